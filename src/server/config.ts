@@ -1,0 +1,102 @@
+import path from 'node:path';
+import { Type, type Static } from 'typebox';
+import { Value } from 'typebox/value';
+
+/** The service's configuration, checked once at start and frozen. */
+export const ServerConfigSchema = Type.Object({
+  dataDir: Type.String({
+    minLength: 1,
+    description: 'Directory holding the database, blobs and the server secret.',
+  }),
+  host: Type.String({ default: '127.0.0.1' }),
+  port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  /** Base URL clients use to reach the service (upload and download links); derived from host:port when empty. */
+  publicUrl: Type.String({ default: '' }),
+  database: Type.Union(
+    [
+      Type.Object({ kind: Type.Literal('sqlite') }),
+      Type.Object({ kind: Type.Literal('postgres'), url: Type.String({ minLength: 1 }) }),
+    ],
+    { default: { kind: 'sqlite' } },
+  ),
+  blobs: Type.Union(
+    [
+      Type.Object({ kind: Type.Literal('fs') }),
+      Type.Object({
+        kind: Type.Literal('s3'),
+        bucket: Type.String({ minLength: 1 }),
+        endpoint: Type.Optional(Type.String()),
+        region: Type.String({ default: 'us-east-1' }),
+        forcePathStyle: Type.Boolean({ default: true }),
+      }),
+    ],
+    { default: { kind: 'fs' } },
+  ),
+  limits: Type.Object(
+    {
+      /** Largest JSON body accepted, in bytes. */
+      jsonBodyBytes: Type.Integer({ minimum: 1024, default: 1024 * 1024 }),
+      /** Largest single upload (or assembled multipart upload), in bytes. */
+      uploadBytes: Type.Integer({ minimum: 1, default: 5 * 1024 * 1024 * 1024 }),
+      /** Seconds an upload may stay unfinished before it is removed. */
+      uploadTtlSeconds: Type.Integer({ minimum: 1, default: 3600 }),
+      /** Requests per hour per caller (API key or, for anonymous calls, IP address); 0 turns throttling off. */
+      requestsPerHour: Type.Integer({ minimum: 0, default: 36000 }),
+    },
+    { default: {} },
+  ),
+  /** Accept `http://` OIDC issuers on loopback addresses (development and tests only). */
+  allowLoopbackIssuers: Type.Boolean({ default: false }),
+  /** Log level of the JSON-lines logger. */
+  logLevel: Type.Union(
+    [
+      Type.Literal('fatal'),
+      Type.Literal('error'),
+      Type.Literal('warn'),
+      Type.Literal('info'),
+      Type.Literal('debug'),
+      Type.Literal('trace'),
+      Type.Literal('silent'),
+    ],
+    { default: 'info' },
+  ),
+});
+
+/** The parsed, validated and frozen configuration. */
+export type ServerConfig = Readonly<Static<typeof ServerConfigSchema>>;
+
+/** Input to {@link parseConfig}: anything may be left out but `dataDir`. */
+export type ServerConfigInput = Partial<Omit<ServerConfig, 'limits'>> & {
+  dataDir: string;
+  limits?: Partial<ServerConfig['limits']>;
+};
+
+/**
+ * Checks a configuration against the schema, fills defaults and freezes it. Throws one error
+ * that names every bad setting.
+ */
+export function parseConfig(input: ServerConfigInput): ServerConfig {
+  const withDefaults = Value.Default(ServerConfigSchema, structuredClone(input)) as unknown;
+  const errors = [...Value.Errors(ServerConfigSchema, withDefaults)];
+  if (errors.length > 0) {
+    const list = errors.map((e) => `${e.instancePath || '/'}: ${e.message}`).join('; ');
+    throw new Error(`Invalid server configuration: ${list}`);
+  }
+  const config = withDefaults as ServerConfig;
+  return deepFreeze({ ...config, dataDir: path.resolve(config.dataDir) });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** The base URL the service advertises in upload and download links. */
+export function publicBaseUrl(config: ServerConfig, boundPort?: number): string {
+  if (config.publicUrl) return config.publicUrl.replace(/\/+$/, '');
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${boundPort ?? config.port}`;
+}

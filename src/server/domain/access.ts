@@ -1,0 +1,151 @@
+import crypto from 'node:crypto';
+import type { ServiceContext } from './context.js';
+import { ServiceError } from './errors.js';
+import type { Db } from '../store/db.js';
+
+/** Repository privilege levels, weakest first. */
+export const PRIVILEGES = ['Read', 'Write', 'Admin'] as const;
+/** A repository privilege. */
+export type Privilege = (typeof PRIVILEGES)[number];
+
+/** The CI identity behind an OIDC-authenticated caller (recorded on audit events and packages). */
+export interface CallerIdentity {
+  issuer: string;
+  subject: string;
+  [claim: string]: string | number | undefined;
+}
+
+/** An authenticated caller: a service account, possibly acting through a short-lived token. */
+export interface Principal {
+  kind: 'service';
+  serviceId: string;
+  serviceSlug: string;
+  name: string;
+  orgId: string;
+  orgSlug: string;
+  role: 'Manager' | 'Member';
+  /** Set when the credential was a short-lived token (OIDC exchange). */
+  tokenId?: string;
+  tokenExpiresAt?: string;
+  identity?: CallerIdentity;
+}
+
+/** Who is making a request: the principal (null when anonymous) and the client address. */
+export interface Actor {
+  principal: Principal | null;
+  ip: string | null;
+}
+
+const KEY_PREFIX = 'al_';
+
+/** A new random API key (shown once; only its keyed hash is stored). */
+export function generateApiKey(): string {
+  return KEY_PREFIX + crypto.randomBytes(30).toString('base64url');
+}
+
+/** The keyed hash under which a key is stored and looked up. */
+export function hashKey(secret: string, key: string): string {
+  return crypto.createHmac('sha256', Buffer.from(secret, 'hex')).update(key).digest('hex');
+}
+
+/** Resolves service-account API keys. */
+export async function resolveServiceKey(ctx: ServiceContext, key: string): Promise<Principal | null> {
+  if (!key.startsWith(KEY_PREFIX)) return null;
+  const row = await ctx.db
+    .selectFrom('services')
+    .innerJoin('orgs', 'orgs.id', 'services.org_id')
+    .select([
+      'services.id',
+      'services.slug',
+      'services.name',
+      'services.role',
+      'orgs.id as org_id',
+      'orgs.slug as org_slug',
+    ])
+    .where('services.key_hash', '=', hashKey(ctx.secret, key))
+    .where('services.deleted_at', 'is', null)
+    .executeTakeFirst();
+  if (!row) return null;
+  return {
+    kind: 'service',
+    serviceId: row.id,
+    serviceSlug: row.slug,
+    name: row.name,
+    orgId: row.org_id,
+    orgSlug: row.org_slug,
+    role: row.role,
+  };
+}
+
+/** Resolves a credential through every registered resolver; throws `invalid_token` when none knows it. */
+export async function authenticate(ctx: ServiceContext, credential: string): Promise<Principal> {
+  for (const resolve of ctx.resolvers) {
+    const principal = await resolve(ctx, credential);
+    if (principal) return principal;
+  }
+  throw new ServiceError('invalid_token', 'Invalid token.');
+}
+
+/** The repository fields access decisions need. */
+export interface RepoAccessInfo {
+  id: string;
+  org_id: string;
+  repository_type: 'Private' | 'Public';
+}
+
+/**
+ * The caller's effective privilege on a repository: an org Manager is Admin everywhere in its org;
+ * otherwise the strongest of its direct grant and its teams' grants; anyone (even anonymous) may
+ * read a Public repository. Null when it has none.
+ */
+export async function privilegeOn(
+  db: Db,
+  principal: Principal | null,
+  repo: RepoAccessInfo,
+): Promise<Privilege | null> {
+  const floor: Privilege | null = repo.repository_type === 'Public' ? 'Read' : null;
+  if (!principal || principal.orgId !== repo.org_id) return floor;
+  if (principal.role === 'Manager') return 'Admin';
+  const teamIds = db
+    .selectFrom('team_members')
+    .select('team_id')
+    .where('service_id', '=', principal.serviceId);
+  const grants = await db
+    .selectFrom('repo_privileges')
+    .select('privilege')
+    .where('repo_id', '=', repo.id)
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('principal_kind', '=', 'service'), eb('principal_id', '=', principal.serviceId)]),
+        eb.and([eb('principal_kind', '=', 'team'), eb('principal_id', 'in', teamIds)]),
+      ]),
+    )
+    .execute();
+  let best = floor ? PRIVILEGES.indexOf(floor) : -1;
+  for (const g of grants) best = Math.max(best, PRIVILEGES.indexOf(g.privilege));
+  return best >= 0 ? PRIVILEGES[best]! : null;
+}
+
+/** Throws 401 for an anonymous caller and 403 for one whose privilege is below `needed`. */
+export function assertPrivilege(actor: Actor, have: Privilege | null, needed: Privilege): void {
+  if (have && PRIVILEGES.indexOf(have) >= PRIVILEGES.indexOf(needed)) return;
+  if (!actor.principal)
+    throw new ServiceError('not_authenticated', 'Authentication credentials were not provided.');
+  throw new ServiceError('permission_denied', 'You do not have permission to perform this action.');
+}
+
+/** Requires an authenticated caller and returns its principal. */
+export function requirePrincipal(actor: Actor): Principal {
+  if (!actor.principal)
+    throw new ServiceError('not_authenticated', 'Authentication credentials were not provided.');
+  return actor.principal;
+}
+
+/** Requires a caller that belongs to `orgId`, and a Manager when `manager` is set. */
+export function assertOrgAccess(actor: Actor, orgId: string, manager: boolean): Principal {
+  const principal = requirePrincipal(actor);
+  if (principal.orgId !== orgId || (manager && principal.role !== 'Manager')) {
+    throw new ServiceError('permission_denied', 'You do not have permission to perform this action.');
+  }
+  return principal;
+}

@@ -1,0 +1,31 @@
+import crypto from 'node:crypto';
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** A random identifier of `length` letters and digits (default 12, as `slug_perm`s are). */
+export function newId(length = 12): string {
+  const bytes = crypto.randomBytes(length * 2);
+  let out = '';
+  for (let i = 0; out.length < length && i < bytes.length; i++) {
+    // 248 = 4 × 62: rejecting larger bytes keeps every character equally likely.
+    if (bytes[i]! < 248) out += ALPHABET[bytes[i]! % 62];
+  }
+  return out.length === length ? out : out + newId(length - out.length);
+}
+
+/** Turns a name into a URL-safe slug (lower case, dashes), at most `max` characters. */
+export function slugify(name: string, max = 50): string {
+  const slug = name
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[-.]+|[-.]+$/g, '')
+    .slice(0, max);
+  return slug || 'item';
+}
+
+/** The current time as the ISO-8601 string the tables store. */
+export type Clock = () => Date;
+
+/** The wall clock. */
+export const systemClock: Clock = () => new Date();

@@ -1,0 +1,192 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildApp } from './app.js';
+import { parseConfig, type ServerConfigInput } from './config.js';
+import { initOrg } from './domain/orgs.js';
+import { openDatabase } from './store/db.js';
+import { prepareDataDir } from './store/data-dir.js';
+import { SERVER_COMMANDS, type ServerCommand } from './commands.js';
+
+const USAGE = `Usage: airlock-server <command> [options]
+
+Commands:
+  init     --data-dir DIR --org SLUG [--json]   create the data directory, the org and its admin key
+  serve    --data-dir DIR [--host H] [--port P] serve the repository API (env AIRLOCK_DATA_DIR, HOST, PORT)
+  start    init (if needed) + serve on 127.0.0.1:8080 with ./.airlock-data
+${SERVER_COMMANDS.map((c) => `  ${c.name.padEnd(8)} ${c.summary}`).join('\n')}
+Options for serve: --database-url postgres://… (env AIRLOCK_DATABASE_URL), --public-url URL,
+  --allow-loopback-issuers, --log-level LEVEL`;
+
+/** Output streams, injectable for tests. */
+export interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+/** A usage error: printed with the usage text, exit code 2. */
+class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+function serverConfigFrom(
+  values: Record<string, string | boolean | undefined>,
+  env: NodeJS.ProcessEnv,
+): ServerConfigInput {
+  const dataDir = (values['data-dir'] as string | undefined) ?? env.AIRLOCK_DATA_DIR;
+  if (!dataDir) throw new UsageError('--data-dir (or AIRLOCK_DATA_DIR) is required.');
+  const portText = (values.port as string | undefined) ?? env.PORT;
+  const port = portText === undefined ? undefined : Number(portText);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
+    throw new UsageError(`--port must be a whole number from 0 to 65535, got '${portText}'.`);
+  }
+  const dbUrl = (values['database-url'] as string | undefined) ?? env.AIRLOCK_DATABASE_URL;
+  return {
+    dataDir,
+    host: (values.host as string | undefined) ?? env.HOST ?? '127.0.0.1',
+    ...(port === undefined ? {} : { port }),
+    ...(dbUrl ? { database: { kind: 'postgres' as const, url: dbUrl } } : {}),
+    ...(values['public-url'] ? { publicUrl: values['public-url'] as string } : {}),
+    ...(values['allow-loopback-issuers'] ? { allowLoopbackIssuers: true } : {}),
+    ...(values['log-level'] ? { logLevel: values['log-level'] as 'info' } : {}),
+  };
+}
+
+async function runInit(
+  dataDir: string,
+  org: string,
+  json: boolean,
+  io: Io,
+  databaseUrl?: string,
+): Promise<number> {
+  const config = parseConfig({
+    dataDir,
+    ...(databaseUrl ? { database: { kind: 'postgres', url: databaseUrl } } : {}),
+  });
+  const { secret } = prepareDataDir(config.dataDir);
+  const db = await openDatabase(
+    config.database.kind === 'sqlite'
+      ? { kind: 'sqlite', file: path.join(config.dataDir, 'airlock.db') }
+      : { kind: 'postgres', url: config.database.url },
+  );
+  try {
+    const result = await initOrg(db, secret, org, new Date());
+    if (result.created) {
+      if (json)
+        io.out(JSON.stringify({ org: result.org, service: result.service, api_key: result.apiKey }) + '\n');
+      else {
+        io.out(`Created org '${result.org}' and its admin service account '${result.service}'.\n`);
+        io.out(`API key (shown once, keep it secret): ${result.apiKey}\n`);
+      }
+    } else {
+      const text = `Org '${result.org}' already exists in ${config.dataDir}; nothing changed.`;
+      if (json)
+        io.out(
+          JSON.stringify({ org: result.org, service: result.service, api_key: null, existed: true }) + '\n',
+        );
+      else io.out(text + '\n');
+    }
+    return 0;
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function runServe(input: ServerConfigInput, io: Io, onReady?: (url: string) => void): Promise<number> {
+  const config = parseConfig(input);
+  const { app, ctx } = await buildApp(config);
+  await app.listen({ host: config.host, port: config.port });
+  onReady?.(ctx.baseUrl);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      app.log.info({ signal }, 'shutting down');
+      app.close().then(resolve, (err: unknown) => {
+        io.err(`Shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`);
+        resolve();
+      });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  return 0;
+}
+
+/** Runs the `airlock-server` command line; returns the exit code. */
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    const extra = SERVER_COMMANDS.find((c: ServerCommand) => c.name === command);
+    if (extra) return await extra.run(rest, io);
+    const { values } = parseArgs({
+      args: rest,
+      options: {
+        'data-dir': { type: 'string' },
+        org: { type: 'string' },
+        json: { type: 'boolean' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        'database-url': { type: 'string' },
+        'public-url': { type: 'string' },
+        'allow-loopback-issuers': { type: 'boolean' },
+        'log-level': { type: 'string' },
+      },
+      strict: true,
+    });
+    switch (command) {
+      case 'init': {
+        const dataDir = values['data-dir'] ?? io.env.AIRLOCK_DATA_DIR;
+        if (!dataDir) throw new UsageError('init needs --data-dir DIR.');
+        if (!values.org) throw new UsageError('init needs --org SLUG.');
+        return await runInit(
+          dataDir,
+          values.org,
+          values.json ?? false,
+          io,
+          values['database-url'] ?? io.env.AIRLOCK_DATABASE_URL,
+        );
+      }
+      case 'serve':
+        return await runServe(serverConfigFrom(values, io.env), io);
+      case 'start': {
+        const dataDir = path.resolve(values['data-dir'] ?? io.env.AIRLOCK_DATA_DIR ?? '.airlock-data');
+        const org = values.org ?? 'acme';
+        const keyFile = path.join(dataDir, 'admin-key');
+        const lines: string[] = [];
+        const code = await runInit(dataDir, org, true, { ...io, out: (t) => lines.push(t) });
+        if (code !== 0) return code;
+        const created = JSON.parse(lines.join('')) as { api_key: string | null; service: string };
+        if (created.api_key) fs.writeFileSync(keyFile, created.api_key + '\n', { mode: 0o600 });
+        return await runServe(
+          {
+            ...serverConfigFrom({ ...values, 'data-dir': dataDir }, io.env),
+            port: Number(values.port ?? io.env.PORT ?? 8080),
+          },
+          io,
+          (url) =>
+            io.err(
+              `Airlock repository service on ${url} (org '${org}', admin service account '${created.service}').\n` +
+                `Admin API key: ${fs.existsSync(keyFile) ? `in ${keyFile}` : 'shown once when the org was created'}.\n`,
+            ),
+        );
+      }
+      case undefined:
+      case '--help':
+      case 'help':
+        io.out(USAGE + '\n');
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`Unknown command '${command}'.`);
+    }
+  } catch (err) {
+    if (
+      err instanceof UsageError ||
+      (err instanceof Error && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))
+    ) {
+      io.err(`airlock-server: ${err.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    io.err(`airlock-server: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,64 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Migrator } from 'kysely/migration';
+import pg from 'pg';
+import type { Database } from './schema.js';
+import { migrationProvider } from './migrations/index.js';
+
+/** Where the metadata lives: an SQLite file (the embedded default) or a PostgreSQL database. */
+export type DatabaseConfig =
+  { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; poolSize?: number };
+
+/** The service's database handle. */
+export type Db = Kysely<Database>;
+
+const PG_INT8 = 20;
+
+/** Opens the database and brings its schema up to date. */
+export async function openDatabase(config: DatabaseConfig): Promise<Db> {
+  const db = new Kysely<Database>({ dialect: createDialect(config) });
+  await migrateToLatest(db);
+  return db;
+}
+
+function createDialect(config: DatabaseConfig): SqliteDialect | PostgresDialect {
+  if (config.kind === 'sqlite') {
+    fs.mkdirSync(path.dirname(config.file), { recursive: true });
+    return new SqliteDialect({
+      database: async () => {
+        const sqlite = new SqliteDatabase(config.file);
+        // WAL keeps readers off the writer's back; FULL sync makes a committed row survive power loss.
+        sqlite.pragma('journal_mode = WAL');
+        sqlite.pragma('synchronous = FULL');
+        sqlite.pragma('busy_timeout = 5000');
+        sqlite.pragma('foreign_keys = ON');
+        return sqlite;
+      },
+    });
+  }
+  const pool = new pg.Pool({
+    connectionString: config.url,
+    max: config.poolSize ?? 10,
+    // Sizes are bigint columns; every one fits a JS number (< 2^53 bytes).
+    types: {
+      getTypeParser: ((oid: number, format?: string) =>
+        oid === PG_INT8
+          ? (v: string) => Number(v)
+          : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  return new PostgresDialect({ pool });
+}
+
+/** Runs every pending migration; throws with the failing migration's name. */
+export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`Database migration ${failed?.migrationName ?? ''} failed: ${reason}`);
+  }
+}

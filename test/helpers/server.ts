@@ -1,0 +1,47 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildApp, type BuildOptions, type BuiltApp } from '../../src/server/app.js';
+import { parseConfig, type ServerConfigInput } from '../../src/server/config.js';
+import { initOrg } from '../../src/server/domain/orgs.js';
+
+/** A running test service: the app listening on a loopback port, its base URL and an admin key. */
+export interface TestServer extends BuiltApp {
+  url: string;
+  dataDir: string;
+  org: string;
+  adminKey: string;
+  close(): Promise<void>;
+}
+
+/** A fresh temporary directory, removed by the caller. */
+export function tempDir(prefix = 'airlock-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/**
+ * Starts the real service (SQLite, files) in a temporary data directory on a loopback port, with
+ * org `acme` and its admin key. `close()` stops it and removes the directory.
+ */
+export async function startTestServer(
+  overrides: Partial<ServerConfigInput> = {},
+  options: BuildOptions = {},
+): Promise<TestServer> {
+  const dataDir = overrides.dataDir ?? tempDir();
+  const config = parseConfig({ logLevel: 'silent', port: 0, ...overrides, dataDir });
+  const built = await buildApp(config, options);
+  const init = await initOrg(built.ctx.db, built.ctx.secret, 'acme', new Date());
+  if (!init.created) throw new Error('test org already existed');
+  await built.app.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    ...built,
+    url: built.ctx.baseUrl,
+    dataDir,
+    org: 'acme',
+    adminKey: init.apiKey,
+    async close() {
+      await built.app.close();
+      if (!overrides.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
