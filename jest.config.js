@@ -7,5 +7,6 @@ export default {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   setupFiles: ['<rootDir>/test/setup/polyfills.cjs'],
+  globalSetup: '<rootDir>/test/setup/global-setup.cjs',
   testTimeout: 30000,
 };
