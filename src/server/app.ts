@@ -10,6 +10,7 @@ import type { ServerConfig } from './config.js';
 import { publicBaseUrl } from './config.js';
 import { authHook } from './http/auth-hook.js';
 import { installErrorHandler } from './http/errors.js';
+import { createValidatorCompiler } from './http/validators.js';
 import { OpenApiCollector } from './http/openapi.js';
 import { RateLimiter } from './http/rate-limit.js';
 import { ROUTE_MODULES } from './http/routes/index.js';
@@ -49,14 +50,22 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
         logger: {
           level: config.logLevel,
           redact: ['req.headers.authorization', 'req.headers["x-api-key"]'],
+          serializers: {
+            // Signed upload URLs authorise by their query string: never log it.
+            req: (req: { method: string; url: string; ip?: string }) => ({
+              method: req.method,
+              url: req.url.replace(/([?&]signature=)[^&]*/g, '$1[redacted]'),
+              ip: req.ip,
+            }),
+          },
         },
       };
   const app = Fastify({
     ...loggerOption,
     bodyLimit: config.limits.jsonBodyBytes,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
-    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>() as App;
+  app.setValidatorCompiler(createValidatorCompiler());
 
   const db = await openDatabase(
     config.database.kind === 'sqlite'

@@ -45,6 +45,17 @@ export const ServerConfigSchema = Type.Object({
     },
     { default: {} },
   ),
+  webhooks: Type.Object(
+    {
+      /** Seconds to wait before each retry of a failed delivery; its length bounds the attempts. */
+      retryDelaysSeconds: Type.Array(Type.Integer({ minimum: 0 }), { default: [10, 60, 300, 900, 3600] }),
+      /** Seconds a receiver has to answer one delivery. */
+      timeoutSeconds: Type.Integer({ minimum: 1, maximum: 120, default: 10 }),
+      /** Deliveries in a row that used up every attempt before the webhook is disabled. */
+      disableAfterFailedDeliveries: Type.Integer({ minimum: 1, default: 5 }),
+    },
+    { default: {} },
+  ),
   /** Accept `http://` OIDC issuers on loopback addresses (development and tests only). */
   allowLoopbackIssuers: Type.Boolean({ default: false }),
   /** Log level of the JSON-lines logger. */
@@ -66,9 +77,10 @@ export const ServerConfigSchema = Type.Object({
 export type ServerConfig = Readonly<Static<typeof ServerConfigSchema>>;
 
 /** Input to {@link parseConfig}: anything may be left out but `dataDir`. */
-export type ServerConfigInput = Partial<Omit<ServerConfig, 'limits'>> & {
+export type ServerConfigInput = Partial<Omit<ServerConfig, 'limits' | 'webhooks'>> & {
   dataDir: string;
   limits?: Partial<ServerConfig['limits']>;
+  webhooks?: Partial<ServerConfig['webhooks']>;
 };
 
 /**

@@ -1,5 +1,15 @@
 import type { BackgroundTask } from './domain/background.js';
 import type { ServiceContext } from './domain/context.js';
+import { oidcExtension } from './oidc/extension.js';
+import { uploadExpiryExtension } from './domain/upload-expiry.js';
+import { packageMatchesQuery } from './domain/package-query.js';
+import { renderPackageById } from './domain/package-view.js';
+import { webhookExtension } from './hooks/extension.js';
+import { evaluatePolicies } from './policies/evaluate.js';
+import { packageNameKey } from './scan/advisories/package-names.js';
+import { extractComponents } from './scan/extract/index.js';
+import { scanExtension } from './scan/extension.js';
+import { matchOsvAdvisories } from './scan/osv-matcher.js';
 
 /**
  * Subsystems that hook into the service at build time (credential resolvers, package event
@@ -8,4 +18,15 @@ import type { ServiceContext } from './domain/context.js';
 export type ServiceExtension = (ctx: ServiceContext) => Promise<BackgroundTask[]> | BackgroundTask[];
 
 /** Every extension, in the order they are installed. */
-export const SERVICE_EXTENSIONS: ServiceExtension[] = [];
+export const SERVICE_EXTENSIONS: ServiceExtension[] = [
+  oidcExtension,
+  uploadExpiryExtension,
+  // Webhooks before the scanner, so a scan's events find the webhook listener installed.
+  webhookExtension(renderPackageById, packageMatchesQuery),
+  scanExtension({
+    extract: extractComponents,
+    match: matchOsvAdvisories,
+    evaluatePolicies: (ctx, id, scans) => evaluatePolicies(ctx, packageMatchesQuery, id, scans),
+    foldName: packageNameKey,
+  }),
+];

@@ -34,7 +34,12 @@ export interface Principal {
 export interface Actor {
   principal: Principal | null;
   ip: string | null;
+  /** Set when the service itself acts (policy quarantine, expiry): recorded as a system actor. */
+  system?: string;
 }
+
+/** The service acting on its own, for audit events it causes. */
+export const SYSTEM_ACTOR: Actor = { principal: null, ip: null, system: 'airlock' };
 
 const KEY_PREFIX = 'al_';
 

@@ -53,7 +53,13 @@ function fromFastifyError(err: FastifyError): ServiceError {
           ? `${path}.${missing}`
           : missing
         : path || err.validationContext || 'body';
-      (fields[name] ??= []).push(missing ? 'This field is required.' : (v.message ?? 'Invalid value.'));
+      const allowed = (v.params as { allowedValues?: unknown[] }).allowedValues;
+      const message = missing
+        ? 'This field is required.'
+        : allowed
+          ? `must be one of: ${allowed.map((a) => JSON.stringify(a)).join(', ')}.`
+          : (v.message ?? 'Invalid value.');
+      if (!fields[name]?.includes(message)) (fields[name] ??= []).push(message);
     }
     const summary = Object.entries(fields)
       .map(([k, v]) => `${k}: ${v.join(' ')}`)

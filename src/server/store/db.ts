@@ -49,6 +49,9 @@ function createDialect(config: DatabaseConfig): SqliteDialect | PostgresDialect 
           : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle connection that breaks (a server restart, a network blip) is already dropped by the
+  // pool; without a listener its 'error' event would end the process.
+  pool.on('error', () => undefined);
   return new PostgresDialect({ pool });
 }
 

@@ -11,6 +11,8 @@ import { resolveInside } from './safe-path.js';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** Marks a part file still being written (see writeFileDurably). */
+const PART_TMP = '.tmp-';
 
 /** Counts and hashes the bytes passing through, and stops the stream past a size limit. */
 class HashingLimiter extends Transform {
@@ -18,7 +20,7 @@ class HashingLimiter extends Transform {
     private readonly digester: Digester,
     private readonly maxBytes: number,
   ) {
-    super();
+    super({ highWaterMark: 1024 * 1024 });
   }
   private seen = 0;
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
@@ -28,7 +30,8 @@ class HashingLimiter extends Transform {
       return;
     }
     this.digester.update(chunk);
-    done(null, chunk);
+    // Waits while the hashing thread is far behind, so a fast sender is slowed to its pace.
+    this.digester.ready().then(() => done(null, chunk), done);
   }
 }
 
@@ -66,10 +69,19 @@ export class FsBlobStore implements BlobStore {
     for (const dir of [this.blobDir, this.tmpDir, this.partsDir]) fs.mkdirSync(dir, { recursive: true });
   }
 
-  /** Empties the staging area; staged bytes of a previous process can never be committed. */
+  /**
+   * Empties the staging area and drops half-written upload parts; staged bytes of a previous
+   * process can never be committed. (Whole parts stay: their upload may still be completed.)
+   */
   async clearStaging(): Promise<void> {
     for (const entry of await fsp.readdir(this.tmpDir)) {
       await fsp.rm(path.join(this.tmpDir, entry), { force: true, recursive: true });
+    }
+    for (const upload of await fsp.readdir(this.partsDir)) {
+      const dir = path.join(this.partsDir, upload);
+      for (const part of await fsp.readdir(dir).catch(() => [])) {
+        if (part.includes(PART_TMP)) await fsp.rm(path.join(dir, part), { force: true });
+      }
     }
   }
 
@@ -83,18 +95,22 @@ export class FsBlobStore implements BlobStore {
   }
 
   async stageConcat(parts: Readable[], maxBytes: number): Promise<StagedBlob> {
-    return this.stageFrom(async (sink) => {
-      const out = sink.file;
-      const limiter = sink.limiter;
-      const done = pipeline(limiter, out);
-      for (const part of parts) {
-        for await (const chunk of part) {
-          if (!limiter.write(chunk)) await new Promise((r) => limiter.once('drain', r));
-        }
-      }
-      limiter.end();
-      await done;
-    }, maxBytes);
+    try {
+      return await this.stageFrom(
+        async (sink) =>
+          pipeline(
+            async function* concat() {
+              for (const part of parts) yield* part;
+            },
+            sink.limiter,
+            sink.file,
+          ),
+        maxBytes,
+      );
+    } finally {
+      // Parts not reached (after a failure) still hold open files.
+      for (const part of parts) part.destroy();
+    }
   }
 
   private async stageFrom(
@@ -167,4 +183,32 @@ export class FsBlobStore implements BlobStore {
     if (!ID.test(uploadId)) return;
     await fsp.rm(resolveInside(this.partsDir, uploadId), { recursive: true, force: true });
   }
+}
+
+/**
+ * Streams `source` into `file` through a temporary sibling, fsyncs it and renames it into place,
+ * so `file` is either absent, its previous content, or all of the new bytes. Fails past
+ * `maxBytes` (TooLargeError) keeping nothing. Resolves with the number of bytes written.
+ */
+export async function writeFileDurably(source: Readable, file: string, maxBytes: number): Promise<number> {
+  const tmp = `${file}${PART_TMP}${crypto.randomBytes(6).toString('hex')}`;
+  let size = 0;
+  const counter = new Transform({
+    highWaterMark: 1024 * 1024,
+    transform(chunk: Buffer, _enc, done) {
+      size += chunk.length;
+      if (size > maxBytes) done(new TooLargeError(maxBytes));
+      else done(null, chunk);
+    },
+  });
+  try {
+    await pipeline(source, counter, fs.createWriteStream(tmp, { flags: 'wx', highWaterMark: 1024 * 1024 }));
+    await fsyncFile(tmp);
+    await fsp.rename(tmp, file);
+    await fsyncDir(path.dirname(file));
+  } catch (err) {
+    await fsp.rm(tmp, { force: true });
+    throw err;
+  }
+  return size;
 }

@@ -159,6 +159,96 @@ export interface AuditEventsTable {
   context: string;
 }
 
+export interface OidcProvidersTable {
+  id: string;
+  org_id: string;
+  slug: string;
+  name: string;
+  enabled: number;
+  /** The issuer, as configured (compared with `iss` modulo one trailing slash). */
+  provider_url: string;
+  audience: string;
+  /** JSON object: claim name → required value (a trailing `.*` makes it a prefix). */
+  claims: string;
+  token_ttl_seconds: number;
+  created_at: string;
+  created_by: string | null;
+  updated_at: string;
+}
+
+export interface OidcProviderServicesTable {
+  provider_id: string;
+  service_id: string;
+}
+
+export interface OidcTokensTable {
+  id: string;
+  /** Keyed hash of the token secret; the secret itself is never stored. */
+  key_hash: string;
+  org_id: string;
+  service_id: string;
+  provider_id: string;
+  subject: string;
+  /** JSON object: the caller's CI identity taken from the OIDC claims. */
+  identity: string;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+}
+
+/** One imported OSV advisory (0002-advisories). */
+export interface AdvisoriesTable {
+  id: string;
+  /** Upper-cased id, for case-insensitive lookups. */
+  id_key: string;
+  modified: string;
+  published: string | null;
+  /** Set when the source withdrew the advisory; withdrawn advisories never match. */
+  withdrawn: string | null;
+  summary: string;
+  details: string;
+  severity_level: string;
+  severity_score: number | null;
+  severity_source: string | null;
+  severity_vector: string | null;
+  /** JSON list of {type, url}. */
+  refs: string;
+  /** JSON: the rest of the OSV document (related, credits, database_specific, …). */
+  raw: string;
+  /** sha256 of the source document, to notice changes when `modified` stays the same. */
+  digest: string;
+  source: string;
+  imported_at: string;
+}
+
+export interface AdvisoryAliasesTable {
+  advisory_id: string;
+  alias: string;
+  /** Upper-cased alias, for case-insensitive lookups. */
+  alias_key: string;
+}
+
+export interface AdvisoryPackagesTable {
+  advisory_id: string;
+  /** Index of the entry in the advisory's `affected` list. */
+  position: number;
+  ecosystem: string;
+  /** The name exactly as the advisory writes it. */
+  name: string;
+  /** The name folded per ecosystem (PEP 503 for PyPI, lower case elsewhere), for lookups. */
+  name_key: string;
+  purl: string | null;
+  /** JSON: the OSV `ranges` list. */
+  ranges: string;
+  /** JSON: the OSV `versions` list. */
+  versions: string;
+  /** The entry's own severity, when it has one; else the advisory's applies. */
+  severity_level: string | null;
+  severity_score: number | null;
+  severity_source: string | null;
+  severity_vector: string | null;
+}
+
 /** The whole database as Kysely sees it. Later migrations add their tables here. */
 export interface Database {
   orgs: OrgsTable;
@@ -173,5 +263,138 @@ export interface Database {
   packages: PackagesTable;
   package_tags: PackageTagsTable;
   audit_events: AuditEventsTable;
+  advisories: AdvisoriesTable;
+  advisory_aliases: AdvisoryAliasesTable;
+  advisory_packages: AdvisoryPackagesTable;
   settings: { key: string; value: string };
+  oidc_providers: OidcProvidersTable;
+  oidc_provider_services: OidcProviderServicesTable;
+  oidc_tokens: OidcTokensTable;
+  jobs: JobsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  policies: PoliciesTable;
+  policy_violations: PolicyViolationsTable;
+  scans: ScansTable;
+  scan_findings: ScanFindingsTable;
+  package_components: PackageComponentsTable;
+}
+
+export interface JobsTable {
+  id: string;
+  kind: string;
+  /** JSON payload. */
+  payload: string;
+  dedupe_key: string | null;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  attempts: number;
+  max_attempts: number;
+  run_at: string;
+  locked_until: string | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebhooksTable {
+  id: string;
+  org_id: string;
+  repo_id: string;
+  /** Sequential per repository: Cloudsmith's integer `webhook_id`. */
+  seq: number;
+  target_url: string;
+  /** JSON array of event names (or '*'). */
+  events: string;
+  is_active: number;
+  package_query: string;
+  request_body_format: number;
+  /** Encrypted with the server secret (hooks/secrets.ts). */
+  signature_key: string | null;
+  secret_header: string | null;
+  /** Encrypted with the server secret. */
+  secret_value: string | null;
+  verify_ssl: number;
+  num_sent: number;
+  failed_in_a_row: number;
+  last_response_status: number | null;
+  disable_reason: number;
+  disable_detail: string | null;
+  created_at: string;
+  created_by: string | null;
+  updated_at: string;
+  updated_by: string | null;
+  deleted_at: string | null;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  webhook_id: string;
+  trigger_id: string;
+  event: string;
+  attempt: number;
+  attempted_at: string;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+  outcome: 'delivered' | 'retry' | 'failed';
+}
+
+export interface PoliciesTable {
+  id: string;
+  org_id: string;
+  kind: 'vulnerability' | 'license' | 'deny';
+  name: string;
+  description: string;
+  /** JSON object of the kind's own settings (min_severity, spdx_identifiers, …). */
+  settings: string;
+  package_query_string: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PolicyViolationsTable {
+  id: string;
+  org_id: string;
+  policy_id: string;
+  package_id: string;
+  kind: 'vulnerability' | 'license' | 'deny';
+  /** JSON array of sentences. */
+  reasons: string;
+  event_at: string;
+}
+
+export interface ScansTable {
+  id: string;
+  /** Sequential over the service: the deprecated numeric `scan_id`. */
+  seq: number;
+  package_id: string;
+  org_id: string;
+  repo_id: string;
+  outcome: 'vulnerable' | 'clean' | 'failed' | 'not_supported';
+  reason: string;
+  num_components: number;
+  num_vulnerabilities: number;
+  max_severity: string | null;
+  started_at: string;
+  completed_at: string;
+}
+
+export interface ScanFindingsTable {
+  scan_id: string;
+  ordinal: number;
+  /** What was scanned (a lock file, the package file). */
+  target: string;
+  /** Ecosystem of the target (`npm`, `pip`, …). */
+  type: string;
+  /** The Vulnerability object of the API, as JSON. */
+  finding: string;
+}
+
+export interface PackageComponentsTable {
+  package_id: string;
+  ecosystem: string;
+  /** Folded as the advisory tables fold names, so rescans can find the packages an advisory touches. */
+  name: string;
+  version: string;
+  location: string;
 }

@@ -1,6 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { Migration, MigrationProvider } from 'kysely/migration';
 import * as core from './0001-core.js';
+import * as advisories from './0002-advisories.js';
+import * as oidc from './0003-oidc.js';
+import * as jobs from './0004-jobs.js';
+import * as webhooks from './0005-webhooks.js';
+import * as policies from './0006-policies.js';
+import * as scans from './0007-scans.js';
 
 /**
  * Every migration, in order. Names are stable: a database records which ones ran.
@@ -8,6 +14,12 @@ import * as core from './0001-core.js';
  */
 const MIGRATIONS: Record<string, { up(db: Kysely<unknown>): Promise<void> }> = {
   '0001-core': core,
+  '0002-advisories': advisories,
+  '0003-oidc': oidc,
+  '0004-jobs': jobs,
+  '0005-webhooks': webhooks,
+  '0006-policies': policies,
+  '0007-scans': scans,
 };
 
 /** Kysely migration provider over the statically imported migrations (works inside bundles too). */

@@ -1,0 +1,117 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { importAdvisories } from '../src/server/scan/advisories/import.js';
+import { parseOsvAdvisory } from '../src/server/scan/advisories/osv.js';
+import { readOsvZip } from '../src/server/scan/advisories/sources.js';
+import { findVulnerabilities, type Component } from '../src/server/scan/match.js';
+import { openDatabase } from '../src/server/store/db.js';
+
+const ECOSYSTEMS = ['npm', 'PyPI', 'Go', 'crates.io'] as const;
+
+/** Where the OSV archives live: AIRLOCK_ADVISORY_DATA, else ../shared/advisories from the working directory. */
+function dataDir(): string {
+  return process.env.AIRLOCK_ADVISORY_DATA ?? path.resolve(process.cwd(), '../shared/advisories');
+}
+
+function fileSize(file: string): number {
+  return fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+}
+
+const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+const secs = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+
+/**
+ * Real components: for each affected package of each advisory, in turn across the archives, a
+ * version at one of its range events or in its versions list (Go versions with their leading v).
+ */
+async function realComponents(root: string, count: number): Promise<Component[]> {
+  const perEcosystem: Component[][] = [];
+  for (const ecosystem of ECOSYSTEMS) {
+    const list: Component[] = [];
+    for await (const entry of readOsvZip(path.join(root, ecosystem, 'all.zip'))) {
+      const doc = parseOsvAdvisory(entry.text);
+      for (const affected of doc.affected ?? []) {
+        if (!affected.package) continue;
+        const versions = [
+          ...(affected.ranges ?? [])
+            .filter((r) => r.type !== 'GIT')
+            .flatMap((r) => r.events.flatMap((e) => Object.values(e) as string[])),
+          ...(affected.versions ?? []),
+        ].filter((v) => v !== '0');
+        if (versions.length === 0) continue;
+        const version = versions[list.length % versions.length]!;
+        list.push({
+          ecosystem,
+          name: affected.package.name,
+          version: ecosystem === 'Go' ? `v${version}` : version,
+        });
+      }
+    }
+    perEcosystem.push(list);
+  }
+  const out: Component[] = [];
+  for (let i = 0; out.length < count && perEcosystem.some((l) => i < l.length); i++) {
+    for (const list of perEcosystem) if (i < list.length && out.length < count) out.push(list[i]!);
+  }
+  return out;
+}
+
+/**
+ * Imports the four OSV archives into a fresh SQLite database (time, database size), imports them
+ * again (the incremental path), then matches 5,000 real components (components per second).
+ * Prints its figures; never passes or fails on time.
+ */
+export async function runAdvisoriesBench(log: (line: string) => void = console.log): Promise<void> {
+  const root = dataDir();
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'airlock-bench-advisories-'));
+  const file = path.join(work, 'airlock.db');
+  const db = await openDatabase({ kind: 'sqlite', file });
+  try {
+    log('advisories: import of the OSV archives into a fresh SQLite database');
+    let total = 0;
+    let documents = 0;
+    for (const ecosystem of ECOSYSTEMS) {
+      const result = await importAdvisories(db, path.join(root, ecosystem, 'all.zip'));
+      total += result.durationMs;
+      documents += result.documents;
+      log(
+        `  ${ecosystem.padEnd(10)} ${String(result.documents).padStart(5)} advisories  ${secs(result.durationMs).padStart(8)}` +
+          `  (${Math.round(result.documents / (result.durationMs / 1000))} advisories/s)`,
+      );
+    }
+    log(`  all four   ${String(documents).padStart(5)} advisories  ${secs(total).padStart(8)}`);
+    log(`  database size: ${mib(fileSize(file) + fileSize(`${file}-wal`))} (file + WAL)`);
+
+    let again = 0;
+    for (const ecosystem of ECOSYSTEMS) {
+      again += (await importAdvisories(db, path.join(root, ecosystem, 'all.zip'))).durationMs;
+    }
+    log(`  re-import, everything unchanged: ${secs(again)}`);
+
+    const components = await realComponents(root, 5000);
+    const counts = ECOSYSTEMS.map((e) => `${e} ${components.filter((c) => c.ecosystem === e).length}`).join(
+      ', ',
+    );
+    log(`advisories: matching ${components.length} real components (${counts})`);
+    for (const run of ['first run', 'second run']) {
+      const started = performance.now();
+      const results = await findVulnerabilities(db, components);
+      const ms = performance.now() - started;
+      const matches = results.reduce((n, r) => n + r.vulnerabilities.length, 0);
+      const affected = results.filter((r) => r.vulnerabilities.length > 0).length;
+      log(
+        `  ${run}: ${secs(ms)}, ${Math.round(components.length / (ms / 1000))} components/s` +
+          ` (${affected} affected components, ${matches} matches)`,
+      );
+    }
+  } finally {
+    await db.destroy();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await runAdvisoriesBench();
+}

@@ -1,0 +1,28 @@
+import { benchOidc } from './oidc.js';
+import { benchPackageCopy } from './package-copy.js';
+import { benchUpload } from './upload.js';
+
+/** One benchmark: prints its figures and returns them; never passes or fails on time. */
+interface Bench {
+  name: string;
+  run: () => Promise<unknown>;
+}
+
+/** Every benchmark, run in this order (`node lib/bench/index.js NAME…` runs only those named). */
+const BENCHES: Bench[] = [
+  { name: 'upload', run: benchUpload },
+  { name: 'package-copy', run: () => benchPackageCopy() },
+  { name: 'oidc', run: benchOidc },
+];
+
+const only = process.argv.slice(2);
+for (const bench of BENCHES) {
+  if (only.length > 0 && !only.includes(bench.name)) continue;
+  console.log(`# ${bench.name}`);
+  try {
+    await bench.run();
+  } catch (err) {
+    console.error(`${bench.name} failed: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,213 @@
+/* groovylint-disable CatchRuntimeException, CatchThrowable, DuplicateListLiteral, DuplicateNumberLiteral */
+/* groovylint-disable DuplicateStringLiteral, JavaIoPackageAccess, NoDef, SystemErrPrint, SystemExit */
+/* groovylint-disable VariableTypeRequired */
+// This file is the harness's command-line driver, not library code: it reads and writes local
+// files, reports to stderr, sets the process's exit status and turns any failure of a case
+// (assertion errors included) into a reported result; the pipeline's error() is a
+// RuntimeException from a class loaded at run time. Test cases repeat their fixture values on
+// purpose, and `def (script, stubs) = load(…)` is Groovy's only multiple assignment.
+
+// Loads each vars/ step with stubbed pipeline steps and checks the command lines, credential
+// bindings and exit-code mapping. Prints `N passed, N failed` and writes a JSON report
+// (argument 1) with each case and what it captured: the command lines, and for a realistic job
+// the environment each ran in (test/e2e/jenkins.test.ts runs those for real).
+import groovy.json.JsonOutput
+
+File root = new File(getClass().protectionDomain.codeSource.location.path).parentFile.parentFile
+GroovyShell shell = new GroovyShell(this.class.classLoader)
+shell.classLoader.addClasspath(new File(root, 'src').path)
+shell.classLoader.addClasspath(new File(root, 'test').path)
+Class stubsClass = shell.classLoader.loadClass('PipelineStubs')
+Class cliClass = shell.classLoader.loadClass('io.airlock.AirlockCli')
+
+List results = []
+
+Closure load = { String step ->
+  Script script = shell.parse(new File(root, "vars/${step}.groovy"))
+  Object stubs = stubsClass.newInstance()
+  stubs.install(script)
+  [script, stubs]
+}
+
+Closure check = { String name, Closure body ->
+  try {
+    Map captured = body() ?: [:]
+    results << [name: name, ok: true] + captured
+  } catch (Throwable t) {
+    results << [name: name, ok: false, error: t.toString()]
+  }
+}
+
+Closure fail = { String message -> throw new AssertionError(message) }
+
+Closure shQuoteRoundTrip = { String value ->
+  Process p = ['bash', '-c', 'printf %s ' + cliClass.quote(value)].execute()
+  p.waitFor()
+  p.inputStream.text
+}
+
+for (String step : ['airlockAuth', 'airlockPush', 'airlockGate', 'airlockPromote', 'airlockPipeline']) {
+  check("${step} has a help file beside it") {
+    assert new File(root, "vars/${step}.txt").text.contains(step)
+    null
+  }
+}
+
+check('airlockGate maps arguments to CLI flags and keeps secrets out of the command line') {
+  def (script, stubs) = load('airlockGate')
+  Map out = script.call(apiUrl: 'http://127.0.0.1:8080', apiKeyCredentialsId: 'airlock-key', owner: 'acme', repo: 'dev',
+                        failOn: 'high', maxCritical: 0, waitTimeout: '5m', ignoreUnfixed: true, allowlist: 'allow.yml')
+  assert out == [verdict: 'pass']
+  String cmd = stubs.shCalls[0].script
+  assert cmd.startsWith('set +x;')
+  assert cmd.contains('"$AIRLOCK_CLI" gate --json --output "$AIRLOCK_RESULT"')
+  assert cmd.contains("--api-url 'http://127.0.0.1:8080'")
+  assert cmd.contains("--fail-on 'high'") && cmd.contains("--max-critical '0'") && cmd.contains("--wait-timeout '5m'")
+  assert cmd.contains("--ignore-unfixed 'true'") && cmd.contains("--allowlist 'allow.yml'")
+  assert !cmd.contains('sekret') && !cmd.contains('AIRLOCK_API_KEY')
+  assert stubs.shCalls[0].returnStatus
+  assert stubs.shCalls[0].env.AIRLOCK_API_KEY == 'sekret-api-key'
+  assert stubs.credentialCalls[0] == [[type: 'string', credentialsId: 'airlock-key', variable: 'AIRLOCK_API_KEY']]
+  assert stubs.writtenFiles['.airlock/airlock-cli.mjs'].contains('io/airlock/airlock-cli.mjs')
+  [commands: stubs.shCalls*.script]
+}
+
+check('a failed gate (exit 2) fails the build by default') {
+  def (script, stubs) = load('airlockGate')
+  stubs.exitCode = 2
+  stubs.result = [verdict: 'fail', summary: '1 critical']
+  try {
+    script.call(owner: 'acme', repo: 'dev')
+    fail('error() was not called')
+  } catch (RuntimeException e) {
+    assert e.class.simpleName == 'PipelineError'
+    assert e.message.contains('the gate failed') && e.message.contains('1 critical')
+  }
+  assert stubs.unstableCalls.empty
+  null
+}
+
+check("a failed gate with failMode 'unstable' marks the build unstable and returns the result") {
+  def (script, stubs) = load('airlockGate')
+  stubs.exitCode = 2
+  stubs.result = [verdict: 'fail']
+  Map out = script.call(owner: 'acme', repo: 'dev', failMode: 'unstable')
+  assert out.verdict == 'fail'
+  assert stubs.unstableCalls.size() == 1
+  null
+}
+
+check("an error (exit 1) fails the build even with failMode 'unstable'") {
+  def (script, stubs) = load('airlockPush')
+  stubs.exitCode = 1
+  stubs.result = [error: 'files: no file matches dist/*.tgz']
+  try {
+    script.call(owner: 'acme', repo: 'dev', files: 'dist/*.tgz', failMode: 'unstable')
+    fail('error() was not called')
+  } catch (RuntimeException e) {
+    assert e.class.simpleName == 'PipelineError'
+    assert e.message.contains('exit 1') && e.message.contains('no file matches')
+  }
+  null
+}
+
+check('an unknown argument is refused with the accepted ones listed') {
+  def (script, stubs) = load('airlockPromote')
+  try {
+    script.call(destinaton: 'prod')
+    fail('no error')
+  } catch (IllegalArgumentException e) {
+    assert e.message.contains("unknown argument 'destinaton'") && e.message.contains('destination')
+  }
+  assert stubs.shCalls.empty
+  null
+}
+
+check('a bad failMode is refused before anything runs') {
+  def (script, stubs) = load('airlockGate')
+  try {
+    script.call(failMode: 'ignore')
+    fail('no error')
+  } catch (IllegalArgumentException e) {
+    assert e.message.contains("failMode must be 'error' or 'unstable'")
+  }
+  assert stubs.shCalls.empty
+  null
+}
+
+check('the Jenkins OIDC credential binds as a string (idToken) or a file (idTokenFile)') {
+  def (script, stubs) = load('airlockAuth')
+  script.call(apiUrl: 'http://x', org: 'acme', serviceSlug: 'ci', oidcCredentialsId: 'jenkins-oidc')
+  assert stubs.credentialCalls[0] == [[type: 'string', credentialsId: 'jenkins-oidc', variable: 'AIRLOCK_OIDC_TOKEN']]
+  def (script2, stubs2) = load('airlockAuth')
+  script2.call(oidcCredentialsId: 'jenkins-oidc', oidcCredentialsKind: 'idTokenFile', githubTokenCredentialsId: 'gh')
+  assert stubs2.credentialCalls[0]*.variable == ['AIRLOCK_OIDC_TOKEN_FILE', 'GITHUB_TOKEN']
+  assert stubs2.credentialCalls[0][0].type == 'file'
+  [commands: stubs.shCalls*.script]
+}
+
+check('push passes a list of globs as one newline-separated value') {
+  def (script, stubs) = load('airlockPush')
+  script.call(owner: 'acme', repo: 'dev', files: ['dist/*.tgz', 'build/*.whl'], tags: 'ci')
+  assert stubs.shCalls[0].script.contains("--files 'dist/*.tgz\nbuild/*.whl'")
+  [commands: stubs.shCalls*.script]
+}
+
+check('a gate that reports to GitHub binds the token and passes which commit and repository') {
+  def (script, stubs) = load('airlockGate')
+  script.call(githubTokenCredentialsId: 'gh', githubRepository: 'acme/app', sha: 'auto', checkName: 'Airlock')
+  String cmd = stubs.shCalls[0].script
+  assert cmd.contains("--github-repository 'acme/app'") && cmd.contains("--sha 'auto'")
+  assert cmd.contains("--check-name 'Airlock'") && !cmd.contains('sekret-gh')
+  assert stubs.shCalls[0].env.GITHUB_TOKEN == 'sekret-gh'
+  [commands: stubs.shCalls*.script]
+}
+
+check('promote takes the result of an earlier gate as gateResult') {
+  def (script, stubs) = load('airlockPromote')
+  script.call(destination: 'prod', gateResult: 'pass', mode: 'move', quarantineOnFail: false)
+  String cmd = stubs.shCalls[0].script
+  assert cmd.contains("--gate-result 'pass'") && cmd.contains("--mode 'move'")
+  assert cmd.contains("--quarantine-on-fail 'false'")
+  [commands: stubs.shCalls*.script]
+}
+
+check('values are quoted so that no shell syntax in them runs') {
+  for (String v : ["it's", 'a b', '$(touch /tmp/pwned)', '`id`', "x'; rm -rf /; '", '\\n']) {
+    assert shQuoteRoundTrip(v) == v
+  }
+  null
+}
+
+check("each step's arguments are listed for comparison with the CLI's flags") {
+  [options: cliClass.OPTIONS, connection: cliClass.CONNECTION]
+}
+
+check('a Jenkins job pushes, gates and promotes with its OIDC credential') {
+  Map oidc = [org: 'acme', serviceSlug: 'jenkins-ci', oidcCredentialsId: 'airlock-oidc']
+  List calls = []
+  Closure run = { String step, Map args ->
+    def (script, stubs) = load(step)
+    script.call(oidc + args)
+    Map sh = stubs.shCalls[0]
+    assert !sh.script.contains('sekret')
+    calls << [step: step, script: sh.script, env: sh.env, bound: stubs.credentialCalls[0]*.variable,
+              cli: stubs.writtenFiles.keySet()[0]]
+  }
+  run('airlockPush', [owner: 'acme', repo: 'dev', files: ['dist/*.tgz'], tags: 'ci'])
+  run('airlockGate', [failOn: 'high', waitTimeout: '60s', failMode: 'unstable'])
+  run('airlockPromote', [destination: 'prod', tags: 'released', quarantineOnFail: true,
+                         oidcCredentialsKind: 'idTokenFile'])
+  assert calls*.bound == [['AIRLOCK_OIDC_TOKEN'], ['AIRLOCK_OIDC_TOKEN'], ['AIRLOCK_OIDC_TOKEN_FILE']]
+  assert calls.every { Map c -> c.env.AIRLOCK_CLI == c.cli && c.env.AIRLOCK_RESULT.startsWith('.airlock/') }
+  [calls: calls, commands: calls*.script]
+}
+
+int passed = results.count { Map r -> r.ok }
+int failed = results.size() - passed
+results.findAll { Map r -> !r.ok }.each { Map r -> System.err.println("FAILED: ${r.name}\n  ${r.error}") }
+if (args.length > 0) {
+  new File(args[0]).text = JsonOutput.prettyPrint(JsonOutput.toJson(results))
+}
+println "${passed} passed, ${failed} failed"
+System.exit(failed == 0 ? 0 : 1)

@@ -1,0 +1,283 @@
+import type { Kysely } from 'kysely';
+import type { Package, PackageUploadRequest } from '../../api/packages.js';
+import { blobArchiveSource } from '../formats/archive.js';
+import { formatHandler, nameKeyFor, type FormatHandler, type PackageMetadata } from '../formats/index.js';
+import type { Database } from '../store/schema.js';
+import { requirePrincipal, type Actor } from './access.js';
+import type { ServiceContext } from './context.js';
+import { ServiceError } from './errors.js';
+import { newId } from './ids.js';
+import { AWAITING_SCAN, completedSync, PACKAGE_STATUS } from './package-status.js';
+import { addTags, claimVersionTags, parseTagList } from './package-tags.js';
+import { findLivePackage, repoRef } from './package-query.js';
+import { packageView } from './package-view.js';
+import {
+  describePackage,
+  duplicateError,
+  emitEvents,
+  findLiveVersion,
+  freeSlug,
+  recordPackageAudit,
+  softDelete,
+  type PackageRow,
+  type PendingEvent,
+} from './package-writes.js';
+import { isUniqueViolation, resolveRepo } from './repos.js';
+import { claimUpload } from './uploads.js';
+
+/** A completed upload as seen before it is claimed: enough to read the file's metadata early. */
+interface PeekedUpload {
+  filename: string;
+  sha256: string;
+  size: number;
+}
+
+/**
+ * Looks at a completed upload without claiming it, so that reading the file's metadata (which
+ * may mean walking an archive) happens outside the write transaction. `claimUpload` stays the
+ * authority on whether the upload may be used; null sends the caller straight to it.
+ */
+async function peekUpload(
+  db: Kysely<Database>,
+  repoId: string,
+  identifier: string,
+): Promise<PeekedUpload | null> {
+  const row = await db
+    .selectFrom('uploads')
+    .innerJoin('blobs', 'blobs.sha256', 'uploads.blob_sha256')
+    .select(['uploads.filename', 'blobs.sha256', 'blobs.size'])
+    .where('uploads.id', '=', identifier)
+    .where('uploads.repo_id', '=', repoId)
+    .where('uploads.state', '=', 'complete')
+    .executeTakeFirst();
+  return row ? { filename: row.filename, sha256: row.sha256, size: Number(row.size) } : null;
+}
+
+function readMetadata(
+  ctx: ServiceContext,
+  handler: FormatHandler,
+  file: PeekedUpload,
+  body: PackageUploadRequest,
+): Promise<PackageMetadata> {
+  return handler.readMetadata(
+    { filename: file.filename, source: blobArchiveSource(ctx.blobs, file.sha256, file.size) },
+    body,
+  );
+}
+
+/**
+ * `POST /packages/{owner}/{repo}/validate-upload/{format}/`: the checks of a create request
+ * that need no file (Write, a known format, valid fields). `package_file` may still be the
+ * client's local path here.
+ */
+export async function validatePackageUpload(
+  ctx: ServiceContext,
+  actor: Actor,
+  owner: string,
+  repoSlug: string,
+  format: string,
+  body: PackageUploadRequest,
+): Promise<void> {
+  await resolveRepo(ctx, actor, owner, repoSlug, 'Write');
+  formatHandler(format).checkRequest(body);
+  parseTagList(body.tags);
+}
+
+/**
+ * `POST /packages/{owner}/{repo}/upload/{format}/` (Write): reads the metadata from the uploaded
+ * file, then in one transaction claims the upload, replaces a live package of the same version
+ * when `republish` is set (409 `duplicate_package` otherwise), and creates the package, already
+ * fully synchronised. Any failure leaves the upload unclaimed and no package behind.
+ */
+export async function createPackage(
+  ctx: ServiceContext,
+  actor: Actor,
+  owner: string,
+  repoSlug: string,
+  format: string,
+  body: PackageUploadRequest,
+): Promise<Package> {
+  const access = await resolveRepo(ctx, actor, owner, repoSlug, 'Write');
+  const principal = requirePrincipal(actor);
+  const handler = formatHandler(format);
+  handler.checkRequest(body);
+  const infoTags = parseTagList(body.tags);
+  const repo = repoRef(access);
+
+  const peeked = await peekUpload(ctx.db, access.repo.id, body.package_file);
+  let metadata = peeked ? await readMetadata(ctx, handler, peeked, body) : null;
+
+  const at = ctx.clock();
+  const now = at.toISOString();
+  const id = newId();
+  const events: PendingEvent[] = [];
+  let draft: Pick<PackageRow, 'format' | 'name' | 'version'> | null = null;
+  try {
+    await ctx.db.transaction().execute(async (trx) => {
+      const upload = await claimUpload(trx, { repoId: access.repo.id, identifier: body.package_file, at });
+      if (!metadata || peeked?.sha256 !== upload.blob.sha256) {
+        metadata = await readMetadata(
+          ctx,
+          handler,
+          { filename: upload.filename, sha256: upload.blob.sha256, size: upload.blob.size },
+          body,
+        );
+      }
+      const meta: PackageMetadata = metadata;
+      const row: PackageRow = {
+        id,
+        org_id: access.org.id,
+        repo_id: access.repo.id,
+        origin_repo_id: access.repo.id,
+        format: handler.format,
+        name: meta.name,
+        name_key: nameKeyFor(handler.format, meta.name),
+        version: meta.version,
+        slug: '',
+        filename: upload.filename,
+        blob_sha256: upload.blob.sha256,
+        size: upload.blob.size,
+        summary: meta.summary,
+        description: meta.description,
+        license: meta.license,
+        metadata: JSON.stringify({
+          ...meta.extra,
+          version_orig: meta.versionOrig,
+          spdx_license: meta.spdxLicense,
+          package_type: meta.packageType,
+        }),
+        ...completedSync(now),
+        is_quarantined: 0,
+        policy_violated: 0,
+        security_scan_status: AWAITING_SCAN,
+        security_scan_started_at: null,
+        security_scan_completed_at: null,
+        uploaded_at: now,
+        uploader_id: principal.serviceId,
+        uploader: principal.serviceSlug,
+        identity: principal.identity ? JSON.stringify(principal.identity) : null,
+        deleted_at: null,
+      };
+      draft = row;
+      const existing = await findLiveVersion(trx, access.repo.id, row);
+      if (existing) {
+        if (!body.republish) throw duplicateError(row, repo.path, existing);
+        await softDelete(trx, existing.id, now);
+        await recordPackageAudit(trx, actor, at, existing, repo, 'package.deleted', 'delete', {
+          summary: `replaced by ${id} (republish)`,
+          replaced_by: id,
+        });
+        events.push({ event: 'package.deleted', packageId: existing.id, extra: { replaced_by: id } });
+      }
+      row.slug = await freeSlug(trx, access.repo.id, row.name, row.version);
+      await trx.insertInto('packages').values(row).execute();
+      await addTags(trx, id, infoTags, 'info', false);
+      const distTag = meta.extra.npm_dist_tag;
+      if (typeof distTag === 'string')
+        events.push(...(await claimVersionTags(trx, actor, at, row, repo, [distTag])));
+      await recordPackageAudit(trx, actor, at, row, repo, 'package.created', 'create', {
+        summary: `created from upload ${upload.id} (${upload.filename})`,
+        upload: upload.id,
+        filename: upload.filename,
+        sha256: upload.blob.sha256,
+        republished: existing?.id ?? null,
+      });
+    });
+  } catch (err) {
+    // Two creates of one version racing past the check: the partial unique index decides.
+    if (isUniqueViolation(err) && draft) throw duplicateError(draft, repo.path);
+    throw err;
+  }
+  ctx.log.info({ packageId: id, repo: repo.path, format: handler.format }, 'package created');
+  await emitEvents(ctx, [
+    ...events,
+    { event: 'package.created', packageId: id },
+    { event: 'package.synced', packageId: id },
+  ]);
+  return packageView(ctx, id);
+}
+
+/** `DELETE /packages/{owner}/{repo}/{identifier}/` (Admin): soft-deletes the package. */
+export async function deletePackage(
+  ctx: ServiceContext,
+  actor: Actor,
+  owner: string,
+  repoSlug: string,
+  identifier: string,
+): Promise<void> {
+  const access = await resolveRepo(ctx, actor, owner, repoSlug, 'Admin');
+  const pkg = await findLivePackage(ctx.db, access.repo.id, identifier, `${owner}/${repoSlug}`);
+  const at = ctx.clock();
+  await ctx.db.transaction().execute(async (trx) => {
+    if (!(await softDelete(trx, pkg.id, at.toISOString()))) {
+      throw new ServiceError('conflict', `The ${describePackage(pkg)} was deleted or moved meanwhile.`);
+    }
+    await recordPackageAudit(trx, actor, at, pkg, repoRef(access), 'package.deleted', 'delete', {
+      summary: 'deleted',
+    });
+  });
+  await emitEvents(ctx, [{ event: 'package.deleted', packageId: pkg.id }]);
+}
+
+/**
+ * `POST …/{identifier}/resync/` (Admin): synchronises the package again. Sync completes inside
+ * the request, so the package comes back fully synchronised (still quarantined if it was).
+ */
+export async function resyncPackage(
+  ctx: ServiceContext,
+  actor: Actor,
+  owner: string,
+  repoSlug: string,
+  identifier: string,
+): Promise<Package> {
+  const access = await resolveRepo(ctx, actor, owner, repoSlug, 'Admin');
+  const pkg = await findLivePackage(ctx.db, access.repo.id, identifier, `${owner}/${repoSlug}`);
+  const at = ctx.clock();
+  const sync = completedSync(at.toISOString());
+  await ctx.db.transaction().execute(async (trx) => {
+    const result = await trx
+      .updateTable('packages')
+      .set({ ...sync, status: pkg.is_quarantined === 1 ? PACKAGE_STATUS.quarantined : sync.status })
+      .where('id', '=', pkg.id)
+      .where('repo_id', '=', access.repo.id)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    if (result.numUpdatedRows !== 1n) {
+      throw new ServiceError('conflict', `The ${describePackage(pkg)} was deleted or moved meanwhile.`);
+    }
+    await recordPackageAudit(trx, actor, at, pkg, repoRef(access), 'package.resynced', 'action', {
+      summary: 'resynchronised',
+    });
+  });
+  await emitEvents(ctx, [{ event: 'package.synced', packageId: pkg.id }]);
+  return packageView(ctx, pkg.id);
+}
+
+/**
+ * `POST …/{identifier}/scan/` (Read, as Cloudsmith's default `scan_packages` privilege): marks the
+ * package as awaiting a security scan, which the scanner picks up.
+ */
+export async function requestPackageScan(
+  ctx: ServiceContext,
+  actor: Actor,
+  owner: string,
+  repoSlug: string,
+  identifier: string,
+): Promise<Package> {
+  const access = await resolveRepo(ctx, actor, owner, repoSlug, 'Read');
+  const pkg = await findLivePackage(ctx.db, access.repo.id, identifier, `${owner}/${repoSlug}`);
+  const at = ctx.clock();
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('packages')
+      .set({ security_scan_status: AWAITING_SCAN })
+      .where('id', '=', pkg.id)
+      .where('deleted_at', 'is', null)
+      .execute();
+    await recordPackageAudit(trx, actor, at, pkg, repoRef(access), 'package.scan_requested', 'action', {
+      summary: 'security scan requested',
+      previous_status: pkg.security_scan_status,
+    });
+  });
+  return packageView(ctx, pkg.id);
+}

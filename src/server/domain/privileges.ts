@@ -1,0 +1,170 @@
+import type { PrivilegeEntry, RepositoryPrivileges } from '../../api/access.js';
+import type { Privilege, Actor } from './access.js';
+import { recordAudit } from './audit.js';
+import type { ServiceContext } from './context.js';
+import { ServiceError, type FieldErrors } from './errors.js';
+import { resolveRepo } from './repos.js';
+
+/** A grant resolved to the ids it is stored under. */
+interface ResolvedGrant {
+  kind: 'service' | 'team';
+  id: string;
+  slug: string;
+  privilege: Privilege;
+}
+
+/** The grants on a repository (repo Admin), services first, each group by slug. */
+export async function getPrivileges(
+  ctx: ServiceContext,
+  actor: Actor,
+  owner: string,
+  repo: string,
+): Promise<RepositoryPrivileges> {
+  const { repo: row } = await resolveRepo(ctx, actor, owner, repo, 'Admin');
+  const services = await ctx.db
+    .selectFrom('repo_privileges')
+    .innerJoin('services', 'services.id', 'repo_privileges.principal_id')
+    .select(['services.slug', 'repo_privileges.privilege'])
+    .where('repo_privileges.repo_id', '=', row.id)
+    .where('repo_privileges.principal_kind', '=', 'service')
+    .where('services.deleted_at', 'is', null)
+    .orderBy('services.slug')
+    .execute();
+  const teams = await ctx.db
+    .selectFrom('repo_privileges')
+    .innerJoin('teams', 'teams.id', 'repo_privileges.principal_id')
+    .select(['teams.slug', 'repo_privileges.privilege'])
+    .where('repo_privileges.repo_id', '=', row.id)
+    .where('repo_privileges.principal_kind', '=', 'team')
+    .orderBy('teams.slug')
+    .execute();
+  return {
+    privileges: [
+      ...services.map((s) => ({ privilege: s.privilege, service: s.slug })),
+      ...teams.map((t) => ({ privilege: t.privilege, team: t.slug })),
+    ],
+  };
+}
+
+/**
+ * Sets grants on a repository (repo Admin): `replace` makes the list the whole set (PUT),
+ * `merge` adds the listed grants and changes the privilege of those already there (PATCH).
+ * The whole list is checked before anything changes.
+ */
+export async function setPrivileges(
+  ctx: ServiceContext,
+  actor: Actor,
+  owner: string,
+  repo: string,
+  input: RepositoryPrivileges,
+  mode: 'replace' | 'merge',
+): Promise<void> {
+  const { org, repo: row } = await resolveRepo(ctx, actor, owner, repo, 'Admin');
+  const grants = await resolveGrants(ctx, org.id, input.privileges);
+  const now = ctx.clock();
+  await ctx.db.transaction().execute(async (trx) => {
+    if (mode === 'replace') await trx.deleteFrom('repo_privileges').where('repo_id', '=', row.id).execute();
+    for (const g of grants) {
+      await trx
+        .deleteFrom('repo_privileges')
+        .where('repo_id', '=', row.id)
+        .where('principal_kind', '=', g.kind)
+        .where('principal_id', '=', g.id)
+        .execute();
+      await trx
+        .insertInto('repo_privileges')
+        .values({ repo_id: row.id, principal_kind: g.kind, principal_id: g.id, privilege: g.privilege })
+        .execute();
+    }
+    await recordAudit(trx, actor, now, {
+      orgId: org.id,
+      repoId: row.id,
+      event: mode === 'replace' ? 'repository.privileges.replaced' : 'repository.privileges.updated',
+      eventKind: 'update',
+      object: row.slug,
+      objectKind: 'repository',
+      objectSlugPerm: row.id,
+      context: { privileges: grants.map((g) => ({ privilege: g.privilege, [g.kind]: g.slug })) },
+    });
+  });
+}
+
+/** Checks every entry and looks up its service account or team in the org; one 422 names every problem. */
+async function resolveGrants(
+  ctx: ServiceContext,
+  orgId: string,
+  entries: PrivilegeEntry[],
+): Promise<ResolvedGrant[]> {
+  const fields: FieldErrors = {};
+  const fail = (field: string, message: string): void => void (fields[field] ??= []).push(message);
+  const wanted: { index: number; kind: 'service' | 'team'; slug: string; privilege: Privilege }[] = [];
+  const seen = new Map<string, number>();
+  entries.forEach((e, i) => {
+    const at = `privileges[${i}]`;
+    if (e.user !== undefined) {
+      fail(
+        `${at}.user`,
+        'This service has no user accounts: grant the privilege to a "service" account or a "team" instead.',
+      );
+      return;
+    }
+    if ((e.service === undefined) === (e.team === undefined)) {
+      fail(at, 'Give exactly one of "service" or "team".');
+      return;
+    }
+    const kind = e.service !== undefined ? 'service' : 'team';
+    const slug = (e.service ?? e.team)!;
+    const key = `${kind}:${slug}`;
+    const first = seen.get(key);
+    if (first !== undefined) {
+      fail(`${at}.${kind}`, `${kind} '${slug}' is already listed at privileges[${first}].`);
+      return;
+    }
+    seen.set(key, i);
+    wanted.push({ index: i, kind, slug, privilege: e.privilege });
+  });
+
+  const serviceSlugs = wanted.filter((w) => w.kind === 'service').map((w) => w.slug);
+  const teamSlugs = wanted.filter((w) => w.kind === 'team').map((w) => w.slug);
+  const services = serviceSlugs.length
+    ? await ctx.db
+        .selectFrom('services')
+        .select(['id', 'slug'])
+        .where('org_id', '=', orgId)
+        .where('slug', 'in', serviceSlugs)
+        .where('deleted_at', 'is', null)
+        .execute()
+    : [];
+  const teams = teamSlugs.length
+    ? await ctx.db
+        .selectFrom('teams')
+        .select(['id', 'slug'])
+        .where('org_id', '=', orgId)
+        .where('slug', 'in', teamSlugs)
+        .execute()
+    : [];
+  const ids = {
+    service: new Map(services.map((s) => [s.slug, s.id])),
+    team: new Map(teams.map((t) => [t.slug, t.id])),
+  };
+  const unknown: string[] = [];
+  const grants: ResolvedGrant[] = [];
+  for (const w of wanted) {
+    const id = ids[w.kind].get(w.slug);
+    if (id === undefined) {
+      const what = w.kind === 'service' ? 'service account' : 'team';
+      unknown.push(`${what} '${w.slug}'`);
+      fail(`privileges[${w.index}].${w.kind}`, `No ${what} '${w.slug}' in this organisation.`);
+    } else grants.push({ kind: w.kind, id, slug: w.slug, privilege: w.privilege });
+  }
+  if (Object.keys(fields).length > 0) {
+    const detail =
+      unknown.length > 0 && unknown.length === Object.keys(fields).length
+        ? `Unknown ${unknown.join(', ')}: nothing was changed.`
+        : `Invalid privileges: ${Object.entries(fields)
+            .map(([k, v]) => `${k}: ${v.join(' ')}`)
+            .join('; ')}`;
+    throw new ServiceError('validation_failed', detail, fields);
+  }
+  return grants;
+}

@@ -1,0 +1,355 @@
+import type { Selectable } from 'kysely';
+import {
+  SLUG_MAX,
+  SLUG_PATTERN,
+  SLUG_RULE,
+  type Repository,
+  type RepositoryCreate,
+  type RepositoryUpdate,
+} from '../../api/repos.js';
+import type { OrgsTable, ReposTable } from '../store/schema.js';
+import {
+  assertOrgAccess,
+  assertPrivilege,
+  privilegeOn,
+  requirePrincipal,
+  type Actor,
+  type Principal,
+  type Privilege,
+} from './access.js';
+import { recordAudit } from './audit.js';
+import type { ServiceContext } from './context.js';
+import { invalidField, notFound, ServiceError } from './errors.js';
+import { newId, slugify } from './ids.js';
+
+/** An organisation row. */
+export type OrgRow = Selectable<OrgsTable>;
+/** A repository row. */
+export type RepoRow = Selectable<ReposTable>;
+
+/** A repository the caller may use, with its org and the caller's effective privilege. */
+export interface RepoAccess {
+  org: OrgRow;
+  repo: RepoRow;
+  privilege: Privilege;
+}
+
+/** Finds an organisation by slug, or null. */
+export async function findOrg(ctx: ServiceContext, slug: string): Promise<OrgRow | null> {
+  return (await ctx.db.selectFrom('orgs').selectAll().where('slug', '=', slug).executeTakeFirst()) ?? null;
+}
+
+/**
+ * The org behind an org-level endpoint: 401 for an anonymous caller, then 404 when the org does
+ * not exist, then 403 when the caller belongs to another org (or is not a Manager and `manager`
+ * is set).
+ */
+export async function resolveOrg(
+  ctx: ServiceContext,
+  actor: Actor,
+  slug: string,
+  options: { manager: boolean },
+): Promise<{ org: OrgRow; principal: Principal }> {
+  requirePrincipal(actor);
+  const org = await findOrg(ctx, slug);
+  if (!org) throw notFound(`Organisation '${slug}'`);
+  return { org, principal: assertOrgAccess(actor, org.id, options.manager) };
+}
+
+/**
+ * The live repository `owner/slug` if the caller holds at least `needed` on it. An anonymous
+ * caller gets 401 both for a private repository and for one that does not exist (so that
+ * probing reveals nothing); an authenticated caller gets 404 for a missing one and 403 when its
+ * privilege is too low.
+ */
+export async function resolveRepo(
+  ctx: ServiceContext,
+  actor: Actor,
+  owner: string,
+  slug: string,
+  needed: Privilege,
+): Promise<RepoAccess> {
+  const org = await findOrg(ctx, owner);
+  const repo = org
+    ? await ctx.db
+        .selectFrom('repos')
+        .selectAll()
+        .where('org_id', '=', org.id)
+        .where('slug', '=', slug)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst()
+    : undefined;
+  if (!org || !repo) {
+    requirePrincipal(actor);
+    throw notFound(org ? `Repository '${owner}/${slug}'` : `Organisation '${owner}'`);
+  }
+  const privilege = await privilegeOn(ctx.db, actor.principal, repo);
+  assertPrivilege(actor, privilege, needed);
+  return { org, repo, privilege: privilege! };
+}
+
+/** True when a database error is a unique-constraint violation (SQLite or PostgreSQL). */
+export function isUniqueViolation(err: unknown): boolean {
+  // Checked by shape, not `instanceof Error`: a driver's error class may come from another realm
+  // (a native module loaded once per process under several VM contexts).
+  if (typeof err !== 'object' || err === null || !('code' in err)) return false;
+  const code = String(err.code);
+  return (
+    code === '23505' || code.startsWith('SQLITE_CONSTRAINT_UNIQUE') || code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  );
+}
+
+/** Checks a slug given by a caller; returns it or throws 422 naming `field`. */
+export function checkSlug(field: string, slug: string): string {
+  if (slug.length > SLUG_MAX) throw invalidField(field, `'${slug}' is longer than ${SLUG_MAX} characters.`);
+  if (!SLUG_PATTERN.test(slug)) throw invalidField(field, `'${slug}' is not a valid slug: use ${SLUG_RULE}`);
+  return slug;
+}
+
+/** Checks a name: not blank once trimmed. Returns it trimmed. */
+export function checkName(field: string, name: string): string {
+  const trimmed = name.trim();
+  if (!trimmed) throw invalidField(field, 'must not be blank.');
+  return trimmed;
+}
+
+async function assertSlugFree(
+  ctx: ServiceContext,
+  org: OrgRow,
+  slug: string,
+  exceptId?: string,
+): Promise<void> {
+  let q = ctx.db
+    .selectFrom('repos')
+    .select('id')
+    .where('org_id', '=', org.id)
+    .where('slug', '=', slug)
+    .where('deleted_at', 'is', null);
+  if (exceptId) q = q.where('id', '!=', exceptId);
+  if (await q.executeTakeFirst()) throw slugTaken(org, slug);
+}
+
+function slugTaken(org: OrgRow, slug: string): ServiceError {
+  return new ServiceError('conflict', `A repository with slug '${slug}' already exists in '${org.slug}'.`, {
+    slug: [`'${slug}' is already taken in this organisation.`],
+  });
+}
+
+/** Renders repository rows with their package counts. */
+async function toRepositories(ctx: ServiceContext, org: OrgRow, rows: RepoRow[]): Promise<Repository[]> {
+  if (rows.length === 0) return [];
+  const stats = await ctx.db
+    .selectFrom('packages')
+    .select((eb) => [
+      'repo_id',
+      eb.fn.countAll().as('count'),
+      eb.fn.sum('size').as('size'),
+      eb.fn.sum('is_quarantined').as('quarantined'),
+    ])
+    .where(
+      'repo_id',
+      'in',
+      rows.map((r) => r.id),
+    )
+    .where('deleted_at', 'is', null)
+    .groupBy('repo_id')
+    .execute();
+  const byRepo = new Map(stats.map((s) => [s.repo_id, s]));
+  const creatorIds = [...new Set(rows.map((r) => r.created_by).filter((id): id is string => id !== null))];
+  const creators = creatorIds.length
+    ? await ctx.db.selectFrom('services').select(['id', 'slug']).where('id', 'in', creatorIds).execute()
+    : [];
+  const creatorSlug = new Map(creators.map((c) => [c.id, c.slug]));
+  return rows.map((r) => {
+    const s = byRepo.get(r.id);
+    const self = `${ctx.baseUrl}/repos/${org.slug}/${r.slug}/`;
+    return {
+      name: r.name,
+      slug: r.slug,
+      slug_perm: r.id,
+      description: r.description,
+      namespace: org.slug,
+      namespace_url: `${ctx.baseUrl}/namespaces/${org.slug}/`,
+      repository_type: r.repository_type === 'Public' ? 1 : 2,
+      repository_type_str: r.repository_type,
+      is_public: r.repository_type === 'Public',
+      is_private: r.repository_type === 'Private',
+      package_count: Number(s?.count ?? 0),
+      num_quarantined_packages: Number(s?.quarantined ?? 0),
+      size: Number(s?.size ?? 0),
+      created_at: r.created_at,
+      created_by: r.created_by ? (creatorSlug.get(r.created_by) ?? null) : null,
+      self_url: self,
+      privileges_url: `${self}privileges`,
+    };
+  });
+}
+
+/** Creates a repository (org Manager only). The slug comes from the name when not given. */
+export async function createRepo(
+  ctx: ServiceContext,
+  actor: Actor,
+  owner: string,
+  input: RepositoryCreate,
+): Promise<Repository> {
+  const { org, principal } = await resolveOrg(ctx, actor, owner, { manager: true });
+  const name = checkName('name', input.name);
+  const slug = input.slug === undefined ? slugify(name, SLUG_MAX) : checkSlug('slug', input.slug);
+  await assertSlugFree(ctx, org, slug);
+  const now = ctx.clock().toISOString();
+  const row: RepoRow = {
+    id: newId(),
+    org_id: org.id,
+    slug,
+    name,
+    description: input.description ?? '',
+    repository_type: input.repository_type_str ?? 'Private',
+    created_at: now,
+    created_by: principal.serviceId,
+    deleted_at: null,
+  };
+  try {
+    await ctx.db.transaction().execute(async (trx) => {
+      await trx.insertInto('repos').values(row).execute();
+      await recordAudit(trx, actor, new Date(now), {
+        orgId: org.id,
+        repoId: row.id,
+        event: 'repository.created',
+        eventKind: 'create',
+        object: slug,
+        objectKind: 'repository',
+        objectSlugPerm: row.id,
+        context: { name, repository_type: row.repository_type },
+      });
+    });
+  } catch (err) {
+    // Two creates racing for one slug: the partial unique index decides.
+    if (isUniqueViolation(err)) throw slugTaken(org, slug);
+    throw err;
+  }
+  return (await toRepositories(ctx, org, [row]))[0]!;
+}
+
+/** One page of the repositories of `owner` the caller may read, by slug, with the total count. */
+export async function listRepos(
+  ctx: ServiceContext,
+  actor: Actor,
+  owner: string,
+  window: { offset: number; size: number },
+): Promise<{ items: Repository[]; count: number }> {
+  const org = await findOrg(ctx, owner);
+  if (!org) throw notFound(`Organisation '${owner}'`);
+  const p = actor.principal;
+  let base = ctx.db.selectFrom('repos').where('org_id', '=', org.id).where('deleted_at', 'is', null);
+  if (!p || p.orgId !== org.id) {
+    base = base.where('repository_type', '=', 'Public');
+  } else if (p.role !== 'Manager') {
+    base = base.where((eb) => {
+      const teams = eb.selectFrom('team_members').select('team_id').where('service_id', '=', p.serviceId);
+      const granted = eb
+        .selectFrom('repo_privileges')
+        .select('repo_id')
+        .where((g) =>
+          g.or([
+            g.and([g('principal_kind', '=', 'service'), g('principal_id', '=', p.serviceId)]),
+            g.and([g('principal_kind', '=', 'team'), g('principal_id', 'in', teams)]),
+          ]),
+        );
+      return eb.or([eb('repository_type', '=', 'Public'), eb('id', 'in', granted)]);
+    });
+  }
+  const total = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+  const rows = await base.selectAll().orderBy('slug').limit(window.size).offset(window.offset).execute();
+  return { items: await toRepositories(ctx, org, rows), count: Number(total.n) };
+}
+
+/** One repository the caller may read. */
+export async function getRepo(
+  ctx: ServiceContext,
+  actor: Actor,
+  owner: string,
+  slug: string,
+): Promise<Repository> {
+  const { org, repo } = await resolveRepo(ctx, actor, owner, slug, 'Read');
+  return (await toRepositories(ctx, org, [repo]))[0]!;
+}
+
+/** Changes a repository's name, slug, description or type (repo Admin). */
+export async function updateRepo(
+  ctx: ServiceContext,
+  actor: Actor,
+  owner: string,
+  slug: string,
+  input: RepositoryUpdate,
+): Promise<Repository> {
+  const { org, repo } = await resolveRepo(ctx, actor, owner, slug, 'Admin');
+  const next: RepoRow = { ...repo };
+  if (input.name !== undefined) next.name = checkName('name', input.name);
+  if (input.slug !== undefined) next.slug = checkSlug('slug', input.slug);
+  if (input.description !== undefined) next.description = input.description;
+  if (input.repository_type_str !== undefined) next.repository_type = input.repository_type_str;
+  if (next.slug !== repo.slug) await assertSlugFree(ctx, org, next.slug, repo.id);
+  const changes: Record<string, { from: string; to: string }> = {};
+  for (const key of ['name', 'slug', 'description', 'repository_type'] as const) {
+    if (next[key] !== repo[key]) changes[key] = { from: repo[key], to: next[key] };
+  }
+  if (Object.keys(changes).length > 0) {
+    const now = ctx.clock();
+    try {
+      await ctx.db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('repos')
+          .set({
+            name: next.name,
+            slug: next.slug,
+            description: next.description,
+            repository_type: next.repository_type,
+          })
+          .where('id', '=', repo.id)
+          .execute();
+        await recordAudit(trx, actor, now, {
+          orgId: org.id,
+          repoId: repo.id,
+          event: 'repository.updated',
+          eventKind: 'update',
+          object: next.slug,
+          objectKind: 'repository',
+          objectSlugPerm: repo.id,
+          context: { changes },
+        });
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw slugTaken(org, next.slug);
+      throw err;
+    }
+  }
+  return (await toRepositories(ctx, org, [next]))[0]!;
+}
+
+/** Soft-deletes a repository (repo Admin); its slug becomes free for a new repository. */
+export async function deleteRepo(
+  ctx: ServiceContext,
+  actor: Actor,
+  owner: string,
+  slug: string,
+): Promise<void> {
+  const { org, repo } = await resolveRepo(ctx, actor, owner, slug, 'Admin');
+  const now = ctx.clock();
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('repos')
+      .set({ deleted_at: now.toISOString() })
+      .where('id', '=', repo.id)
+      .where('deleted_at', 'is', null)
+      .execute();
+    await recordAudit(trx, actor, now, {
+      orgId: org.id,
+      repoId: repo.id,
+      event: 'repository.deleted',
+      eventKind: 'delete',
+      object: repo.slug,
+      objectKind: 'repository',
+      objectSlugPerm: repo.id,
+    });
+  });
+}

@@ -1,0 +1,145 @@
+import semver from 'semver';
+import type { PackageUploadRequest } from '../../api/packages.js';
+import { invalidField } from '../domain/errors.js';
+import { sniffArchive, walkTar, type ArchiveEntry } from './archive.js';
+import {
+  explainArchiveError,
+  invalidPackage,
+  type FormatHandler,
+  type PackageMetadata,
+  type UploadedFile,
+} from './package-metadata.js';
+import { spdxOrNull } from './spdx.js';
+
+const MANIFEST = 'package/package.json';
+const MANIFEST_MAX_BYTES = 1024 * 1024;
+// npm's rules (validate-npm-package-name): URL-safe, optional scope, at most 214 characters.
+const NPM_NAME = /^(?:@[a-z0-9~][a-z0-9._~-]*\/)?[a-z0-9~][a-z0-9._~-]*$/i;
+const DIST_TAG = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** The license field of a package.json: a string, or the old `{type}` object / `licenses` list. */
+function licenseOf(manifest: Record<string, unknown>): string {
+  const { license, licenses } = manifest;
+  if (typeof license === 'string') return license.trim();
+  if (license && typeof license === 'object' && typeof (license as { type?: unknown }).type === 'string') {
+    return (license as { type: string }).type.trim();
+  }
+  if (Array.isArray(licenses)) {
+    const types = licenses
+      .map((l: unknown) => (l && typeof l === 'object' ? (l as { type?: unknown }).type : undefined))
+      .filter((t): t is string => typeof t === 'string');
+    if (types.length) return types.length === 1 ? types[0]! : `(${types.join(' OR ')})`;
+  }
+  return '';
+}
+
+function stringMap(value: unknown): Record<string, string> | undefined {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+interface Manifest {
+  path: string;
+  json: Buffer;
+}
+
+/** Reads package/package.json from an npm tarball (the `.tgz` `npm pack` makes), walking it whole. */
+async function readManifest(file: UploadedFile): Promise<Manifest> {
+  const kind = await sniffArchive(file.source);
+  if (kind !== 'tar.gz') {
+    throw invalidPackage(
+      'npm',
+      file.filename,
+      'is not a gzip-compressed tar archive (an npm package is the .tgz file `npm pack` writes)',
+    );
+  }
+  // npm itself strips the first path component, so another top-level directory is accepted too.
+  const seen: { exact?: Manifest; other?: Manifest } = {};
+  const visit = async (entry: ArchiveEntry): Promise<void> => {
+    if (entry.kind !== 'file' || !/^[^/]+\/package\.json$/.test(entry.path)) return;
+    const slot = entry.path === MANIFEST ? 'exact' : 'other';
+    if (!seen[slot]) seen[slot] = { path: entry.path, json: await entry.read(MANIFEST_MAX_BYTES) };
+  };
+  try {
+    // Walking to the end (not stopping at the manifest) is what detects a truncated tarball.
+    await walkTar(file.source, visit);
+  } catch (err) {
+    throw explainArchiveError('npm', file.filename, err);
+  }
+  const manifest = seen.exact ?? seen.other;
+  if (!manifest) throw invalidPackage('npm', file.filename, `has no ${MANIFEST}`);
+  return manifest;
+}
+
+/**
+ * npm packages: the name, version, description and license come from the tarball's
+ * package/package.json; `npm_dist_tag` (default `latest`) names the dist-tag to point at it.
+ */
+export const npmFormat: FormatHandler = {
+  format: 'npm',
+
+  checkRequest(body: PackageUploadRequest): void {
+    const tag = body.npm_dist_tag;
+    if (tag === undefined) return;
+    if (!DIST_TAG.test(tag)) {
+      throw invalidField('npm_dist_tag', `'${tag}' must be letters, digits, '.', '_' or '-'.`);
+    }
+    if (semver.validRange(tag)) {
+      throw invalidField(
+        'npm_dist_tag',
+        `'${tag}' must not be a version or version range (npm refuses those).`,
+      );
+    }
+  },
+
+  async readMetadata(file: UploadedFile, body: PackageUploadRequest): Promise<PackageMetadata> {
+    const manifest = await readManifest(file);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(manifest.json.toString('utf8').replace(/^\uFEFF/, ''));
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      throw invalidPackage('npm', file.filename, `has a ${manifest.path} that is not valid JSON (${reason})`);
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw invalidPackage('npm', file.filename, `has a ${manifest.path} that is not a JSON object`);
+    }
+    const json = parsed as Record<string, unknown>;
+    const { name, version } = json;
+    if (typeof name !== 'string' || name.trim() === '') {
+      throw invalidPackage('npm', file.filename, `has no "name" in ${manifest.path}`);
+    }
+    if (name.length > 214 || !NPM_NAME.test(name)) {
+      throw invalidPackage(
+        'npm',
+        file.filename,
+        `has the name '${name}', which is not a valid npm package name`,
+      );
+    }
+    if (typeof version !== 'string' || version.trim() === '') {
+      throw invalidPackage('npm', file.filename, `has no "version" in ${manifest.path}`);
+    }
+    const normalised = semver.valid(version.trim());
+    if (!normalised) {
+      throw invalidPackage('npm', file.filename, `has the version '${version}', which is not valid SemVer`);
+    }
+    const description = typeof json.description === 'string' ? json.description : '';
+    const license = licenseOf(json);
+    const extra: Record<string, unknown> = { npm_dist_tag: body.npm_dist_tag ?? 'latest' };
+    const dependencies = stringMap(json.dependencies);
+    if (dependencies) extra.dependencies = dependencies;
+    return {
+      name,
+      version: normalised,
+      versionOrig: version,
+      summary: description.split('\n', 1)[0]!.slice(0, 255),
+      description,
+      license,
+      spdxLicense: spdxOrNull(license),
+      packageType: 1,
+      extra,
+    };
+  },
+};

@@ -1,0 +1,174 @@
+import { clean as cleanPep440, valid as validPep440 } from '@renovatebot/pep440';
+import type { PackageUploadRequest } from '../../api/packages.js';
+import { sniffArchive, walkTar, walkZip, type ArchiveEntry, type ArchiveKind } from './archive.js';
+import {
+  explainArchiveError,
+  invalidPackage,
+  type FormatHandler,
+  type PackageMetadata,
+  type UploadedFile,
+} from './package-metadata.js';
+import { spdxOrNull } from './spdx.js';
+
+const METADATA_MAX_BYTES = 4 * 1024 * 1024;
+const DESCRIPTION_MAX_CHARS = 64 * 1024;
+// PEP 508 distribution names.
+const PYTHON_NAME = /^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$/i;
+
+/** Core metadata (METADATA / PKG-INFO): RFC 822 style headers, then the description as the body. */
+export interface CoreMetadata {
+  /** Header values by lower-case name, in order (a header may repeat). */
+  headers: Map<string, string[]>;
+  body: string;
+}
+
+/** Parses core metadata text; continuation lines (leading whitespace) join the header before. */
+export function parseCoreMetadata(text: string): CoreMetadata {
+  const headers = new Map<string, string[]>();
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  let last: { key: string; index: number } | null = null;
+  let i = 0;
+  for (; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.trim() === '') break;
+    if (/^[ \t]/.test(line) && last) {
+      const values = headers.get(last.key)!;
+      values[last.index] += '\n' + line.replace(/^(?: {8}|\t|\s*\|)/, '');
+      continue;
+    }
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const key = line.slice(0, colon).trim().toLowerCase();
+    const values = headers.get(key) ?? [];
+    values.push(line.slice(colon + 1).trim());
+    headers.set(key, values);
+    last = { key, index: values.length - 1 };
+  }
+  return {
+    headers,
+    body: lines
+      .slice(i + 1)
+      .join('\n')
+      .trim(),
+  };
+}
+
+function first(meta: CoreMetadata, key: string): string {
+  return meta.headers.get(key)?.[0]?.trim() ?? '';
+}
+
+/** The distribution kind a file name says it is, and the container that kind must be. */
+function expectedKind(filename: string): { dist: 'wheel' | 'sdist'; container: ArchiveKind } | null {
+  const lower = filename.toLowerCase();
+  if (lower.endsWith('.whl')) return { dist: 'wheel', container: 'zip' };
+  if (lower.endsWith('.tar.gz') || lower.endsWith('.tgz')) return { dist: 'sdist', container: 'tar.gz' };
+  if (lower.endsWith('.zip')) return { dist: 'sdist', container: 'zip' };
+  return null;
+}
+
+async function readCoreMetadata(
+  file: UploadedFile,
+  dist: 'wheel' | 'sdist',
+  container: ArchiveKind,
+): Promise<string> {
+  const kind = await sniffArchive(file.source);
+  if (kind !== container) {
+    const want = container === 'zip' ? 'a zip archive' : 'a gzip-compressed tar archive';
+    throw invalidPackage('python', file.filename, `is not ${want}, as a ${dist} named like this must be`);
+  }
+  // A wheel keeps it in <name>-<version>.dist-info/METADATA; an sdist in <name>-<version>/PKG-INFO.
+  const wanted = dist === 'wheel' ? /^[^/]+\.dist-info\/METADATA$/ : /^[^/]+\/PKG-INFO$/;
+  const found: { text?: string } = {};
+  const visit = async (entry: ArchiveEntry): Promise<void> => {
+    if (entry.kind === 'file' && found.text === undefined && wanted.test(entry.path)) {
+      found.text = (await entry.read(METADATA_MAX_BYTES)).toString('utf8');
+    }
+  };
+  try {
+    if (container === 'zip') await walkZip(file.source, visit);
+    else await walkTar(file.source, visit);
+  } catch (err) {
+    throw explainArchiveError('python', file.filename, err);
+  }
+  if (found.text === undefined) {
+    const where = dist === 'wheel' ? '*.dist-info/METADATA' : 'a top-level PKG-INFO';
+    throw invalidPackage('python', file.filename, `has no ${where}`);
+  }
+  return found.text;
+}
+
+/** The license: the SPDX `License-Expression`, else the `License` field, else a license classifier. */
+function licenseOf(meta: CoreMetadata): { license: string; spdx: string | null } {
+  const expression = first(meta, 'license-expression');
+  if (expression) return { license: expression, spdx: spdxOrNull(expression) };
+  const field = first(meta, 'license');
+  if (field && field.toUpperCase() !== 'UNKNOWN') {
+    const oneLine = field.split('\n', 1)[0]!.trim();
+    return { license: oneLine, spdx: spdxOrNull(oneLine) };
+  }
+  const classifier = (meta.headers.get('classifier') ?? []).find((c) => c.startsWith('License ::'));
+  const label = classifier?.split('::').pop()?.trim() ?? '';
+  return { license: label, spdx: null };
+}
+
+/**
+ * Python distributions: a wheel (`.whl`, its *.dist-info/METADATA) or an sdist (`.tar.gz` or
+ * `.zip`, its PKG-INFO). Name, Version, Summary and the license come from there.
+ */
+export const pythonFormat: FormatHandler = {
+  format: 'python',
+
+  checkRequest(): void {
+    // Every python field comes from the file.
+  },
+
+  async readMetadata(file: UploadedFile, _body: PackageUploadRequest): Promise<PackageMetadata> {
+    const expected = expectedKind(file.filename);
+    if (!expected) {
+      throw invalidPackage(
+        'python',
+        file.filename,
+        'is neither a wheel (.whl) nor an sdist (.tar.gz, .zip), judging by its name',
+      );
+    }
+    const where = expected.dist === 'wheel' ? 'METADATA' : 'PKG-INFO';
+    const meta = parseCoreMetadata(await readCoreMetadata(file, expected.dist, expected.container));
+    const name = first(meta, 'name');
+    const version = first(meta, 'version');
+    if (!name) throw invalidPackage('python', file.filename, `has no Name in its ${where}`);
+    if (!PYTHON_NAME.test(name)) {
+      throw invalidPackage(
+        'python',
+        file.filename,
+        `has the Name '${name}', which is not a valid project name`,
+      );
+    }
+    if (!version) throw invalidPackage('python', file.filename, `has no Version in its ${where}`);
+    if (!validPep440(version)) {
+      throw invalidPackage(
+        'python',
+        file.filename,
+        `has the Version '${version}', which is not a valid PEP 440 version`,
+      );
+    }
+    const { license, spdx } = licenseOf(meta);
+    const description = (first(meta, 'description') || meta.body).slice(0, DESCRIPTION_MAX_CHARS);
+    const extra: Record<string, unknown> = {
+      distribution: expected.dist,
+      metadata_version: first(meta, 'metadata-version') || null,
+      requires_python: first(meta, 'requires-python') || null,
+      requires_dist: meta.headers.get('requires-dist') ?? [],
+    };
+    return {
+      name,
+      version: cleanPep440(version) ?? version,
+      versionOrig: version,
+      summary: first(meta, 'summary').slice(0, 255),
+      description,
+      license,
+      spdxLicense: spdx,
+      packageType: expected.dist === 'wheel' ? 1 : 2,
+      extra,
+    };
+  },
+};

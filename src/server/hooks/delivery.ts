@@ -1,0 +1,228 @@
+import crypto from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import type { WebhookPayload } from '../../api/webhooks.js';
+import type { PackageEvent, ServiceContext } from '../domain/context.js';
+import { newId } from '../domain/ids.js';
+import type { Job, JobQueue } from '../jobs/queue.js';
+import { openSecret, signatureHeaders } from './secrets.js';
+
+/** The job kind of one webhook delivery. */
+export const DELIVERY_JOB = 'webhook.deliver';
+
+/** What a delivery job carries: the event as it was when it happened, so every attempt sends the same data. */
+export interface DeliveryJob {
+  webhookId: string;
+  event: PackageEvent | 'ping';
+  triggerId: string;
+  eventAt: string;
+  data: unknown;
+  context?: Record<string, unknown>;
+}
+
+/** Renders a package in the API's shape (the payload's `data`), or null when it is gone. */
+export type PackageRenderer = (ctx: ServiceContext, packageId: string) => Promise<unknown>;
+
+/** Tells whether a package matches a webhook's `package_query` (empty query: always). */
+export type PackageMatcher = (ctx: ServiceContext, packageId: string, query: string) => Promise<boolean>;
+
+/**
+ * Queues one delivery per active webhook of the package's repository that subscribes to the
+ * event and whose package query matches. Called after the event's change has committed.
+ */
+export async function queueDeliveries(
+  ctx: ServiceContext,
+  queue: JobQueue,
+  render: PackageRenderer,
+  matches: PackageMatcher,
+  event: PackageEvent,
+  packageId: string,
+  context?: Record<string, unknown>,
+): Promise<number> {
+  const pkg = await ctx.db
+    .selectFrom('packages')
+    .select(['repo_id'])
+    .where('id', '=', packageId)
+    .executeTakeFirst();
+  if (!pkg) return 0;
+  const hooks = await ctx.db
+    .selectFrom('webhooks')
+    .select(['id', 'events', 'package_query'])
+    .where('repo_id', '=', pkg.repo_id)
+    .where('is_active', '=', 1)
+    .where('deleted_at', 'is', null)
+    .execute();
+  const wanted = hooks.filter((h) => {
+    const events = JSON.parse(h.events) as string[];
+    return events.includes('*') || events.includes(event);
+  });
+  if (wanted.length === 0) return 0;
+  const data = await render(ctx, packageId);
+  const now = ctx.clock();
+  const maxAttempts = ctx.config.webhooks.retryDelaysSeconds.length + 1;
+  let queued = 0;
+  for (const hook of wanted) {
+    if (hook.package_query && !(await matches(ctx, packageId, hook.package_query))) continue;
+    const job: DeliveryJob = {
+      webhookId: hook.id,
+      event,
+      triggerId: crypto.randomUUID(),
+      eventAt: now.toISOString(),
+      data,
+    };
+    if (context) job.context = context;
+    await queue.enqueue(DELIVERY_JOB, job, now, { maxAttempts });
+    queued++;
+  }
+  return queued;
+}
+
+/** Queues the `ping` a new webhook receives. */
+export async function queuePing(ctx: ServiceContext, queue: JobQueue, webhookId: string): Promise<void> {
+  const now = ctx.clock();
+  const job: DeliveryJob = {
+    webhookId,
+    event: 'ping',
+    triggerId: crypto.randomUUID(),
+    eventAt: now.toISOString(),
+    data: {},
+  };
+  await queue.enqueue(DELIVERY_JOB, job, now, {
+    maxAttempts: ctx.config.webhooks.retryDelaysSeconds.length + 1,
+  });
+}
+
+interface Outcome {
+  status: number | null;
+  error: string | null;
+}
+
+function post(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  verifySsl: boolean,
+): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const target = new URL(url);
+    const client = target.protocol === 'https:' ? https : http;
+    const req = client.request(
+      target,
+      {
+        method: 'POST',
+        headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
+        timeout: timeoutMs,
+        ...(target.protocol === 'https:' ? { rejectUnauthorized: verifySsl } : {}),
+      },
+      (res) => {
+        // The receiver's body is not used; read and drop it so the socket is freed.
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, error: null }));
+        res.on('error', (err) => resolve({ status: res.statusCode ?? 0, error: err.message }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', (err) => resolve({ status: null, error: err.message }));
+    req.end(body);
+  });
+}
+
+function encodeBody(format: number, payload: WebhookPayload): { body: string; contentType: string } {
+  const json = JSON.stringify(format === 1 ? [payload] : payload);
+  if (format === 2)
+    return { body: 'payload=' + encodeURIComponent(json), contentType: 'application/x-www-form-urlencoded' };
+  return { body: json, contentType: 'application/json' };
+}
+
+/**
+ * Makes one delivery attempt. A 2xx answer delivers; anything else throws so the queue retries on
+ * the configured schedule. Every attempt is logged in `webhook_deliveries`; when the last attempt
+ * fails, the webhook's run of failed deliveries grows and, past the configured limit, the
+ * webhook is disabled with the reason recorded.
+ */
+export async function deliver(ctx: ServiceContext, job: Job): Promise<void> {
+  const d = job.payload as DeliveryJob;
+  const hook = await ctx.db
+    .selectFrom('webhooks')
+    .selectAll()
+    .where('id', '=', d.webhookId)
+    .executeTakeFirst();
+  if (!hook || hook.deleted_at !== null || (hook.is_active !== 1 && d.event !== 'ping')) return;
+  const attemptAt = ctx.clock();
+  const payload: WebhookPayload = {
+    data: d.data,
+    meta: {
+      event_id: d.event,
+      trigger_id: d.triggerId,
+      webhook_id: hook.seq,
+      event_at: d.eventAt,
+      attempt_at: attemptAt.toISOString(),
+    },
+  };
+  if (d.context) payload.context = d.context;
+  const { body, contentType } = encodeBody(hook.request_body_format, payload);
+  const headers: Record<string, string> = {
+    'Content-Type': contentType,
+    'User-Agent': 'Airlock-Webhooks/1',
+    'X-Airlock-Event': d.event,
+    'X-Airlock-Delivery': d.triggerId,
+  };
+  if (hook.signature_key)
+    Object.assign(headers, signatureHeaders(openSecret(ctx.secret, hook.signature_key), body));
+  if (hook.secret_header && hook.secret_value)
+    headers[hook.secret_header] = openSecret(ctx.secret, hook.secret_value);
+
+  const started = Date.now();
+  const result = await post(
+    hook.target_url,
+    body,
+    headers,
+    ctx.config.webhooks.timeoutSeconds * 1000,
+    hook.verify_ssl === 1,
+  );
+  const ok = result.status !== null && result.status >= 200 && result.status < 300;
+  const last = job.attempts >= job.maxAttempts;
+  const error = ok ? null : (result.error ?? `receiver answered ${result.status}`);
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('webhook_deliveries')
+      .values({
+        id: newId(16),
+        webhook_id: hook.id,
+        trigger_id: d.triggerId,
+        event: d.event,
+        attempt: job.attempts,
+        attempted_at: attemptAt.toISOString(),
+        status_code: result.status,
+        error,
+        duration_ms: Date.now() - started,
+        outcome: ok ? 'delivered' : last ? 'failed' : 'retry',
+      })
+      .execute();
+    const current = await trx
+      .selectFrom('webhooks')
+      .select(['failed_in_a_row'])
+      .where('id', '=', hook.id)
+      .executeTakeFirstOrThrow();
+    const failedInARow = ok ? 0 : last ? current.failed_in_a_row + 1 : current.failed_in_a_row;
+    const disable = !ok && last && failedInARow >= ctx.config.webhooks.disableAfterFailedDeliveries;
+    await trx
+      .updateTable('webhooks')
+      .set((eb) => ({
+        last_response_status: result.status ?? 0,
+        num_sent: eb('num_sent', '+', ok ? 1 : 0),
+        failed_in_a_row: failedInARow,
+        ...(disable
+          ? {
+              is_active: 0,
+              disable_reason: 1,
+              disable_detail: `${failedInARow} deliveries in a row failed every attempt; last error: ${error}`,
+            }
+          : {}),
+      }))
+      .where('id', '=', hook.id)
+      .execute();
+  });
+  if (!ok) throw new Error(error ?? 'delivery failed');
+}

@@ -1,0 +1,61 @@
+import type { ServiceExtension } from '../extensions.js';
+import { JobQueue } from '../jobs/queue.js';
+import { createJobWorker, type JobWorker } from '../jobs/worker.js';
+import type { ServiceContext } from '../domain/context.js';
+import {
+  deliver,
+  DELIVERY_JOB,
+  queueDeliveries,
+  queuePing,
+  type PackageMatcher,
+  type PackageRenderer,
+} from './delivery.js';
+
+/** The webhook subsystem of one running service: its queue and delivery worker. */
+export interface WebhookRuntime {
+  queue: JobQueue;
+  worker: JobWorker;
+  /** Queues the ping of a newly created webhook and wakes the worker. */
+  ping(webhookId: string): Promise<void>;
+}
+
+const runtimes = new WeakMap<ServiceContext, WebhookRuntime>();
+
+/** The webhook runtime installed on a context (routes use it to send pings). */
+export function webhookRuntime(ctx: ServiceContext): WebhookRuntime {
+  const rt = runtimes.get(ctx);
+  if (!rt) throw new Error('The webhook extension is not installed.');
+  return rt;
+}
+
+/**
+ * Installs webhooks: package events queue durable deliveries, and a worker sends them with the
+ * configured retry schedule (`webhooks.retryDelaysSeconds`: the delay before each retry).
+ */
+export function webhookExtension(render: PackageRenderer, matches: PackageMatcher): ServiceExtension {
+  return (ctx) => {
+    const queue = new JobQueue(ctx.db);
+    const delays = ctx.config.webhooks.retryDelaysSeconds;
+    const worker = createJobWorker({
+      name: 'webhook-delivery',
+      queue,
+      clock: ctx.clock,
+      log: ctx.log,
+      retryDelayMs: (attempts) => (delays[Math.min(attempts, delays.length) - 1] ?? 0) * 1000,
+      handlers: { [DELIVERY_JOB]: (job) => deliver(ctx, job) },
+      pollMs: 500,
+    });
+    runtimes.set(ctx, {
+      queue,
+      worker,
+      async ping(webhookId) {
+        await queuePing(ctx, queue, webhookId);
+        worker.kick();
+      },
+    });
+    ctx.listeners.push(async (event, packageId, extra) => {
+      if ((await queueDeliveries(ctx, queue, render, matches, event, packageId, extra)) > 0) worker.kick();
+    });
+    return [worker];
+  };
+}

@@ -1,0 +1,174 @@
+import { Type, type TObject } from 'typebox';
+import { POLICY_KINDS, PolicyViolation, type PolicyKind } from '../../../api/policies.js';
+import {
+  createPolicy,
+  deletePolicy,
+  findPolicy,
+  listPolicies,
+  policyOrg,
+  policyView,
+  updatePolicy,
+} from '../../policies/policies.js';
+import { PageQuery, pageWindow, setPaginationHeaders } from '../pagination.js';
+import type { RouteModule } from '../types.js';
+
+const OrgParams = Type.Object({ org: Type.String() });
+const PolicyParams = Type.Object({ org: Type.String(), id: Type.String() });
+
+/**
+ * `/orgs/{org}/vulnerability-policy/`, `/license-policy/` and `/deny-policy/` (+ `{slug_perm}/`),
+ * and the violation lists `/orgs/{org}/{kind}-policy-violation/`. Org members read; Managers write.
+ */
+export const policyRoutes: RouteModule = (app, ctx) => {
+  for (const [kind, def] of Object.entries(POLICY_KINDS) as [
+    PolicyKind,
+    { path: string; request: TObject; response: TObject },
+  ][]) {
+    const base = `/orgs/:org/${def.path}/`;
+    const tags = ['policies'];
+    app.get(
+      base,
+      {
+        schema: {
+          tags,
+          summary: `List ${kind} policies`,
+          params: OrgParams,
+          response: { 200: Type.Array(def.response) },
+        },
+      },
+      async (request) => {
+        const org = await policyOrg(ctx, request.actor, request.params.org, false);
+        return (await listPolicies(ctx, org.id, kind)).map((r) => policyView(kind, r));
+      },
+    );
+    app.post(
+      base,
+      {
+        schema: {
+          tags,
+          summary: `Create a ${kind} policy`,
+          params: OrgParams,
+          body: def.request,
+          response: { 201: def.response },
+        },
+      },
+      async (request, reply) => {
+        const org = await policyOrg(ctx, request.actor, request.params.org, true);
+        const row = await createPolicy(
+          ctx,
+          request.actor,
+          org,
+          kind,
+          request.body as Record<string, unknown>,
+        );
+        return reply.code(201).send(policyView(kind, row));
+      },
+    );
+    app.get(
+      `${base}:id/`,
+      {
+        schema: {
+          tags,
+          summary: `Get a ${kind} policy`,
+          params: PolicyParams,
+          response: { 200: def.response },
+        },
+      },
+      async (request) => {
+        const org = await policyOrg(ctx, request.actor, request.params.org, false);
+        return policyView(kind, await findPolicy(ctx, org.id, kind, request.params.id));
+      },
+    );
+    for (const method of ['put', 'patch'] as const) {
+      app[method](
+        `${base}:id/`,
+        {
+          schema: {
+            tags,
+            summary: method === 'put' ? `Replace a ${kind} policy` : `Change a ${kind} policy`,
+            params: PolicyParams,
+            body: method === 'put' ? def.request : Type.Partial(def.request),
+            response: { 200: def.response },
+          },
+        },
+        async (request) => {
+          const org = await policyOrg(ctx, request.actor, request.params.org, true);
+          const row = await findPolicy(ctx, org.id, kind, request.params.id);
+          return policyView(
+            kind,
+            await updatePolicy(
+              ctx,
+              request.actor,
+              row,
+              request.body as Record<string, unknown>,
+              method === 'put',
+            ),
+          );
+        },
+      );
+    }
+    app.delete(
+      `${base}:id/`,
+      { schema: { tags, summary: `Delete a ${kind} policy`, params: PolicyParams } },
+      async (request, reply) => {
+        const org = await policyOrg(ctx, request.actor, request.params.org, true);
+        await deletePolicy(ctx, request.actor, await findPolicy(ctx, org.id, kind, request.params.id));
+        return reply.code(204).send();
+      },
+    );
+    if (kind === 'deny') continue;
+    app.get(
+      `/orgs/:org/${def.path}-violation/`,
+      {
+        schema: {
+          tags,
+          summary: `Recorded ${kind} policy violations, newest first`,
+          params: OrgParams,
+          querystring: PageQuery,
+          response: { 200: Type.Array(PolicyViolation) },
+        },
+      },
+      async (request, reply) => {
+        const org = await policyOrg(ctx, request.actor, request.params.org, false);
+        const { page, size, offset } = pageWindow(request.query);
+        const q = ctx.db
+          .selectFrom('policy_violations as v')
+          .innerJoin('packages as p', 'p.id', 'v.package_id')
+          .innerJoin('repos as r', 'r.id', 'p.repo_id')
+          .leftJoin('policies as pol', 'pol.id', 'v.policy_id')
+          .where('v.org_id', '=', org.id)
+          .where('v.kind', '=', kind);
+        const { count } = await q
+          .select((eb) => eb.fn.countAll<number>().as('count'))
+          .executeTakeFirstOrThrow();
+        const rows = await q
+          .select([
+            'v.policy_id',
+            'v.reasons',
+            'v.event_at',
+            'p.id as pkg',
+            'p.name',
+            'p.version',
+            'r.slug as repo',
+            'pol.name as policy_name',
+          ])
+          .orderBy('v.event_at', 'desc')
+          .limit(size)
+          .offset(offset)
+          .execute();
+        setPaginationHeaders(request, reply, page, size, Number(count));
+        return rows.map((r) => ({
+          package: {
+            identifier: r.pkg,
+            name: r.name,
+            version: r.version,
+            url: `${ctx.baseUrl}/packages/${org.slug}/${r.repo}/${r.pkg}/`,
+          },
+          policy: { slug_perm: r.policy_id, name: r.policy_name ?? '(deleted policy)' },
+          reasons: JSON.parse(r.reasons) as string[],
+          event_at: r.event_at,
+        }));
+      },
+    );
+  }
+};

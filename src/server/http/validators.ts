@@ -1,0 +1,38 @@
+import { Ajv, type ValidateFunction } from 'ajv';
+import formats from 'ajv-formats';
+import type { FastifySchemaCompiler } from 'fastify';
+
+function makeAjv(coerce: boolean): Ajv {
+  const ajv = new Ajv({
+    coerceTypes: coerce ? 'array' : false,
+    useDefaults: true,
+    removeAdditional: false,
+    allErrors: false,
+    strict: false,
+  });
+  // ajv-formats is CommonJS: its default import is module.exports, whose `default` is the plugin.
+  formats.default(ajv);
+  return ajv;
+}
+
+/**
+ * Validators per part of the request: query strings, path parameters and headers arrive as text
+ * and are coerced to the schema's types (`?page=2`); JSON bodies are not, so `{"name": 42}` is
+ * refused rather than quietly read as "42".
+ */
+export function createValidatorCompiler(): FastifySchemaCompiler<unknown> {
+  const coercing = makeAjv(true);
+  const strict = makeAjv(false);
+  const cache = new WeakMap<object, ValidateFunction>();
+  return ({ schema, httpPart }) => {
+    const ajv = httpPart === 'body' ? strict : coercing;
+    const key = schema as object;
+    if (httpPart === 'body') {
+      const hit = cache.get(key);
+      if (hit) return hit;
+    }
+    const validate = ajv.compile(schema as object);
+    if (httpPart === 'body') cache.set(key, validate);
+    return validate;
+  };
+}

@@ -1,0 +1,67 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { intervalTask, type BackgroundTask } from '../domain/background.js';
+import type { Clock } from '../domain/ids.js';
+import type { Job, JobQueue } from './queue.js';
+
+/** Runs one job; throwing records a failed attempt. */
+export type JobHandler = (job: Job) => Promise<void>;
+
+/** Delay before attempt `n + 1` after `n` failed attempts. */
+export type RetrySchedule = (attempts: number) => number;
+
+/** A worker for some job kinds: polls the queue, runs due jobs one at a time, retries on failure. */
+export interface JobWorker extends BackgroundTask {
+  /** Wakes the worker now (call after enqueueing). */
+  kick(): void;
+  /** Runs every due job until none is left (tests and tools call this directly). */
+  drain(): Promise<number>;
+}
+
+/** Creates a worker over `queue` for the handlers' kinds. */
+export function createJobWorker(options: {
+  name: string;
+  queue: JobQueue;
+  handlers: Record<string, JobHandler>;
+  clock: Clock;
+  log: FastifyBaseLogger;
+  retryDelayMs: RetrySchedule;
+  pollMs?: number;
+}): JobWorker {
+  const kinds = Object.keys(options.handlers);
+  const runOne = async (): Promise<boolean> => {
+    const job = await options.queue.claim(kinds, options.clock());
+    if (!job) return false;
+    try {
+      await options.handlers[job.kind]!(job);
+      await options.queue.complete(job.id, options.clock());
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const now = options.clock();
+      const outcome = await options.queue.fail(
+        job,
+        message,
+        now,
+        new Date(now.getTime() + options.retryDelayMs(job.attempts)),
+      );
+      options.log.warn(
+        { job: job.id, kind: job.kind, attempt: job.attempts, outcome, error: message },
+        'job failed',
+      );
+    }
+    return true;
+  };
+  const drain = async (): Promise<number> => {
+    let n = 0;
+    while (await runOne()) n++;
+    return n;
+  };
+  const task = intervalTask(
+    options.name,
+    options.pollMs ?? 1000,
+    async () => {
+      await drain();
+    },
+    (err) => options.log.error({ err }, `${options.name} failed`),
+  );
+  return { ...task, drain };
+}

@@ -1,0 +1,254 @@
+import {
+  DEFAULT_OIDC_AUDIENCE,
+  DEFAULT_TOKEN_TTL_SECONDS,
+  type ProviderSettings,
+  type ProviderSettingsPatchRequest,
+  type ProviderSettingsWriteRequest,
+} from '../../api/oidc.js';
+import { assertOrgAccess, type Actor } from '../domain/access.js';
+import { recordAudit } from '../domain/audit.js';
+import type { ServiceContext } from '../domain/context.js';
+import { notFound } from '../domain/errors.js';
+import { newId, slugify } from '../domain/ids.js';
+import type { Db } from '../store/db.js';
+import type { OidcProvidersTable } from '../store/schema.js';
+import { requireOrg, type OrgRef } from './lookup.js';
+import { checkSettings } from './settings-check.js';
+
+/** One page of an organisation's providers. */
+export interface ProviderPage {
+  items: ProviderSettings[];
+  count: number;
+}
+
+/** Lists an organisation's trusted providers (org Managers only), oldest first. */
+export async function listProviders(
+  ctx: ServiceContext,
+  actor: Actor,
+  orgSlug: string,
+  window: { offset: number; size: number },
+): Promise<ProviderPage> {
+  const org = await requireOrg(ctx.db, orgSlug);
+  assertOrgAccess(actor, org.id, true);
+  const { count } = await ctx.db
+    .selectFrom('oidc_providers')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('org_id', '=', org.id)
+    .executeTakeFirstOrThrow();
+  const rows = await ctx.db
+    .selectFrom('oidc_providers')
+    .selectAll()
+    .where('org_id', '=', org.id)
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(window.size)
+    .offset(window.offset)
+    .execute();
+  return { items: await toWire(ctx.db, rows), count: Number(count) };
+}
+
+/** One provider of an organisation (org Managers only). */
+export async function getProvider(
+  ctx: ServiceContext,
+  actor: Actor,
+  orgSlug: string,
+  slugPerm: string,
+): Promise<ProviderSettings> {
+  const org = await requireOrg(ctx.db, orgSlug);
+  assertOrgAccess(actor, org.id, true);
+  const [wire] = await toWire(ctx.db, [await requireProvider(ctx.db, org, slugPerm)]);
+  return wire!;
+}
+
+/** Creates a trusted provider; audience and token lifetime take their defaults when left out. */
+export async function createProvider(
+  ctx: ServiceContext,
+  actor: Actor,
+  orgSlug: string,
+  input: ProviderSettingsWriteRequest,
+): Promise<ProviderSettings> {
+  const org = await requireOrg(ctx.db, orgSlug);
+  const principal = assertOrgAccess(actor, org.id, true);
+  const serviceIds = await checkSettings(ctx, org, input);
+  const now = ctx.clock().toISOString();
+  const row: OidcProvidersTable = {
+    id: newId(),
+    org_id: org.id,
+    slug: await freeSlug(ctx.db, org.id, input.name),
+    name: input.name.trim(),
+    enabled: input.enabled ? 1 : 0,
+    provider_url: input.provider_url.trim(),
+    audience: input.audience ?? DEFAULT_OIDC_AUDIENCE,
+    claims: JSON.stringify(input.claims),
+    token_ttl_seconds: input.token_ttl_seconds ?? DEFAULT_TOKEN_TTL_SECONDS,
+    created_at: now,
+    created_by: principal.serviceId,
+    updated_at: now,
+  };
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx.insertInto('oidc_providers').values(row).execute();
+    await linkServices(trx, row.id, serviceIds!);
+    await recordAudit(trx, actor, new Date(now), {
+      orgId: org.id,
+      event: 'oidc.provider_created',
+      eventKind: 'create',
+      object: row.name,
+      objectKind: 'oidc_provider',
+      objectSlugPerm: row.id,
+      context: {
+        provider_url: row.provider_url,
+        enabled: input.enabled,
+        service_accounts: input.service_accounts,
+      },
+    });
+  });
+  return getProvider(ctx, actor, orgSlug, row.id);
+}
+
+/**
+ * Changes a provider: `replace` (PUT) sets every writable field, defaults included; otherwise
+ * (PATCH) only the fields sent. Only the fields sent are checked, so a provider whose URL a
+ * later configuration would refuse can still be renamed or disabled.
+ */
+export async function updateProvider(
+  ctx: ServiceContext,
+  actor: Actor,
+  orgSlug: string,
+  slugPerm: string,
+  input: ProviderSettingsPatchRequest,
+  replace: boolean,
+): Promise<ProviderSettings> {
+  const org = await requireOrg(ctx.db, orgSlug);
+  assertOrgAccess(actor, org.id, true);
+  const existing = await requireProvider(ctx.db, org, slugPerm);
+  const patch: ProviderSettingsPatchRequest = replace
+    ? {
+        ...input,
+        audience: input.audience ?? DEFAULT_OIDC_AUDIENCE,
+        token_ttl_seconds: input.token_ttl_seconds ?? DEFAULT_TOKEN_TTL_SECONDS,
+      }
+    : input;
+  const serviceIds = await checkSettings(ctx, org, patch);
+  const now = ctx.clock().toISOString();
+  const changes: Partial<OidcProvidersTable> = { updated_at: now };
+  if (patch.name !== undefined) changes.name = patch.name.trim();
+  if (patch.enabled !== undefined) changes.enabled = patch.enabled ? 1 : 0;
+  if (patch.provider_url !== undefined) changes.provider_url = patch.provider_url.trim();
+  if (patch.claims !== undefined) changes.claims = JSON.stringify(patch.claims);
+  if (patch.audience !== undefined) changes.audience = patch.audience;
+  if (patch.token_ttl_seconds !== undefined) changes.token_ttl_seconds = patch.token_ttl_seconds;
+  const changed = Object.keys(patch).filter((k) => !['mapping_claim', 'dynamic_mappings'].includes(k));
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx.updateTable('oidc_providers').set(changes).where('id', '=', existing.id).execute();
+    if (serviceIds) {
+      await trx.deleteFrom('oidc_provider_services').where('provider_id', '=', existing.id).execute();
+      await linkServices(trx, existing.id, serviceIds);
+    }
+    await recordAudit(trx, actor, new Date(now), {
+      orgId: org.id,
+      event: 'oidc.provider_updated',
+      eventKind: 'update',
+      object: changes.name ?? existing.name,
+      objectKind: 'oidc_provider',
+      objectSlugPerm: existing.id,
+      context: {
+        fields: changed,
+        ...(patch.enabled !== undefined ? { enabled: patch.enabled } : {}),
+        ...(patch.provider_url !== undefined ? { provider_url: changes.provider_url } : {}),
+        ...(patch.service_accounts !== undefined ? { service_accounts: patch.service_accounts } : {}),
+      },
+    });
+  });
+  return getProvider(ctx, actor, orgSlug, existing.id);
+}
+
+/** Deletes a provider; the tokens exchanged under it go with it and stop working at once. */
+export async function deleteProvider(
+  ctx: ServiceContext,
+  actor: Actor,
+  orgSlug: string,
+  slugPerm: string,
+): Promise<void> {
+  const org = await requireOrg(ctx.db, orgSlug);
+  assertOrgAccess(actor, org.id, true);
+  const existing = await requireProvider(ctx.db, org, slugPerm);
+  const now = ctx.clock();
+  await ctx.db.transaction().execute(async (trx) => {
+    // Explicit rather than left to ON DELETE CASCADE, which SQLite honours only with its pragma on.
+    await trx.deleteFrom('oidc_tokens').where('provider_id', '=', existing.id).execute();
+    await trx.deleteFrom('oidc_provider_services').where('provider_id', '=', existing.id).execute();
+    await trx.deleteFrom('oidc_providers').where('id', '=', existing.id).execute();
+    await recordAudit(trx, actor, now, {
+      orgId: org.id,
+      event: 'oidc.provider_deleted',
+      eventKind: 'delete',
+      object: existing.name,
+      objectKind: 'oidc_provider',
+      objectSlugPerm: existing.id,
+      context: { provider_url: existing.provider_url },
+    });
+  });
+}
+
+async function requireProvider(db: Db, org: OrgRef, slugPerm: string): Promise<OidcProvidersTable> {
+  const row = await db
+    .selectFrom('oidc_providers')
+    .selectAll()
+    .where('org_id', '=', org.id)
+    .where('id', '=', slugPerm)
+    .executeTakeFirst();
+  if (!row) throw notFound(`OIDC provider settings '${slugPerm}' in organisation '${org.slug}'`);
+  return row;
+}
+
+async function linkServices(db: Db, providerId: string, serviceIds: string[]): Promise<void> {
+  if (serviceIds.length === 0) return;
+  await db
+    .insertInto('oidc_provider_services')
+    .values(serviceIds.map((id) => ({ provider_id: providerId, service_id: id })))
+    .execute();
+}
+
+async function freeSlug(db: Db, orgId: string, name: string): Promise<string> {
+  const base = slugify(name, 40);
+  for (let candidate = base; ; candidate = `${base}-${newId(6).toLowerCase()}`) {
+    const taken = await db
+      .selectFrom('oidc_providers')
+      .select('id')
+      .where('org_id', '=', orgId)
+      .where('slug', '=', candidate)
+      .executeTakeFirst();
+    if (!taken) return candidate;
+  }
+}
+
+async function toWire(db: Db, rows: OidcProvidersTable[]): Promise<ProviderSettings[]> {
+  const links =
+    rows.length === 0
+      ? []
+      : await db
+          .selectFrom('oidc_provider_services as ps')
+          .innerJoin('services as s', 's.id', 'ps.service_id')
+          .select(['ps.provider_id', 's.slug'])
+          .where(
+            'ps.provider_id',
+            'in',
+            rows.map((r) => r.id),
+          )
+          .where('s.deleted_at', 'is', null)
+          .orderBy('s.slug')
+          .execute();
+  return rows.map((r) => ({
+    name: r.name,
+    enabled: r.enabled === 1,
+    provider_url: r.provider_url,
+    claims: JSON.parse(r.claims) as Record<string, string>,
+    service_accounts: links.filter((l) => l.provider_id === r.id).map((l) => l.slug),
+    audience: r.audience,
+    token_ttl_seconds: r.token_ttl_seconds,
+    slug: r.slug,
+    slug_perm: r.id,
+    created_at: r.created_at,
+    updated_at: r.updated_at,
+  }));
+}

@@ -1,0 +1,112 @@
+import crypto from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { hashKey, type CallerIdentity, type Principal } from '../domain/access.js';
+import type { CredentialResolver, ServiceContext } from '../domain/context.js';
+import { newId } from '../domain/ids.js';
+import type { Database } from '../store/schema.js';
+
+/** Every exchanged token starts with this, so other resolvers can skip it at a glance. */
+export const OIDC_TOKEN_PREFIX = 'alo_';
+
+/** What a new exchanged token is issued for. */
+export interface TokenGrant {
+  orgId: string;
+  serviceId: string;
+  providerId: string;
+  ttlSeconds: number;
+  identity: CallerIdentity;
+}
+
+/** A freshly issued token: its secret (shown once), its id and when it expires. */
+export interface IssuedToken {
+  id: string;
+  token: string;
+  expiresAt: string;
+}
+
+/** Creates a short-lived token in the caller's transaction; only its keyed hash is stored. */
+export async function issueToken(
+  db: Kysely<Database>,
+  secret: string,
+  grant: TokenGrant,
+  now: Date,
+): Promise<IssuedToken> {
+  const token = OIDC_TOKEN_PREFIX + crypto.randomBytes(32).toString('base64url');
+  const id = newId();
+  const expiresAt = new Date(now.getTime() + grant.ttlSeconds * 1000).toISOString();
+  await db
+    .insertInto('oidc_tokens')
+    .values({
+      id,
+      key_hash: hashKey(secret, token),
+      org_id: grant.orgId,
+      service_id: grant.serviceId,
+      provider_id: grant.providerId,
+      subject: grant.identity.subject,
+      identity: JSON.stringify(grant.identity),
+      created_at: now.toISOString(),
+      expires_at: expiresAt,
+      revoked_at: null,
+    })
+    .execute();
+  return { id, token, expiresAt };
+}
+
+/**
+ * Resolves exchanged tokens: the token must be unrevoked and unexpired, its service account live,
+ * and its provider still enabled with that account attached, so that disabling a provider (or
+ * detaching an account) stops its tokens at once. The principal carries the account's own role
+ * and the caller's CI identity.
+ */
+export const resolveOidcToken: CredentialResolver = async (ctx, credential) => {
+  if (!credential.startsWith(OIDC_TOKEN_PREFIX)) return null;
+  const now = ctx.clock().toISOString();
+  const row = await ctx.db
+    .selectFrom('oidc_tokens as t')
+    .innerJoin('services as s', 's.id', 't.service_id')
+    .innerJoin('orgs as o', 'o.id', 's.org_id')
+    .innerJoin('oidc_providers as p', 'p.id', 't.provider_id')
+    .innerJoin('oidc_provider_services as ps', (join) =>
+      join.onRef('ps.provider_id', '=', 'p.id').onRef('ps.service_id', '=', 's.id'),
+    )
+    .select([
+      't.id as token_id',
+      't.expires_at',
+      't.identity',
+      's.id as service_id',
+      's.slug as service_slug',
+      's.name',
+      's.role',
+      'o.id as org_id',
+      'o.slug as org_slug',
+    ])
+    .where('t.key_hash', '=', hashKey(ctx.secret, credential))
+    .where('t.revoked_at', 'is', null)
+    .where('t.expires_at', '>', now)
+    .where('s.deleted_at', 'is', null)
+    .where('p.enabled', '=', 1)
+    .whereRef('t.org_id', '=', 's.org_id')
+    .executeTakeFirst();
+  if (!row) return null;
+  return {
+    kind: 'service',
+    serviceId: row.service_id,
+    serviceSlug: row.service_slug,
+    name: row.name,
+    orgId: row.org_id,
+    orgSlug: row.org_slug,
+    role: row.role,
+    tokenId: row.token_id,
+    tokenExpiresAt: row.expires_at,
+    identity: JSON.parse(row.identity) as CallerIdentity,
+  } satisfies Principal;
+};
+
+/** Deletes tokens that expired before `before`; returns how many went. */
+export async function pruneExpiredTokens(ctx: ServiceContext, before: Date): Promise<number> {
+  const result = await ctx.db
+    .deleteFrom('oidc_tokens')
+    .where('expires_at', '<', before.toISOString())
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

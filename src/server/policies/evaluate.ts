@@ -1,0 +1,146 @@
+import type { VulnerabilityScan } from '../../api/vulnerabilities.js';
+import { SEVERITIES } from '../../api/vulnerabilities.js';
+import { checkLicense } from '../../policy/licenses.js';
+import type { ServiceContext } from '../domain/context.js';
+import { SYSTEM_ACTOR } from '../domain/access.js';
+import { recordAudit } from '../domain/audit.js';
+import { newId } from '../domain/ids.js';
+
+/** Tells whether a package matches a search query (empty query: always). */
+export type PackageQueryMatcher = (ctx: ServiceContext, packageId: string, query: string) => Promise<boolean>;
+
+interface VulnerabilitySettings {
+  min_severity: 'Low' | 'Medium' | 'High' | 'Critical';
+  on_violation_quarantine: boolean;
+  allow_unknown_severity: boolean;
+}
+interface LicenseSettings {
+  spdx_identifiers: string[];
+  allow_unknown_licenses: boolean;
+  on_violation_quarantine: boolean;
+}
+
+/** Why a package violates a vulnerability policy, or an empty list. */
+export function vulnerabilityReasons(settings: VulnerabilitySettings, scans: VulnerabilityScan[]): string[] {
+  const threshold = SEVERITIES.indexOf(settings.min_severity);
+  const reasons: string[] = [];
+  for (const scan of scans) {
+    for (const r of scan.results) {
+      const unknown = r.severity === 'Unknown';
+      if (
+        (unknown && !settings.allow_unknown_severity) ||
+        (!unknown && SEVERITIES.indexOf(r.severity) >= threshold)
+      ) {
+        reasons.push(
+          `${r.vulnerability_id} (${r.severity}) in ${r.package_name} ${r.affected_version.raw_version}`,
+        );
+      }
+    }
+  }
+  return [...new Set(reasons)];
+}
+
+/** Why a package violates a license policy, or an empty list. */
+export function licenseReasons(settings: LicenseSettings, license: string): string[] {
+  const check = checkLicense(
+    license,
+    settings.spdx_identifiers.length ? settings.spdx_identifiers : ['NOASSERTION-NONE'],
+  );
+  if (check.status === 'denied') return [`license ${license} is denied (${check.denied.join(', ')})`];
+  if (check.status === 'unknown' && !settings.allow_unknown_licenses) {
+    return [
+      license ? `license '${license}' is not a known SPDX expression` : 'the package declares no license',
+    ];
+  }
+  return [];
+}
+
+/**
+ * Evaluates the org's vulnerability and license policies against a freshly scanned package:
+ * records each violation, marks the package `policy_violated`, and quarantines it when a violated
+ * policy says so. Returns true when this evaluation quarantined the package.
+ */
+export async function evaluatePolicies(
+  ctx: ServiceContext,
+  matches: PackageQueryMatcher,
+  packageId: string,
+  scans: VulnerabilityScan[],
+): Promise<boolean> {
+  const pkg = await ctx.db
+    .selectFrom('packages')
+    .select(['id', 'org_id', 'repo_id', 'name', 'license', 'is_quarantined'])
+    .where('id', '=', packageId)
+    .executeTakeFirst();
+  if (!pkg) return false;
+  const policies = await ctx.db
+    .selectFrom('policies')
+    .selectAll()
+    .where('org_id', '=', pkg.org_id)
+    .where('kind', 'in', ['vulnerability', 'license'])
+    .orderBy('created_at')
+    .execute();
+  const violations: {
+    policyId: string;
+    kind: 'vulnerability' | 'license';
+    reasons: string[];
+    quarantine: boolean;
+  }[] = [];
+  for (const p of policies) {
+    if (p.package_query_string && !(await matches(ctx, packageId, p.package_query_string))) continue;
+    const settings = JSON.parse(p.settings) as VulnerabilitySettings & LicenseSettings;
+    const reasons =
+      p.kind === 'vulnerability'
+        ? vulnerabilityReasons(settings, scans)
+        : licenseReasons(settings, pkg.license);
+    if (reasons.length)
+      violations.push({
+        policyId: p.id,
+        kind: p.kind as 'vulnerability' | 'license',
+        reasons,
+        quarantine: settings.on_violation_quarantine,
+      });
+  }
+  const quarantine = pkg.is_quarantined === 0 && violations.some((v) => v.quarantine);
+  const now = ctx.clock().toISOString();
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('policy_violations').where('package_id', '=', pkg.id).execute();
+    for (const v of violations) {
+      await trx
+        .insertInto('policy_violations')
+        .values({
+          id: newId(),
+          org_id: pkg.org_id,
+          policy_id: v.policyId,
+          package_id: pkg.id,
+          kind: v.kind,
+          reasons: JSON.stringify(v.reasons),
+          event_at: now,
+        })
+        .execute();
+    }
+    await trx
+      .updateTable('packages')
+      .set({
+        policy_violated: violations.length ? 1 : 0,
+        ...(quarantine ? { is_quarantined: 1, status_updated_at: now } : {}),
+      })
+      .where('id', '=', pkg.id)
+      .execute();
+    if (quarantine) {
+      await recordAudit(trx, SYSTEM_ACTOR, ctx.clock(), {
+        orgId: pkg.org_id,
+        repoId: pkg.repo_id,
+        event: 'package.quarantined',
+        eventKind: 'action',
+        object: pkg.name,
+        objectKind: 'package',
+        objectSlugPerm: pkg.id,
+        context: {
+          reason: 'policy violation',
+          violations: violations.map((v) => ({ policy: v.policyId, reasons: v.reasons })),
+        },
+      });
+    }
+  });
+  return quarantine;
+}

@@ -1,0 +1,133 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { ServerCommand } from '../../commands.js';
+import type { Io } from '../../main.js';
+import { prepareDataDir } from '../../store/data-dir.js';
+import { openDatabase } from '../../store/db.js';
+import { enqueueRescans } from '../rescan.js';
+import { importAdvisories, type ImportResult } from './import.js';
+
+const USAGE = `Usage: airlock-server advisories import --data-dir DIR [--database-url URL] [--json] [--verbose] PATH...
+
+Imports OSV advisories into the service's database. Each PATH is an ecosystem's all.zip, a folder
+of OSV .json files or one .json file. Re-importing is incremental: unchanged advisories are
+skipped, changed ones replaced, withdrawn ones stop matching.
+  --data-dir DIR       the service's data directory (env AIRLOCK_DATA_DIR)
+  --database-url URL   a PostgreSQL database instead of the data directory's SQLite file (env AIRLOCK_DATABASE_URL)
+  --json               print one JSON object per PATH (ids added and changed, packages touched)
+  --verbose            list every added and changed id`;
+
+const LISTED_IDS = 10;
+
+function listIds(label: string, ids: string[], verbose: boolean): string {
+  if (ids.length === 0) return '';
+  const shown = verbose ? ids : ids.slice(0, LISTED_IDS);
+  const more = ids.length - shown.length;
+  return `  ${label}: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}\n`;
+}
+
+function describe(result: ImportResult, verbose: boolean): string {
+  const seconds = (result.durationMs / 1000).toFixed(1);
+  let text =
+    `${result.source}: ${result.documents} documents: ${result.added.length} added, ` +
+    `${result.changed.length} changed, ${result.skipped} skipped` +
+    (result.stale > 0 ? ` (${result.stale} older than stored)` : '') +
+    (result.withdrawn > 0 ? `, ${result.withdrawn} withdrawn` : '') +
+    (result.invalid.length > 0 ? `, ${result.invalid.length} invalid` : '') +
+    `; ${result.touched.length} packages touched, in ${seconds} s\n`;
+  text += listIds('added', result.added, verbose);
+  text += listIds('changed', result.changed, verbose);
+  for (const problem of result.invalid) text += `  invalid ${problem.file}: ${problem.reason}\n`;
+  return text;
+}
+
+/**
+ * Runs `advisories import`: returns 0 when every path imported cleanly, 1 when a path could not
+ * be read or held invalid documents (the valid ones are still imported), 2 on a usage error.
+ */
+export async function runAdvisoriesCommand(args: string[], io: Io): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === 'help' || sub === '--help') {
+    io.out(USAGE + '\n');
+    return 0;
+  }
+  if (sub !== 'import') {
+    io.err(
+      `airlock-server advisories: ${sub ? `unknown subcommand '${sub}'` : 'missing subcommand'}.\n\n${USAGE}\n`,
+    );
+    return 2;
+  }
+  let parsed: ReturnType<typeof parseOptions>;
+  try {
+    parsed = parseOptions(rest, io.env);
+  } catch (err) {
+    io.err(
+      `airlock-server advisories import: ${err instanceof Error ? err.message : String(err)}\n\n${USAGE}\n`,
+    );
+    return 2;
+  }
+  const { dataDir, databaseUrl, json, verbose, paths } = parsed;
+  prepareDataDir(dataDir);
+  const db = await openDatabase(
+    databaseUrl
+      ? { kind: 'postgres', url: databaseUrl }
+      : { kind: 'sqlite', file: path.join(dataDir, 'airlock.db') },
+  );
+  let code = 0;
+  try {
+    for (const source of paths) {
+      try {
+        const result = await importAdvisories(db, source);
+        const rescans = await enqueueRescans(db, result.touched, new Date());
+        io.out(json ? JSON.stringify({ ...result, rescans }) + '\n' : describe(result, verbose));
+        if (!json && rescans > 0)
+          io.out(`  queued a rescan of ${rescans} package(s) containing a touched component\n`);
+        if (result.invalid.length > 0) code = 1;
+      } catch (err) {
+        io.err(
+          `airlock-server advisories import: ${source}: ${err instanceof Error ? err.message : String(err)}\n`,
+        );
+        code = 1;
+      }
+    }
+  } finally {
+    await db.destroy();
+  }
+  return code;
+}
+
+function parseOptions(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): { dataDir: string; databaseUrl?: string; json: boolean; verbose: boolean; paths: string[] } {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      'data-dir': { type: 'string' },
+      'database-url': { type: 'string' },
+      json: { type: 'boolean' },
+      verbose: { type: 'boolean' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  const dataDir = values['data-dir'] ?? env.AIRLOCK_DATA_DIR;
+  if (!dataDir) throw new Error('--data-dir DIR (or AIRLOCK_DATA_DIR) is required.');
+  if (positionals.length === 0)
+    throw new Error('name at least one PATH (an all.zip, a folder or a .json file).');
+  const databaseUrl = values['database-url'] ?? env.AIRLOCK_DATABASE_URL;
+  return {
+    dataDir: path.resolve(dataDir),
+    ...(databaseUrl ? { databaseUrl } : {}),
+    json: values.json ?? false,
+    verbose: values.verbose ?? false,
+    paths: positionals,
+  };
+}
+
+/** `airlock-server advisories import --data-dir DIR PATH…`: loads OSV archives into the advisory database. */
+export const advisoriesCommand: ServerCommand = {
+  name: 'advisories',
+  summary: 'import --data-dir DIR PATH...  import OSV advisories (all.zip, folder or .json)',
+  run: runAdvisoriesCommand,
+};

@@ -1,0 +1,111 @@
+import type { ServiceContext } from '../domain/context.js';
+import type { ServiceExtension } from '../extensions.js';
+import { JobQueue } from '../jobs/queue.js';
+import { createJobWorker, type JobWorker } from '../jobs/worker.js';
+import { scanPackage, SCAN_STATUS, type ScanDeps } from './scan-package.js';
+import { ScanWaiters } from './waiters.js';
+
+/** The job kind of one package scan. */
+export const SCAN_JOB = 'scan.package';
+
+/** The scanner of one running service. */
+export interface ScanRuntime {
+  /** Queues a scan of a package (a queued scan of the same package absorbs it) and wakes the worker. */
+  enqueue(packageId: string): Promise<void>;
+  /** Waits up to `seconds` for the package's scan to finish. */
+  waitForScan(packageId: string, seconds: number): Promise<void>;
+  worker: JobWorker;
+  queue: JobQueue;
+}
+
+const runtimes = new WeakMap<ServiceContext, ScanRuntime>();
+
+/** The scan runtime installed on a context (the package routes use it for `/scan/` and `?wait=`). */
+export function scanRuntime(ctx: ServiceContext): ScanRuntime {
+  const rt = runtimes.get(ctx);
+  if (!rt) throw new Error('The scan extension is not installed.');
+  return rt;
+}
+
+const FINISHED: string[] = [
+  SCAN_STATUS.vulnerable,
+  SCAN_STATUS.clean,
+  SCAN_STATUS.failed,
+  SCAN_STATUS.notSupported,
+];
+
+/** Tells whether a package's latest scan has finished (a deleted package counts as finished). */
+export async function isScanFinished(ctx: ServiceContext, packageId: string): Promise<boolean> {
+  const row = await ctx.db
+    .selectFrom('packages')
+    .select(['security_scan_status', 'deleted_at'])
+    .where('id', '=', packageId)
+    .executeTakeFirst();
+  return !row || row.deleted_at !== null || FINISHED.includes(row.security_scan_status);
+}
+
+/**
+ * Installs the scanner: every new package gets a durable scan job; a worker runs them (a scan
+ * interrupted by a crash runs again when its lease expires) and wakes long-polling waiters.
+ */
+export function scanExtension(deps: ScanDeps): ServiceExtension {
+  return (ctx) => {
+    const queue = new JobQueue(ctx.db);
+    const waiters = new ScanWaiters();
+    const worker = createJobWorker({
+      name: 'scan-worker',
+      queue,
+      clock: ctx.clock,
+      log: ctx.log,
+      retryDelayMs: (attempts) => Math.min(60_000, 2_000 * 2 ** attempts),
+      handlers: {
+        [SCAN_JOB]: async (job) => {
+          const { packageId } = job.payload as { packageId: string };
+          try {
+            await scanPackage(ctx, deps, packageId);
+          } catch (err) {
+            // Out of attempts: say so on the package rather than leaving it "in progress" forever.
+            if (job.attempts >= job.maxAttempts) {
+              await ctx.db
+                .updateTable('packages')
+                .set({
+                  security_scan_status: SCAN_STATUS.failed,
+                  security_scan_completed_at: ctx.clock().toISOString(),
+                })
+                .where('id', '=', packageId)
+                .execute();
+            }
+            throw err;
+          } finally {
+            waiters.notify(packageId);
+          }
+        },
+      },
+      pollMs: 500,
+    });
+    const enqueue = async (packageId: string): Promise<void> => {
+      await ctx.db
+        .updateTable('packages')
+        .set({ security_scan_status: SCAN_STATUS.awaiting })
+        .where('id', '=', packageId)
+        .where('deleted_at', 'is', null)
+        .execute();
+      await queue.enqueue(SCAN_JOB, { packageId }, ctx.clock(), {
+        dedupeKey: `scan:${packageId}`,
+        maxAttempts: 3,
+      });
+      worker.kick();
+    };
+    runtimes.set(ctx, {
+      enqueue,
+      waitForScan: (packageId, seconds) =>
+        waiters.wait(packageId, seconds, () => isScanFinished(ctx, packageId)),
+      worker,
+      queue,
+    });
+    ctx.listeners.push(async (event, packageId) => {
+      if (event === 'package.created') await enqueue(packageId);
+    });
+    return [worker];
+  };
+}

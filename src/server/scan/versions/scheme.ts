@@ -1,0 +1,56 @@
+import semver, { type SemVer } from 'semver';
+
+/**
+ * How one versioning scheme reads and orders version strings. `parse` never throws: a string
+ * that is not a version of the scheme gives null.
+ */
+export interface VersionScheme<V> {
+  /** Name shown in messages and benchmarks. */
+  readonly name: string;
+  parse(version: string): V | null;
+  /** Negative, zero or positive as `a` sorts before, with or after `b`. */
+  compare(a: V, b: V): number;
+  /** A string equal for two versions exactly when `compare` says they are equal. */
+  key(version: V): string;
+}
+
+/** Any scheme, with its parsed-version type erased (matchers only pass values back to it). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed values only flow back into the scheme that made them
+export type AnyVersionScheme = VersionScheme<any>;
+
+/**
+ * SemVer 2.0 as node-semver implements it (the order npm uses). Build metadata is ignored in
+ * comparisons, as SemVer requires; a leading `v` or `=` is accepted, as npm accepts it.
+ */
+export const semverScheme: VersionScheme<SemVer> = {
+  name: 'semver',
+  parse(version: string): SemVer | null {
+    try {
+      return semver.parse(version.trim());
+    } catch {
+      return null;
+    }
+  },
+  compare: (a, b) => a.compare(b),
+  // `version` leaves out build metadata, which never affects the order.
+  key: (v) => v.version,
+};
+
+/**
+ * A scheme that remembers what it parsed, for one batch of work: the same version strings recur
+ * in many advisories of a package, and parsed values can then be shared. Drop it with the batch.
+ */
+export function memoizeScheme<V>(scheme: VersionScheme<V>): VersionScheme<V> {
+  const parsed = new Map<string, V | null>();
+  return {
+    ...scheme,
+    parse(version: string): V | null {
+      let value = parsed.get(version);
+      if (value === undefined) {
+        value = scheme.parse(version);
+        parsed.set(version, value);
+      }
+      return value;
+    },
+  };
+}

@@ -1,0 +1,370 @@
+import type { AuditLogEntry } from '../../src/api/audit.js';
+import type { Package } from '../../src/api/packages.js';
+import type { PackageEvent } from '../../src/server/domain/context.js';
+import type { TestServer } from '../helpers/server.js';
+import { api, BACKENDS, createAccount, createRepo, startServerOn, uploadPackage } from '../helpers/upload.js';
+
+interface Seen {
+  event: PackageEvent;
+  packageId: string;
+  extra?: Record<string, unknown>;
+}
+
+describe.each(BACKENDS)('package promotion, tags, quarantine and lifecycle on %s', (backend) => {
+  let server: TestServer;
+  let writer: string;
+  let reader: string;
+  let devAdmin: string;
+  const events: Seen[] = [];
+  let counter = 0;
+
+  beforeAll(async () => {
+    server = await startServerOn(backend);
+    for (const repo of ['dev', 'staging', 'prod']) await createRepo(server, repo);
+    writer = await createAccount(server, 'writer', { dev: 'Write', staging: 'Write', prod: 'Read' });
+    reader = await createAccount(server, 'reader', { dev: 'Read' });
+    devAdmin = await createAccount(server, 'dev-admin', { dev: 'Admin', prod: 'Write' });
+    server.ctx.listeners.push((event, packageId, extra) => {
+      events.push({ event, packageId, ...(extra ? { extra } : {}) });
+    });
+  }, 60_000);
+  afterAll(async () => server.close());
+
+  async function rawPackage(fields: Record<string, unknown> = {}, repo = 'dev'): Promise<Package> {
+    counter += 1;
+    const res = await uploadPackage<Package>(
+      server,
+      repo,
+      'raw',
+      Buffer.from(`bytes ${counter}`),
+      `f${counter}.bin`,
+      {
+        name: `pkg${counter}`,
+        version: '1.0',
+        ...fields,
+      },
+    );
+    if (res.status !== 201) throw new Error(JSON.stringify(res.body));
+    return res.body;
+  }
+
+  const post = <T>(path: string, body?: unknown, key: string | null = server.adminKey) =>
+    api<T>(server, 'POST', path, body, key);
+  const trail = async (repo: string, id: string) =>
+    (await api<AuditLogEntry[]>(server, 'GET', `/packages/acme/${repo}/${id}/audit-log/`)).body;
+
+  it('announces package.created and package.synced after a create', async () => {
+    const pkg = await rawPackage();
+    expect(events.filter((e) => e.packageId === pkg.slug_perm).map((e) => e.event)).toEqual([
+      'package.created',
+      'package.synced',
+    ]);
+  });
+
+  describe('copy', () => {
+    it('makes a new package in the destination that shares the blob, keeps the tags and starts its trail with the copy', async () => {
+      const src = await rawPackage({ tags: 'qa' });
+      await post(`/packages/acme/dev/${src.slug_perm}/tag/`, {
+        action: 'add',
+        tags: ['signed'],
+        is_immutable: true,
+      });
+      const res = await post<Package>(
+        `/packages/acme/dev/${src.slug}/copy/`,
+        { destination: 'staging' },
+        writer,
+      );
+      expect(res.status).toBe(200);
+      const copy = res.body;
+      expect(copy.slug_perm).not.toBe(src.slug_perm);
+      expect(copy).toMatchObject({
+        repository: 'staging',
+        origin_repository: 'dev',
+        name: src.name,
+        version: src.version,
+        checksum_sha256: src.checksum_sha256,
+        status_str: 'Completed',
+        is_sync_completed: true,
+        tags: { info: ['qa', 'signed'], version: [] },
+        tags_immutable: { info: ['signed'], version: [] },
+        freeable_storage: 0,
+        security_scan_status: 'Awaiting Security Scan',
+      });
+      expect(copy.cdn_url).toBe(`${server.url}/dl/acme/staging/${copy.slug_perm}/${src.filename}`);
+      const rows = await server.ctx.db
+        .selectFrom('packages')
+        .select(['id', 'blob_sha256'])
+        .where('id', 'in', [src.slug_perm, copy.slug_perm])
+        .execute();
+      expect(new Set(rows.map((r) => r.blob_sha256))).toEqual(new Set([src.checksum_sha256]));
+      // The CLI waits on the new slug in the destination.
+      const status = await api(server, 'GET', `/packages/acme/staging/${copy.slug}/status/`);
+      expect(status.status).toBe(200);
+      expect((await api(server, 'GET', `/packages/acme/dev/${src.slug_perm}/`)).status).toBe(200);
+      const copyTrail = await trail('staging', copy.slug_perm);
+      expect(copyTrail[0]).toMatchObject({
+        event: 'package.copied',
+        object_slug_perm: copy.slug_perm,
+        context: { summary: expect.stringMatching(/^copied from acme\/dev\//) },
+      });
+      expect((await trail('dev', src.slug_perm)).map((e) => e.event)).toContain('package.copied_to');
+      expect(events.filter((e) => e.packageId === copy.slug_perm).map((e) => e.event)).toEqual([
+        'package.created',
+        'package.synced',
+      ]);
+    });
+
+    it('refuses a version the destination already has unless republish replaces it', async () => {
+      const src = await rawPackage();
+      const first = await post<Package>(`/packages/acme/dev/${src.slug_perm}/copy/`, {
+        destination: 'staging',
+      });
+      expect(first.status).toBe(200);
+      const again = await post(`/packages/acme/dev/${src.slug_perm}/copy/`, { destination: 'staging' });
+      expect(again).toMatchObject({
+        status: 409,
+        body: { code: 'duplicate_package', detail: expect.stringMatching(/already exists in acme\/staging/) },
+      });
+      const replaced = await post<Package>(`/packages/acme/dev/${src.slug_perm}/copy/`, {
+        destination: 'staging',
+        republish: true,
+      });
+      expect(replaced.status).toBe(200);
+      expect((await api(server, 'GET', `/packages/acme/staging/${first.body.slug_perm}/`)).status).toBe(404);
+      expect((await api(server, 'GET', `/packages/acme/staging/${replaced.body.slug_perm}/`)).status).toBe(
+        200,
+      );
+    });
+
+    it('needs Read on the source and Write on the destination', async () => {
+      const src = await rawPackage();
+      expect(
+        (await post(`/packages/acme/dev/${src.slug_perm}/copy/`, { destination: 'staging' }, reader)).status,
+      ).toBe(403);
+      expect(
+        (await post(`/packages/acme/dev/${src.slug_perm}/copy/`, { destination: 'prod' }, writer)).status,
+      ).toBe(403);
+      expect(
+        (await post(`/packages/acme/dev/${src.slug_perm}/copy/`, { destination: 'prod' }, null)).status,
+      ).toBe(401);
+    });
+
+    it('refuses its own repository and names a missing destination', async () => {
+      const src = await rawPackage();
+      const same = await post(`/packages/acme/dev/${src.slug_perm}/copy/`, { destination: 'dev' });
+      expect(same).toMatchObject({ status: 422, body: { fields: { destination: [expect.any(String)] } } });
+      const missing = await post(`/packages/acme/dev/${src.slug_perm}/copy/`, { destination: 'nowhere' });
+      expect(missing).toMatchObject({ status: 404, body: { detail: expect.stringMatching(/nowhere/) } });
+    });
+  });
+
+  describe('move', () => {
+    it('moves the package itself, keeping its slug_perm, tags and trail', async () => {
+      const src = await rawPackage({ tags: 'rc' });
+      const res = await post<Package>(
+        `/packages/acme/dev/${src.slug}/move/`,
+        { destination: 'prod' },
+        devAdmin,
+      );
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({
+        slug_perm: src.slug_perm,
+        repository: 'prod',
+        origin_repository: 'dev',
+        tags: { info: ['rc'], version: [] },
+        is_sync_completed: true,
+      });
+      expect((await api(server, 'GET', `/packages/acme/dev/${src.slug_perm}/`)).status).toBe(404);
+      expect((await api(server, 'GET', `/packages/acme/prod/${res.body.slug}/`)).status).toBe(200);
+      expect((await trail('prod', src.slug_perm)).map((e) => e.event)).toEqual([
+        'package.created',
+        'package.moved',
+      ]);
+      const again = await post(`/packages/acme/dev/${src.slug_perm}/move/`, { destination: 'staging' });
+      expect(again).toMatchObject({
+        status: 409,
+        body: { code: 'conflict', detail: expect.stringMatching(/moved to acme\/prod/) },
+      });
+    });
+
+    it('needs Admin on the source', async () => {
+      const src = await rawPackage();
+      const res = await post(`/packages/acme/dev/${src.slug_perm}/move/`, { destination: 'staging' }, writer);
+      expect(res).toMatchObject({ status: 403, body: { code: 'permission_denied' } });
+    });
+
+    it('refuses a version the destination already has', async () => {
+      const src = await rawPackage();
+      await post(`/packages/acme/dev/${src.slug_perm}/copy/`, { destination: 'staging' });
+      const res = await post(`/packages/acme/dev/${src.slug_perm}/move/`, { destination: 'staging' });
+      expect(res).toMatchObject({ status: 409, body: { code: 'duplicate_package' } });
+      expect((await api(server, 'GET', `/packages/acme/dev/${src.slug_perm}/`)).status).toBe(200);
+    });
+  });
+
+  describe('tags', () => {
+    it('adds, replaces, removes and clears tags, in any letter case, announcing old and new tags', async () => {
+      const pkg = await rawPackage({ tags: 'a' });
+      const path = `/packages/acme/dev/${pkg.slug_perm}/tag/`;
+      const add = await post<Package>(path, { action: 'add', tags: ['b', 'c'], is_immutable: false }, writer);
+      expect(add.body.tags).toEqual({ info: ['a', 'b', 'c'], version: [] });
+      expect((await post<Package>(path, { action: 'REPLACE', tags: 'c,d' }, writer)).body.tags.info).toEqual([
+        'c',
+        'd',
+      ]);
+      expect((await post<Package>(path, { action: 'Remove', tags: ['c'] }, writer)).body.tags.info).toEqual([
+        'd',
+      ]);
+      expect((await post<Package>(path, { action: 'clear' }, writer)).body.tags).toEqual({
+        info: [],
+        version: [],
+      });
+      const updates = events.filter(
+        (e) => e.packageId === pkg.slug_perm && e.event === 'package.tags_updated',
+      );
+      expect(updates).toHaveLength(4);
+      expect(updates[0]!.extra).toEqual({
+        old_tags: { info: ['a'], version: [] },
+        new_tags: { info: ['a', 'b', 'c'], version: [] },
+      });
+      const tagEvents = (await trail('dev', pkg.slug_perm)).filter((e) => e.event === 'package.tags_updated');
+      expect(tagEvents).toHaveLength(4);
+    });
+
+    it('lets only a repository Admin remove an immutable tag', async () => {
+      const pkg = await rawPackage();
+      const path = `/packages/acme/dev/${pkg.slug_perm}/tag/`;
+      const add = await post<Package>(path, { action: 'add', tags: ['release'], is_immutable: true }, writer);
+      expect(add.body.tags_immutable).toEqual({ info: ['release'], version: [] });
+      for (const body of [
+        { action: 'remove', tags: ['release'] },
+        { action: 'clear' },
+        { action: 'replace', tags: ['x'] },
+      ]) {
+        const denied = await post(path, body, writer);
+        expect(denied).toMatchObject({
+          status: 403,
+          body: { detail: expect.stringMatching(/'release' is immutable/) },
+        });
+      }
+      const removed = await post<Package>(path, { action: 'remove', tags: ['release'] }, devAdmin);
+      expect(removed.body.tags).toEqual({ info: [], version: [] });
+    });
+
+    it('refuses an unknown action and a Read-only caller', async () => {
+      const pkg = await rawPackage();
+      const path = `/packages/acme/dev/${pkg.slug_perm}/tag/`;
+      expect(await post(path, { action: 'paint', tags: ['x'] })).toMatchObject({
+        status: 422,
+        body: { fields: { action: [expect.stringMatching(/Add, Clear, Replace, Remove/)] } },
+      });
+      expect((await post(path, { action: 'add', tags: ['x'] }, reader)).status).toBe(403);
+    });
+  });
+
+  describe('quarantine', () => {
+    it('quarantines on a bodyless POST, refuses downloads with 403, and releases on restore', async () => {
+      const pkg = await rawPackage();
+      const path = `${server.url}/packages/acme/dev/${pkg.slug_perm}/quarantine/`;
+      // The official CLI sends no body but a JSON content type.
+      const res = await fetch(path, {
+        method: 'POST',
+        headers: { 'X-Api-Key': server.adminKey, 'Content-Type': 'application/json', 'Content-Length': '0' },
+      });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({
+        is_quarantined: true,
+        status: 5,
+        status_str: 'Quarantined',
+        is_downloadable: false,
+        is_copyable: false,
+      });
+      const download = await fetch(pkg.cdn_url, { headers: { 'X-Api-Key': server.adminKey } });
+      expect(download.status).toBe(403);
+      expect(await download.json()).toMatchObject({ code: 'quarantined' });
+      const twice = await post(`/packages/acme/dev/${pkg.slug_perm}/quarantine/`, {});
+      expect(twice).toMatchObject({
+        status: 409,
+        body: { detail: expect.stringMatching(/^You cannot quarantine this package at this point in time/) },
+      });
+      const copy = await post(`/packages/acme/dev/${pkg.slug_perm}/copy/`, { destination: 'staging' });
+      expect(copy).toMatchObject({ status: 409, body: { detail: expect.stringMatching(/quarantined/) } });
+      const released = await post<Package>(`/packages/acme/dev/${pkg.slug_perm}/quarantine/`, {
+        restore: true,
+      });
+      expect(released.body).toMatchObject({ is_quarantined: false, status: 4, status_str: 'Completed' });
+      expect((await fetch(pkg.cdn_url, { headers: { 'X-Api-Key': server.adminKey } })).status).toBe(200);
+      const notQuarantined = await post(`/packages/acme/dev/${pkg.slug_perm}/quarantine/`, { release: true });
+      expect(notQuarantined).toMatchObject({
+        status: 409,
+        body: { detail: "You cannot restore a package that's not quarantined." },
+      });
+      expect(
+        events
+          .filter((e) => e.packageId === pkg.slug_perm)
+          .map((e) => e.event)
+          .slice(-2),
+      ).toEqual(['package.quarantined', 'package.released']);
+    });
+
+    it('takes a POST with no body at all and needs Admin', async () => {
+      const pkg = await rawPackage();
+      const path = `${server.url}/packages/acme/dev/${pkg.slug_perm}/quarantine/`;
+      expect((await fetch(path, { method: 'POST', headers: { 'X-Api-Key': writer } })).status).toBe(403);
+      expect((await fetch(path, { method: 'POST', headers: { 'X-Api-Key': server.adminKey } })).status).toBe(
+        200,
+      );
+    });
+  });
+
+  describe('resync, scan and delete', () => {
+    it('resyncs (Admin) and announces package.synced', async () => {
+      const pkg = await rawPackage();
+      const res = await post<Package>(`/packages/acme/dev/${pkg.slug}/resync/`);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({
+        slug_perm: pkg.slug_perm,
+        status_str: 'Completed',
+        is_sync_completed: true,
+      });
+      expect(events.filter((e) => e.packageId === pkg.slug_perm).map((e) => e.event)).toEqual([
+        'package.created',
+        'package.synced',
+        'package.synced',
+      ]);
+      expect((await post(`/packages/acme/dev/${pkg.slug}/resync/`, undefined, writer)).status).toBe(403);
+    });
+
+    it('schedules a scan for a Read caller and announces nothing', async () => {
+      const pkg = await rawPackage();
+      await server.ctx.db
+        .updateTable('packages')
+        .set({ security_scan_status: 'Scan Detected No Vulnerabilities' })
+        .where('id', '=', pkg.slug_perm)
+        .execute();
+      const before = events.length;
+      const res = await post<Package>(`/packages/acme/dev/${pkg.slug_perm}/scan/`, undefined, reader);
+      expect(res.status).toBe(200);
+      expect(res.body.security_scan_status).toBe('Awaiting Security Scan');
+      expect(events.length).toBe(before);
+      expect((await trail('dev', pkg.slug_perm)).map((e) => e.event)).toContain('package.scan_requested');
+    });
+
+    it('deletes (Admin) softly: the package is gone from reads and lists, its events announced', async () => {
+      const pkg = await rawPackage();
+      expect(
+        (await api(server, 'DELETE', `/packages/acme/dev/${pkg.slug_perm}/`, undefined, writer)).status,
+      ).toBe(403);
+      expect((await api(server, 'DELETE', `/packages/acme/dev/${pkg.slug_perm}/`)).status).toBe(204);
+      expect((await api(server, 'GET', `/packages/acme/dev/${pkg.slug_perm}/`)).status).toBe(404);
+      expect((await api(server, 'DELETE', `/packages/acme/dev/${pkg.slug_perm}/`)).status).toBe(404);
+      expect(events.filter((e) => e.packageId === pkg.slug_perm).at(-1)?.event).toBe('package.deleted');
+      const row = await server.ctx.db
+        .selectFrom('packages')
+        .select(['deleted_at'])
+        .where('id', '=', pkg.slug_perm)
+        .executeTakeFirstOrThrow();
+      expect(row.deleted_at).not.toBeNull();
+    });
+  });
+});
