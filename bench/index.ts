@@ -1,5 +1,7 @@
+import { runAdvisoriesBench } from './advisories.js';
 import { benchOidc } from './oidc.js';
 import { benchPackageCopy } from './package-copy.js';
+import { benchScan } from './scan.js';
 import { benchUpload } from './upload.js';
 
 /** One benchmark: prints its figures and returns them; never passes or fails on time. */
@@ -13,6 +15,8 @@ const BENCHES: Bench[] = [
   { name: 'upload', run: benchUpload },
   { name: 'package-copy', run: () => benchPackageCopy() },
   { name: 'oidc', run: benchOidc },
+  { name: 'advisories', run: () => runAdvisoriesBench() },
+  { name: 'scan', run: () => benchScan() },
 ];
 
 const only = process.argv.slice(2);
