@@ -1,3 +1,4 @@
+import { benchActions } from './actions.js';
 import { runAdvisoriesBench } from './advisories.js';
 import { benchOidc } from './oidc.js';
 import { benchPackageCopy } from './package-copy.js';
@@ -17,6 +18,7 @@ const BENCHES: Bench[] = [
   { name: 'oidc', run: benchOidc },
   { name: 'advisories', run: () => runAdvisoriesBench() },
   { name: 'scan', run: () => benchScan() },
+  { name: 'actions', run: () => benchActions() },
 ];
 
 const only = process.argv.slice(2);

@@ -47,8 +47,13 @@ Closure shQuoteRoundTrip = { String value ->
 }
 
 for (String step : ['airlockAuth', 'airlockPush', 'airlockGate', 'airlockPromote', 'airlockPipeline']) {
-  check("${step} has a help file beside it") {
-    assert new File(root, "vars/${step}.txt").text.contains(step)
+  check("${step} has a help file beside it that documents every argument") {
+    String help = new File(root, "vars/${step}.txt").text
+    assert help.contains(step)
+    String subcommand = (step - 'airlock').toLowerCase()
+    List<String> accepted = cliClass.CONNECTION + cliClass.STEP_ONLY + cliClass.OPTIONS[subcommand]
+    List<String> missing = accepted.findAll { String arg -> !help.contains("<code>${arg}</code>") }
+    assert missing.empty: "${step}.txt does not document ${missing}"
     null
   }
 }
@@ -176,6 +181,21 @@ check('values are quoted so that no shell syntax in them runs') {
   for (String v : ["it's", 'a b', '$(touch /tmp/pwned)', '`id`', "x'; rm -rf /; '", '\\n']) {
     assert shQuoteRoundTrip(v) == v
   }
+  null
+}
+
+check('the example Jenkinsfile passes only arguments its steps accept') {
+  String text = new File(root, 'examples/Jenkinsfile').text
+  List<String> seen = []
+  (text =~ /(?s)(airlock[A-Z]\w*)\((.*?)\n\s*\)/).each { List<String> m ->
+    String subcommand = m[1] - 'airlock'
+    List<String> accepted = cliClass.CONNECTION + cliClass.STEP_ONLY + cliClass.OPTIONS[subcommand.toLowerCase()]
+    (m[2] =~ /(?m)^\s*(\w+):/).each { List<String> k ->
+      assert k[1] in accepted: "${m[1]} does not take ${k[1]}"
+    }
+    seen << m[1]
+  }
+  assert seen == ['airlockPipeline']
   null
 }
 

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import type { Privilege } from '../../src/server/domain/access.js';
 import { initOrg } from '../../src/server/domain/orgs.js';
 import type { TestServer } from './server.js';
 
@@ -23,8 +24,29 @@ export interface ApiResponse<T> {
 }
 
 /**
- * Calls the service with an API key (or none). A string body is sent as it is (to test
- * malformed JSON); anything else is sent as JSON.
+ * How a request body is sent: `json` (the default; a string is sent as it is, to test malformed
+ * JSON), `bytes` (a string as raw `application/octet-stream`, as an upload URL takes it) or `form`
+ * (an object of strings as multipart/form-data, its `file` entry as the file part).
+ */
+export type Payload = 'json' | 'bytes' | 'form';
+
+function encodeBody(body: unknown, payload: Payload): { body: string | FormData; type?: string } {
+  if (payload === 'bytes') return { body: String(body), type: 'application/octet-stream' };
+  if (payload === 'form') {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(body as Record<string, string>)) {
+      if (name === 'file') form.append(name, new Blob([value]), 'file.bin');
+      else form.append(name, value);
+    }
+    // fetch writes the multipart Content-Type with its boundary itself.
+    return { body: form };
+  }
+  return { body: typeof body === 'string' ? body : JSON.stringify(body), type: 'application/json' };
+}
+
+/**
+ * Calls the service with an API key (or none). The response body is parsed as JSON when it is
+ * JSON, else kept as text (downloads).
  */
 export async function callApi<T = unknown>(
   baseUrl: string,
@@ -32,17 +54,23 @@ export async function callApi<T = unknown>(
   method: string,
   path: string,
   body?: unknown,
+  payload: Payload = 'json',
 ): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = {};
   if (key) headers['X-Api-Key'] = key;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(baseUrl + path, {
-    method,
-    headers,
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
+  const encoded = body === undefined ? undefined : encodeBody(body, payload);
+  if (encoded?.type) headers['Content-Type'] = encoded.type;
+  const res = await fetch(baseUrl + path, { method, headers, body: encoded?.body });
   const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : null) as T, headers: res.headers };
+  let parsed: unknown = null;
+  if (text) {
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = text;
+    }
+  }
+  return { status: res.status, body: parsed as T, headers: res.headers };
 }
 
 /** A short name no other call in this process has used. */
@@ -71,14 +99,29 @@ export interface AccessFixture {
     method: string,
     path: string,
     body?: unknown,
+    payload?: Payload,
   ): Promise<ApiResponse<T>>;
-  /** A new repository of `org` with the same grants as `repo`; returns its slug. */
-  createRepo(options?: { public?: boolean }): Promise<string>;
+  /**
+   * A new repository of `org`; returns its slug. Without `grants`, `read`, `write` and `admin`
+   * hold the same privileges on it as on `repo`; `grants` changes theirs (null: none).
+   */
+  createRepo(options?: RepoOptions): Promise<string>;
   /** A new team of `org`; returns its slug. */
   createTeam(): Promise<string>;
   /** A new service account (Member) of `org`; returns its slug. */
   createService(): Promise<string>;
 }
+
+/** The member principals whose privilege on a repository a test can choose. */
+export type GrantedPrincipal = 'read' | 'write' | 'admin';
+
+/** Options of {@link AccessFixture.createRepo}. */
+export interface RepoOptions {
+  public?: boolean;
+  grants?: Partial<Record<GrantedPrincipal, Privilege | null>>;
+}
+
+const DEFAULT_GRANTS: Record<GrantedPrincipal, Privilege> = { read: 'Read', write: 'Write', admin: 'Admin' };
 
 async function expectStatus<T>(res: Promise<ApiResponse<T>>, status: number, what: string): Promise<T> {
   const r = await res;
@@ -133,7 +176,7 @@ export async function buildPrincipals(server: TestServer): Promise<AccessFixture
   const other = await initOrg(server.ctx.db, server.ctx.secret, otherOrg, new Date());
   if (!other.created) throw new Error(`org ${otherOrg} already existed`);
 
-  const createRepo = async (options: { public?: boolean } = {}): Promise<string> => {
+  const createRepo = async (options: RepoOptions = {}): Promise<string> => {
     const repo = (
       await expectStatus(
         asManager<{ slug: string }>('POST', `/repos/${org}/`, {
@@ -144,14 +187,18 @@ export async function buildPrincipals(server: TestServer): Promise<AccessFixture
         'creating a repository',
       )
     ).slug;
+    const grants = { ...DEFAULT_GRANTS, ...options.grants };
+    // `write` holds its privilege through the team, the others directly.
+    const holders: Record<GrantedPrincipal, { service: string } | { team: string }> = {
+      read: { service: reader.slug },
+      write: { team },
+      admin: { service: admin.slug },
+    };
+    const privileges = (Object.keys(holders) as GrantedPrincipal[])
+      .filter((who) => grants[who])
+      .map((who) => ({ privilege: grants[who], ...holders[who] }));
     await expectStatus(
-      asManager('PUT', `/repos/${org}/${repo}/privileges`, {
-        privileges: [
-          { privilege: 'Read', service: reader.slug },
-          { privilege: 'Write', team },
-          { privilege: 'Admin', service: admin.slug },
-        ],
-      }),
+      asManager('PUT', `/repos/${org}/${repo}/privileges`, { privileges }),
       204,
       'granting privileges',
     );
@@ -180,7 +227,7 @@ export async function buildPrincipals(server: TestServer): Promise<AccessFixture
       manager: self.slug,
       otherManager: other.service,
     },
-    call: (who, method, path, body) => callApi(server.url, keys[who], method, path, body),
+    call: (who, method, path, body, payload) => callApi(server.url, keys[who], method, path, body, payload),
     createRepo,
     createTeam: async () =>
       (

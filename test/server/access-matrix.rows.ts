@@ -1,38 +1,29 @@
-import type { AccessFixture, PrincipalName } from '../helpers/principals.js';
+import type { MatrixFixture, Vars } from './access-matrix/objects.js';
+import { DOWNLOAD_ROWS, FILE_ROWS } from './access-matrix/files.rows.js';
+import {
+  OIDC_ROWS,
+  POLICY_ROWS,
+  PUBLIC_ROWS,
+  VULNERABILITY_ROWS,
+  WEBHOOK_ROWS,
+} from './access-matrix/org.rows.js';
+import { PACKAGE_ACTION_ROWS, PACKAGE_READ_WRITE_ROWS } from './access-matrix/packages.rows.js';
+import { PRIVACY_ROWS } from './access-matrix/privacy.rows.js';
+import {
+  AUTHENTICATED,
+  EVERYONE,
+  ORG_MANAGER,
+  ORG_MEMBERS,
+  REPO_ADMINS,
+  type AccessRow,
+} from './access-matrix/row-types.js';
 
-/** Values for the `{placeholders}` of a row's endpoint and body. */
-export type Vars = Record<string, string>;
+export type { AccessRow } from './access-matrix/row-types.js';
+export type { Vars } from './access-matrix/objects.js';
 
-/**
- * One endpoint of the access matrix. Every principal not in `allowed` must be refused: anonymous
- * callers with 401 `not_authenticated`, authenticated ones with 403 `permission_denied`.
- *
- * Placeholders in `endpoint` and in the string values of `body`: `{org}`, `{otherOrg}`, `{repo}`,
- * `{team}`, the service-account slugs `{read}`, `{write}`, `{admin}`, `{manager}`, `{unique}` (a
- * fresh name per call), and whatever `prepare` returns.
- */
-export interface AccessRow {
-  /** Method and path, e.g. `GET /repos/{org}/{repo}/`. */
-  endpoint: string;
-  /** The principals that may call it. */
-  allowed: readonly PrincipalName[];
-  /** JSON body to send. */
-  body?: unknown;
-  /** The status an allowed caller gets; without it, any 2xx or a 4xx other than 401/403 passes. */
-  status?: number;
-  /** Makes fresh objects the call changes or consumes, once per principal; returns placeholder values. */
-  prepare?: (f: AccessFixture) => Promise<Vars>;
-}
-
-const EVERYONE: readonly PrincipalName[] = ['anonymous', 'read', 'write', 'admin', 'manager', 'otherManager'];
-const AUTHENTICATED: readonly PrincipalName[] = ['read', 'write', 'admin', 'manager', 'otherManager'];
-const ORG_MEMBERS: readonly PrincipalName[] = ['read', 'write', 'admin', 'manager'];
-const REPO_ADMINS: readonly PrincipalName[] = ['admin', 'manager'];
-const ORG_MANAGER: readonly PrincipalName[] = ['manager'];
-
-const freshRepo = async (f: AccessFixture): Promise<Vars> => ({ repo: await f.createRepo() });
-const freshTeam = async (f: AccessFixture): Promise<Vars> => ({ team: await f.createTeam() });
-const freshService = async (f: AccessFixture): Promise<Vars> => ({ service: await f.createService() });
+const freshRepo = async (f: MatrixFixture): Promise<Vars> => ({ repo: await f.createRepo() });
+const freshTeam = async (f: MatrixFixture): Promise<Vars> => ({ team: await f.createTeam() });
+const freshService = async (f: MatrixFixture): Promise<Vars> => ({ service: await f.createService() });
 
 /** Repositories and their privileges. */
 export const REPO_ROWS: AccessRow[] = [
@@ -133,5 +124,20 @@ export const USER_AND_AUDIT_ROWS: AccessRow[] = [
   { endpoint: 'GET /audit-log/{org}/{repo}/', allowed: REPO_ADMINS, status: 200 },
 ];
 
-/** Every row of the matrix; other areas (packages, uploads, …) append their own lists here. */
-export const ACCESS_ROWS: AccessRow[] = [...REPO_ROWS, ...TEAM_ROWS, ...SERVICE_ROWS, ...USER_AND_AUDIT_ROWS];
+/** Every row of the matrix: at least one for every endpoint the service registers. */
+export const ACCESS_ROWS: AccessRow[] = [
+  ...PRIVACY_ROWS,
+  ...REPO_ROWS,
+  ...TEAM_ROWS,
+  ...SERVICE_ROWS,
+  ...USER_AND_AUDIT_ROWS,
+  ...FILE_ROWS,
+  ...DOWNLOAD_ROWS,
+  ...PACKAGE_READ_WRITE_ROWS,
+  ...PACKAGE_ACTION_ROWS,
+  ...WEBHOOK_ROWS,
+  ...POLICY_ROWS,
+  ...VULNERABILITY_ROWS,
+  ...OIDC_ROWS,
+  ...PUBLIC_ROWS,
+];

@@ -351,5 +351,10 @@ export async function listPackageAuditTrail(
     .limit(window.size)
     .offset(window.offset)
     .execute();
-  return { items: rows.map(auditEntry), count: Number(total.n) };
+  // Client addresses are for repository Admins, as in the repository's own audit log.
+  const admin = access.privilege === 'Admin';
+  return {
+    items: rows.map(auditEntry).map((e) => (admin ? e : { ...e, actor_ip_address: null })),
+    count: Number(total.n),
+  };
 }

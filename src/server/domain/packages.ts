@@ -264,6 +264,9 @@ export async function requestPackageScan(
   repoSlug: string,
   identifier: string,
 ): Promise<Package> {
+  // Read is enough to ask for a scan (Cloudsmith's default), but never anonymously, even on a
+  // Public repository: a scan changes the package's state.
+  requirePrincipal(actor);
   const access = await resolveRepo(ctx, actor, owner, repoSlug, 'Read');
   const pkg = await findLivePackage(ctx.db, access.repo.id, identifier, `${owner}/${repoSlug}`);
   const at = ctx.clock();

@@ -21,6 +21,7 @@ import { recordAudit } from './audit.js';
 import type { ServiceContext } from './context.js';
 import { invalidField, notFound, ServiceError } from './errors.js';
 import { newId, slugify } from './ids.js';
+import type { Db } from '../store/db.js';
 
 /** An organisation row. */
 export type OrgRow = Selectable<OrgsTable>;
@@ -239,28 +240,38 @@ export async function listRepos(
 ): Promise<{ items: Repository[]; count: number }> {
   const org = await findOrg(ctx, owner);
   if (!org) throw notFound(`Organisation '${owner}'`);
-  const p = actor.principal;
-  let base = ctx.db.selectFrom('repos').where('org_id', '=', org.id).where('deleted_at', 'is', null);
-  if (!p || p.orgId !== org.id) {
-    base = base.where('repository_type', '=', 'Public');
-  } else if (p.role !== 'Manager') {
-    base = base.where((eb) => {
-      const teams = eb.selectFrom('team_members').select('team_id').where('service_id', '=', p.serviceId);
-      const granted = eb
-        .selectFrom('repo_privileges')
-        .select('repo_id')
-        .where((g) =>
-          g.or([
-            g.and([g('principal_kind', '=', 'service'), g('principal_id', '=', p.serviceId)]),
-            g.and([g('principal_kind', '=', 'team'), g('principal_id', 'in', teams)]),
-          ]),
-        );
-      return eb.or([eb('repository_type', '=', 'Public'), eb('id', 'in', granted)]);
-    });
-  }
+  const base = ctx.db
+    .selectFrom('repos')
+    .where('org_id', '=', org.id)
+    .where('deleted_at', 'is', null)
+    .where('id', 'in', readableRepoIds(ctx.db, actor.principal, org.id));
   const total = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
   const rows = await base.selectAll().orderBy('slug').limit(window.size).offset(window.offset).execute();
   return { items: await toRepositories(ctx, org, rows), count: Number(total.n) };
+}
+
+/**
+ * The ids of the org's repositories a caller may read, as a subquery: every one for an org
+ * Manager; for a member, Public ones and those granted to it or its teams; for anyone else
+ * (anonymous, another org), Public ones only.
+ */
+export function readableRepoIds(db: Db, p: Principal | null, orgId: string) {
+  const repos = db.selectFrom('repos').select('repos.id').where('repos.org_id', '=', orgId);
+  if (!p || p.orgId !== orgId) return repos.where('repos.repository_type', '=', 'Public');
+  if (p.role === 'Manager') return repos;
+  return repos.where((eb) => {
+    const teams = eb.selectFrom('team_members').select('team_id').where('service_id', '=', p.serviceId);
+    const granted = eb
+      .selectFrom('repo_privileges')
+      .select('repo_id')
+      .where((g) =>
+        g.or([
+          g.and([g('principal_kind', '=', 'service'), g('principal_id', '=', p.serviceId)]),
+          g.and([g('principal_kind', '=', 'team'), g('principal_id', 'in', teams)]),
+        ]),
+      );
+    return eb.or([eb('repos.repository_type', '=', 'Public'), eb('repos.id', 'in', granted)]);
+  });
 }
 
 /** One repository the caller may read. */

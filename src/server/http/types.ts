@@ -17,7 +17,7 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The route reads its body as a raw stream (uploads) instead of JSON. */
     rawBody?: boolean;
-    /** The route needs no credentials and skips the auth hook (OIDC exchange, status). */
+    /** The route needs no credentials (OIDC exchange, status); a credential that is sent must still be valid. */
     public?: boolean;
   }
 }

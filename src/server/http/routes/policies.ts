@@ -9,6 +9,7 @@ import {
   policyView,
   updatePolicy,
 } from '../../policies/policies.js';
+import { readableRepoIds } from '../../domain/repos.js';
 import { PageQuery, pageWindow, setPaginationHeaders } from '../pagination.js';
 import type { RouteModule } from '../types.js';
 
@@ -137,7 +138,9 @@ export const policyRoutes: RouteModule = (app, ctx) => {
           .innerJoin('repos as r', 'r.id', 'p.repo_id')
           .leftJoin('policies as pol', 'pol.id', 'v.policy_id')
           .where('v.org_id', '=', org.id)
-          .where('v.kind', '=', kind);
+          .where('v.kind', '=', kind)
+          // A member sees violations only in the repositories it may read.
+          .where('r.id', 'in', readableRepoIds(ctx.db, request.actor.principal, org.id));
         const { count } = await q
           .select((eb) => eb.fn.countAll<number>().as('count'))
           .executeTakeFirstOrThrow();

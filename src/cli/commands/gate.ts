@@ -1,0 +1,23 @@
+import { readGateSettings } from '../../config/gate.js';
+import { runGateAction } from '../../steps/run.js';
+import { stepCommand } from './step.js';
+
+/** `critical 1, high 2, …` from the result's counts. */
+export function describeCounts(result: Record<string, unknown>): string {
+  const counts = (result.counts ?? {}) as Record<string, number>;
+  return Object.entries(counts)
+    .map(([level, n]) => `${n} ${level}`)
+    .join(', ');
+}
+
+/** `airlock gate`: the gate action's step (wait for the scans, judge, report). Exit 2 when it fails. */
+export const gateCommand = stepCommand({
+  name: 'gate',
+  summary: 'wait for the scan of each package, then pass or fail it (exit 2 when it fails)',
+  action: 'gate',
+  authenticates: true,
+  reports: true,
+  read: readGateSettings,
+  run: runGateAction,
+  describe: (result, failure) => failure ?? `The gate passed: ${describeCounts(result)}.`,
+});

@@ -1,0 +1,40 @@
+import { AuthInput } from '../config/names.js';
+import { readAuthSettings } from '../config/auth.js';
+import { authenticate, type AuthResult } from '../steps/auth.js';
+import { readSettings, type CommandContext } from './command.js';
+import { actionInputs, inputFlag, OIDC_TOKEN_FILE_FLAG, type FlagSpec } from './flags.js';
+
+/**
+ * Flags of a subcommand that authenticates by itself: the `auth` action's inputs (as CLI flags)
+ * and `--oidc-token-file`. Each CLI run is its own process (a Jenkins `sh` step), so a token from
+ * an earlier `airlock auth` is not around: each subcommand exchanges its own.
+ */
+export function authFlags(): FlagSpec[] {
+  return [
+    ...actionInputs('auth').map((input) => ({ ...inputFlag(input), source: 'cli' as const })),
+    OIDC_TOKEN_FILE_FLAG,
+  ];
+}
+
+/**
+ * Before a step that talks to the repository: when `org` and `service-slug` are set, runs the
+ * `auth` step (OIDC exchange, masked, checked) and hands its token to the step as `api-key`;
+ * otherwise the step uses `api-key` (flag or `AIRLOCK_API_KEY`) as it is.
+ */
+export async function authenticateIfAsked(ctx: CommandContext): Promise<AuthResult | undefined> {
+  const { runtime } = ctx;
+  if (!runtime.getInput(AuthInput.Org) && !runtime.getInput(AuthInput.ServiceSlug)) return undefined;
+  const settings = await readSettings(() => readAuthSettings(runtime));
+  const result = await authenticate(runtime, settings, ctx.deps);
+  ctx.inputs[AuthInput.ApiKey] = result.token;
+  return result;
+}
+
+/** What the JSON result says about an authentication: never the token. */
+export function describeAuth(result: AuthResult): Record<string, unknown> {
+  return {
+    method: result.method,
+    identity: { slug: result.identity.slug, name: result.identity.name },
+    ...(result.expiresAt ? { expiresAt: result.expiresAt.toISOString() } : {}),
+  };
+}

@@ -1,0 +1,110 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AllowlistEntry } from '../policy/allowlist.js';
+import { parseAllowlist } from '../policy/parse-allowlist.js';
+import {
+  parseCount,
+  parseDuration,
+  parseFailOn,
+  parseLicenseList,
+  parseOnFailure,
+  parseUnknownSeverity,
+} from '../policy/parse-inputs.js';
+import { resolveGateSettings, type GateSettings } from '../policy/settings.js';
+import type { Runtime } from '../runtime/runtime.js';
+import type { PushedPackage } from '../steps/types.js';
+import { readConnection, readRepository, type ConnectionSettings } from './connection.js';
+import { GateInput, RunnerEnv, StepDefaults, StepEnv } from './names.js';
+import { readPackages } from './packages.js';
+import { readBoolean, readReportSettings, type ReportSettings } from './report.js';
+
+/** The gate's rules and how long it waits: what the gate and the pipeline share. */
+export interface GateRules {
+  /** Longest wait for the repository's scans, in seconds. */
+  waitTimeoutSec: number;
+  rules: GateSettings;
+  /** Where the findings and SARIF files go (`RUNNER_TEMP`, else the system's temporary folder). */
+  outputDir: string;
+}
+
+/** The `gate` action's settings. */
+export interface GateActionSettings extends GateRules {
+  connection: ConnectionSettings;
+  owner: string;
+  repo: string;
+  packages: PushedPackage[];
+  report: ReportSettings;
+}
+
+/** `Input <name>`: how parse errors name an input. */
+function named(input: string): string {
+  return `Input ${input}`;
+}
+
+/** Reads the allowlist file the input names; an empty input is an empty allowlist. */
+export function readAllowlistFile(input: string, file: string): AllowlistEntry[] {
+  if (!file) return [];
+  let text: string;
+  try {
+    text = fs.readFileSync(path.resolve(file), 'utf8');
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new Error(
+      `Input ${input}: cannot read '${file}' (${reason}); give the path of a YAML allowlist file relative to the workspace, e.g. .github/airlock-allowlist.yml.`,
+    );
+  }
+  return parseAllowlist(text, `Input ${input} (${file})`);
+}
+
+/** Reads the wait and the gate's rules; each malformed input throws a message naming it and its accepted forms. */
+export function readGateRules(runtime: Runtime): GateRules {
+  const waitTimeout = runtime.getInput(GateInput.WaitTimeout) || StepDefaults.WaitTimeout;
+  const rules = resolveGateSettings({
+    failOn: parseFailOn(runtime.getInput(GateInput.FailOn) || 'high', named(GateInput.FailOn)),
+    maxCritical: parseCount(runtime.getInput(GateInput.MaxCritical), named(GateInput.MaxCritical)),
+    maxHigh: parseCount(runtime.getInput(GateInput.MaxHigh), named(GateInput.MaxHigh)),
+    maxMedium: parseCount(runtime.getInput(GateInput.MaxMedium), named(GateInput.MaxMedium)),
+    maxLow: parseCount(runtime.getInput(GateInput.MaxLow), named(GateInput.MaxLow)),
+    ignoreUnfixed: readBoolean(runtime, GateInput.IgnoreUnfixed, false),
+    unknownSeverity: parseUnknownSeverity(
+      runtime.getInput(GateInput.UnknownSeverity) || 'ignore',
+      named(GateInput.UnknownSeverity),
+    ),
+    unknownLicense: parseOnFailure(
+      runtime.getInput(GateInput.UnknownLicense) || 'pass',
+      named(GateInput.UnknownLicense),
+    ),
+    onTimeout: parseOnFailure(runtime.getInput(GateInput.OnTimeout) || 'fail', named(GateInput.OnTimeout)),
+    onScanError: parseOnFailure(
+      runtime.getInput(GateInput.OnScanError) || 'fail',
+      named(GateInput.OnScanError),
+    ),
+    allowlist: readAllowlistFile(GateInput.Allowlist, runtime.getInput(GateInput.Allowlist)),
+    denyLicenses: parseLicenseList(runtime.getInput(GateInput.DenyLicenses), named(GateInput.DenyLicenses)),
+  });
+  return {
+    waitTimeoutSec: parseDuration(waitTimeout, named(GateInput.WaitTimeout)),
+    rules,
+    outputDir: runtime.getEnv(RunnerEnv.RunnerTemp) || os.tmpdir(),
+  };
+}
+
+/** Reads every input of the `gate` action. */
+export function readGateSettings(runtime: Runtime): GateActionSettings {
+  const connection = readConnection(runtime);
+  const { owner, repo } = readRepository(
+    runtime,
+    { owner: GateInput.Owner, repo: GateInput.Repo },
+    { owner: StepEnv.Owner, repo: StepEnv.Repo },
+  );
+  const packages = readPackages(runtime, GateInput.Packages);
+  return {
+    connection,
+    owner,
+    repo,
+    packages,
+    ...readGateRules(runtime),
+    report: readReportSettings(runtime),
+  };
+}
