@@ -47,7 +47,8 @@ function termFilter(eb: ExpressionBuilder<Database, 'audit_events'>, t: AuditQue
   return sql<SqlBool>`${sql.ref(t.facet)} like ${pattern} escape '\\'`;
 }
 
-function toEntry(r: Database['audit_events']): AuditLogEntry {
+/** Renders an audit row in the API's shape (a context that does not parse reads as empty). */
+export function toEntry(r: Database['audit_events']): AuditLogEntry {
   let context: Record<string, unknown> = {};
   try {
     const parsed: unknown = JSON.parse(r.context);

@@ -9,6 +9,7 @@ import { STATUS_SEARCH_NAMES } from './package-status.js';
 import { loadPackageViews, packageStatusView, packageView } from './package-view.js';
 import type { PackageRow, RepoRef } from './package-writes.js';
 import { resolveRepo, type RepoAccess } from './repos.js';
+import { toEntry } from './audit-log.js';
 
 /** The fields a search term may name (a bare word searches `name`). */
 export const SEARCH_FIELDS = [
@@ -298,33 +299,6 @@ export async function getPackageStatus(
   return packageStatusView(ctx, pkg, access.org.slug, access.repo.slug);
 }
 
-function auditEntry(r: Database['audit_events']): AuditLogEntry {
-  let context: Record<string, unknown> = {};
-  try {
-    const parsed: unknown = JSON.parse(r.context);
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
-      context = parsed as Record<string, unknown>;
-  } catch {
-    // A context that does not parse lists as empty rather than hiding the event.
-  }
-  return {
-    uuid: r.id,
-    event: r.event,
-    event_at: r.event_at,
-    actor: r.actor,
-    actor_kind: r.actor_kind,
-    actor_slug_perm: r.actor_slug_perm,
-    actor_ip_address: r.actor_ip_address,
-    object: r.object,
-    object_kind: r.object_kind,
-    object_slug_perm: r.object_slug_perm,
-    target: r.target,
-    target_kind: r.target_kind,
-    target_slug_perm: r.target_slug_perm,
-    context,
-  };
-}
-
 /**
  * `GET …/{identifier}/audit-log/` (Read): the package's own trail, oldest first, wherever it
  * happened (a moved package keeps its history; a copy's starts with where it was copied from).
@@ -354,7 +328,7 @@ export async function listPackageAuditTrail(
   // Client addresses are for repository Admins, as in the repository's own audit log.
   const admin = access.privilege === 'Admin';
   return {
-    items: rows.map(auditEntry).map((e) => (admin ? e : { ...e, actor_ip_address: null })),
+    items: rows.map(toEntry).map((e) => (admin ? e : { ...e, actor_ip_address: null })),
     count: Number(total.n),
   };
 }

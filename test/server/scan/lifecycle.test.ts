@@ -1,8 +1,7 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
-import semver from 'semver';
 import { importAdvisories } from '../../../src/server/scan/advisories/import.js';
-import { readOsvZip } from '../../../src/server/scan/advisories/sources.js';
+import { pickDependency, type DemoDependency } from '../../../src/demo/samples.js';
 import { scanRuntime } from '../../../src/server/scan/extension.js';
 import { enqueueRescans } from '../../../src/server/scan/rescan.js';
 import fs from 'node:fs';
@@ -13,49 +12,6 @@ import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { api, createRepo, uploadPackage } from '../../helpers/upload.js';
 
 const NPM_ADVISORIES = new URL('../../../../shared/advisories/npm/all.zip', import.meta.url).pathname;
-
-interface Pick {
-  id: string;
-  name: string;
-  vulnerable: string;
-  fixed: string;
-}
-
-/** The first npm advisory with a plain `introduced 0 → fixed X` range, and a version inside it. */
-async function pickAdvisory(): Promise<Pick> {
-  for await (const doc of readOsvZip(NPM_ADVISORIES)) {
-    const osv = JSON.parse(doc.text) as {
-      id: string;
-      withdrawn?: string;
-      affected?: {
-        package: { name: string };
-        ranges?: { type: string; events: Record<string, string>[] }[];
-      }[];
-    };
-    if (osv.withdrawn) continue;
-    for (const a of osv.affected ?? []) {
-      for (const r of a.ranges ?? []) {
-        const fixed = r.events.find((e) => e.fixed)?.fixed;
-        if (
-          r.type !== 'SEMVER' ||
-          !r.events.some((e) => e.introduced === '0') ||
-          !fixed ||
-          r.events.length !== 2
-        )
-          continue;
-        const v = semver.parse(fixed);
-        if (!v || v.prerelease.length || v.patch === 0) continue;
-        return {
-          id: osv.id,
-          name: a.package.name,
-          vulnerable: `${v.major}.${v.minor}.${v.patch - 1}`,
-          fixed,
-        };
-      }
-    }
-  }
-  throw new Error('no suitable advisory in the npm archive');
-}
 
 function lockfile(name: string, deps: Record<string, string>): string {
   const packages: Record<string, unknown> = { '': { name, version: '1.0.0', dependencies: deps } };
@@ -79,7 +35,7 @@ async function waitScanned(server: TestServer, id: string): Promise<Record<strin
 
 describe('the scan lifecycle', () => {
   let server: TestServer;
-  let pick: Pick;
+  let pick: DemoDependency;
   let receiver: http.Server;
   const received: {
     event: string;
@@ -91,7 +47,7 @@ describe('the scan lifecycle', () => {
   const attemptsByTrigger = new Map<string, number>();
 
   beforeAll(async () => {
-    pick = await pickAdvisory();
+    pick = await pickDependency(NPM_ADVISORIES);
     // A receiver that fails the first two attempts of every delivery, then accepts it.
     receiver = http.createServer((req, res) => {
       let body = '';
@@ -165,8 +121,8 @@ describe('the scan lifecycle', () => {
       }[];
     }>(server, 'GET', `/vulnerabilities/acme/dev/${created.body.slug_perm}/${list.body[0]!.identifier}/`);
     const results = detail.body.scans.flatMap((s) => s.results);
-    expect(results.map((r) => r.vulnerability_id)).toContain(pick.id);
-    const mine = results.find((r) => r.vulnerability_id === pick.id)!;
+    expect(results.map((r) => r.vulnerability_id)).toContain(pick.advisory);
+    const mine = results.find((r) => r.vulnerability_id === pick.advisory)!;
     expect(mine.package_name).toBe(pick.name);
     expect(mine.fixed_version?.version).toBe(pick.fixed);
     expect(list.body[0]!.num_vulnerabilities).toBe(results.length);
@@ -189,7 +145,7 @@ describe('the scan lifecycle', () => {
     expect(violations.body).toEqual([
       expect.objectContaining({ package: expect.objectContaining({ identifier: pkg.slug_perm }) }),
     ]);
-    expect(violations.body[0]!.reasons.join(' ')).toContain(pick.id);
+    expect(violations.body[0]!.reasons.join(' ')).toContain(pick.advisory);
     const download = await fetch(`${server.url}/packages/acme/dev/${pkg.slug_perm}/`, {
       headers: { 'X-Api-Key': server.adminKey },
     });
