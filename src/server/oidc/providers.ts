@@ -5,15 +5,16 @@ import {
   type ProviderSettingsPatchRequest,
   type ProviderSettingsWriteRequest,
 } from '../../api/oidc.js';
-import { assertOrgAccess, type Actor } from '../domain/access.js';
+import { type Actor } from '../domain/access.js';
 import { recordAudit } from '../domain/audit.js';
 import type { ServiceContext } from '../domain/context.js';
 import { notFound } from '../domain/errors.js';
 import { newId, slugify } from '../domain/ids.js';
 import type { Db } from '../store/db.js';
 import type { OidcProvidersTable } from '../store/schema.js';
-import { requireOrg, type OrgRef } from './lookup.js';
+import type { OrgRef } from './lookup.js';
 import { checkSettings } from './settings-check.js';
+import { resolveOrg } from '../domain/repos.js';
 
 /** One page of an organisation's providers. */
 export interface ProviderPage {
@@ -28,8 +29,7 @@ export async function listProviders(
   orgSlug: string,
   window: { offset: number; size: number },
 ): Promise<ProviderPage> {
-  const org = await requireOrg(ctx.db, orgSlug);
-  assertOrgAccess(actor, org.id, true);
+  const { org } = await resolveOrg(ctx, actor, orgSlug, { manager: true });
   const { count } = await ctx.db
     .selectFrom('oidc_providers')
     .select((eb) => eb.fn.countAll<number>().as('count'))
@@ -54,8 +54,7 @@ export async function getProvider(
   orgSlug: string,
   slugPerm: string,
 ): Promise<ProviderSettings> {
-  const org = await requireOrg(ctx.db, orgSlug);
-  assertOrgAccess(actor, org.id, true);
+  const { org } = await resolveOrg(ctx, actor, orgSlug, { manager: true });
   const [wire] = await toWire(ctx.db, [await requireProvider(ctx.db, org, slugPerm)]);
   return wire!;
 }
@@ -67,8 +66,7 @@ export async function createProvider(
   orgSlug: string,
   input: ProviderSettingsWriteRequest,
 ): Promise<ProviderSettings> {
-  const org = await requireOrg(ctx.db, orgSlug);
-  const principal = assertOrgAccess(actor, org.id, true);
+  const { org, principal } = await resolveOrg(ctx, actor, orgSlug, { manager: true });
   const serviceIds = await checkSettings(ctx, org, input);
   const now = ctx.clock().toISOString();
   const row: OidcProvidersTable = {
@@ -118,8 +116,7 @@ export async function updateProvider(
   input: ProviderSettingsPatchRequest,
   replace: boolean,
 ): Promise<ProviderSettings> {
-  const org = await requireOrg(ctx.db, orgSlug);
-  assertOrgAccess(actor, org.id, true);
+  const { org } = await resolveOrg(ctx, actor, orgSlug, { manager: true });
   const existing = await requireProvider(ctx.db, org, slugPerm);
   const patch: ProviderSettingsPatchRequest = replace
     ? {
@@ -169,8 +166,7 @@ export async function deleteProvider(
   orgSlug: string,
   slugPerm: string,
 ): Promise<void> {
-  const org = await requireOrg(ctx.db, orgSlug);
-  assertOrgAccess(actor, org.id, true);
+  const { org } = await resolveOrg(ctx, actor, orgSlug, { manager: true });
   const existing = await requireProvider(ctx.db, org, slugPerm);
   const now = ctx.clock();
   await ctx.db.transaction().execute(async (trx) => {

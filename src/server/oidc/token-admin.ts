@@ -1,9 +1,9 @@
 import type { OidcTokenInfo } from '../../api/oidc.js';
-import { assertOrgAccess, requirePrincipal, type Actor } from '../domain/access.js';
+import { requirePrincipal, type Actor } from '../domain/access.js';
 import { recordAudit } from '../domain/audit.js';
 import type { ServiceContext } from '../domain/context.js';
 import { notFound } from '../domain/errors.js';
-import { requireOrg } from './lookup.js';
+import { resolveOrg } from '../domain/repos.js';
 
 /** Lists an organisation's exchanged tokens, newest first (org Managers only; never the secrets). */
 export async function listTokens(
@@ -12,8 +12,7 @@ export async function listTokens(
   orgSlug: string,
   window: { offset: number; size: number },
 ): Promise<{ items: OidcTokenInfo[]; count: number }> {
-  const org = await requireOrg(ctx.db, orgSlug);
-  assertOrgAccess(actor, org.id, true);
+  const { org } = await resolveOrg(ctx, actor, orgSlug, { manager: true });
   const { count } = await ctx.db
     .selectFrom('oidc_tokens')
     .select((eb) => eb.fn.countAll<number>().as('count'))
@@ -53,9 +52,9 @@ export async function revokeToken(
   orgSlug: string,
   tokenId: string,
 ): Promise<void> {
-  const org = await requireOrg(ctx.db, orgSlug);
+  // A token may revoke itself; anything else needs the org's Manager.
   const principal = requirePrincipal(actor);
-  if (principal.tokenId !== tokenId) assertOrgAccess(actor, org.id, true);
+  const { org } = await resolveOrg(ctx, actor, orgSlug, { manager: principal.tokenId !== tokenId });
   const row = await ctx.db
     .selectFrom('oidc_tokens as t')
     .innerJoin('services as s', 's.id', 't.service_id')

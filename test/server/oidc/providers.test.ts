@@ -31,6 +31,16 @@ describe('OIDC provider settings', () => {
   const post = (body: unknown, key = server.adminKey) =>
     call(server, 'POST', '/orgs/acme/openid-connect/', { key, body });
 
+  it('asks an anonymous caller for credentials before saying whether an organisation exists', async () => {
+    for (const org of ['acme', 'no-such-org']) {
+      const res = await call(server, 'GET', `/orgs/${org}/openid-connect/`);
+      expect(res.status).toBe(401);
+    }
+    expect(
+      (await call(server, 'GET', '/orgs/no-such-org/openid-connect/', { key: server.adminKey })).status,
+    ).toBe(404);
+  });
+
   it('creates a provider with defaults for audience and token lifetime, and audits it', async () => {
     const res = await post(valid);
     expect(res.status).toBe(201);
