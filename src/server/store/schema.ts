@@ -278,6 +278,7 @@ export interface Database {
   scans: ScansTable;
   scan_findings: ScanFindingsTable;
   package_components: PackageComponentsTable;
+  advisory_feeds: AdvisoryFeedsTable;
 }
 
 export interface JobsTable {
@@ -397,4 +398,21 @@ export interface PackageComponentsTable {
   name: string;
   version: string;
   location: string;
+}
+
+/** One ecosystem's advisory data: its source, conditional-request validators and freshness. */
+export interface AdvisoryFeedsTable {
+  /** OSV ecosystem name: `npm`, `PyPI`, `Go`, `crates.io`, … */
+  ecosystem: string;
+  /** URL or path the data last came from. */
+  source: string;
+  etag: string | null;
+  last_modified: string | null;
+  /** When the data was last refreshed by a successful sync or import; null when never. */
+  updated_at: string | null;
+  /** When a sync was last attempted. */
+  checked_at: string | null;
+  /** What went wrong on the last attempt; null when it succeeded. */
+  last_error: string | null;
+  advisory_count: number;
 }

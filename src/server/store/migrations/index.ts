@@ -7,6 +7,7 @@ import * as jobs from './0004-jobs.js';
 import * as webhooks from './0005-webhooks.js';
 import * as policies from './0006-policies.js';
 import * as scans from './0007-scans.js';
+import * as advisoryFeeds from './0008-advisory-feeds.js';
 
 /**
  * Every migration, in order. Names are stable: a database records which ones ran.
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, { up(db: Kysely<unknown>): Promise<void> }> = {
   '0005-webhooks': webhooks,
   '0006-policies': policies,
   '0007-scans': scans,
+  '0008-advisory-feeds': advisoryFeeds,
 };
 
 /** Kysely migration provider over the statically imported migrations (works inside bundles too). */
