@@ -1,5 +1,6 @@
 import { benchActions } from './actions.js';
 import { runAdvisoriesBench } from './advisories.js';
+import { benchAdvisorySync } from './advisory-sync.js';
 import { benchOidc } from './oidc.js';
 import { benchPackageCopy } from './package-copy.js';
 import { benchScan } from './scan.js';
@@ -17,6 +18,7 @@ const BENCHES: Bench[] = [
   { name: 'package-copy', run: () => benchPackageCopy() },
   { name: 'oidc', run: benchOidc },
   { name: 'advisories', run: () => runAdvisoriesBench() },
+  { name: 'advisory-sync', run: () => benchAdvisorySync() },
   { name: 'scan', run: () => benchScan() },
   { name: 'actions', run: () => benchActions() },
 ];

@@ -61,7 +61,8 @@ for (String step : ['airlockAuth', 'airlockPush', 'airlockGate', 'airlockPromote
 check('airlockGate maps arguments to CLI flags and keeps secrets out of the command line') {
   def (script, stubs) = load('airlockGate')
   Map out = script.call(apiUrl: 'http://127.0.0.1:8080', apiKeyCredentialsId: 'airlock-key', owner: 'acme', repo: 'dev',
-                        failOn: 'high', maxCritical: 0, waitTimeout: '5m', ignoreUnfixed: true, allowlist: 'allow.yml')
+                        failOn: 'high', maxCritical: 0, waitTimeout: '5m', ignoreUnfixed: true, allowlist: 'allow.yml',
+                        onIncomplete: 'pass', maxAdvisoryAge: '36h')
   assert out == [verdict: 'pass']
   String cmd = stubs.shCalls[0].script
   assert cmd.startsWith('set +x;')
@@ -69,6 +70,7 @@ check('airlockGate maps arguments to CLI flags and keeps secrets out of the comm
   assert cmd.contains("--api-url 'http://127.0.0.1:8080'")
   assert cmd.contains("--fail-on 'high'") && cmd.contains("--max-critical '0'") && cmd.contains("--wait-timeout '5m'")
   assert cmd.contains("--ignore-unfixed 'true'") && cmd.contains("--allowlist 'allow.yml'")
+  assert cmd.contains("--on-incomplete 'pass'") && cmd.contains("--max-advisory-age '36h'")
   assert !cmd.contains('sekret') && !cmd.contains('AIRLOCK_API_KEY')
   assert stubs.shCalls[0].returnStatus
   assert stubs.shCalls[0].env.AIRLOCK_API_KEY == 'sekret-api-key'

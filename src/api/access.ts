@@ -40,9 +40,9 @@ export const TeamVisibility = Type.Enum(['Visible', 'Hidden']);
 
 /** `POST /orgs/{org}/teams/` body. */
 export const TeamCreate = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: TEAM_NAME_MAX }),
+  name: Type.String({ minLength: 1, maxLength: TEAM_NAME_MAX, textKind: 'identifier' }),
   slug: Type.Optional(slugField(' Derived from name when absent.')),
-  description: Type.Optional(Type.String({ maxLength: ACCESS_DESCRIPTION_MAX })),
+  description: Type.Optional(Type.String({ maxLength: ACCESS_DESCRIPTION_MAX, textKind: 'text' })),
   visibility: Type.Optional(TeamVisibility),
 });
 /** A team to create. */
@@ -50,9 +50,9 @@ export type TeamCreate = Static<typeof TeamCreate>;
 
 /** `PATCH /orgs/{org}/teams/{team}/` body. */
 export const TeamUpdate = Type.Object({
-  name: Type.Optional(Type.String({ minLength: 1, maxLength: TEAM_NAME_MAX })),
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: TEAM_NAME_MAX, textKind: 'identifier' })),
   slug: Type.Optional(slugField()),
-  description: Type.Optional(Type.String({ maxLength: ACCESS_DESCRIPTION_MAX })),
+  description: Type.Optional(Type.String({ maxLength: ACCESS_DESCRIPTION_MAX, textKind: 'text' })),
   visibility: Type.Optional(TeamVisibility),
 });
 /** Changes to a team. */
@@ -95,8 +95,8 @@ export const ServiceTeam = Type.Object({
 
 /** `POST /orgs/{org}/services/` body. */
 export const ServiceCreate = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: SERVICE_NAME_MAX }),
-  description: Type.Optional(Type.String({ maxLength: ACCESS_DESCRIPTION_MAX })),
+  name: Type.String({ minLength: 1, maxLength: SERVICE_NAME_MAX, textKind: 'identifier' }),
+  description: Type.Optional(Type.String({ maxLength: ACCESS_DESCRIPTION_MAX, textKind: 'text' })),
   role: Type.Optional(OrgRole),
   teams: Type.Optional(Type.Array(ServiceTeam, { maxItems: 1000 })),
 });
@@ -105,8 +105,8 @@ export type ServiceCreate = Static<typeof ServiceCreate>;
 
 /** `PATCH /orgs/{org}/services/{service}/` body; `teams`, when given, replaces its memberships. */
 export const ServiceUpdate = Type.Object({
-  name: Type.Optional(Type.String({ minLength: 1, maxLength: SERVICE_NAME_MAX })),
-  description: Type.Optional(Type.String({ maxLength: ACCESS_DESCRIPTION_MAX })),
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: SERVICE_NAME_MAX, textKind: 'identifier' })),
+  description: Type.Optional(Type.String({ maxLength: ACCESS_DESCRIPTION_MAX, textKind: 'text' })),
   role: Type.Optional(OrgRole),
   teams: Type.Optional(Type.Array(ServiceTeam, { maxItems: 1000 })),
 });

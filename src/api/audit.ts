@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { PAGE_PROPERTIES } from './paging.js';
 
 /** Facets the audit-log `query` understands, as `facet:value` terms separated by spaces (all must match). */
 export const AUDIT_QUERY_FACETS = [
@@ -32,8 +33,7 @@ export type AuditLogEntry = Static<typeof AuditLogEntry>;
 
 /** Query parameters of the audit-log lists. */
 export const AuditLogQuery = Type.Object({
-  page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
-  page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 30 })),
+  ...PAGE_PROPERTIES,
   query: Type.Optional(
     Type.String({
       maxLength: 1024,

@@ -23,7 +23,10 @@ const Checksum = (algorithm: string, hexLength: number) =>
 
 /** `POST /files/{owner}/{repo}/`: ask for an upload (Cloudsmith `PackageFileUploadRequest`). */
 export const FileUploadRequest = Type.Object({
-  filename: Type.String({ description: 'Base name of the file (no directory parts).' }),
+  filename: Type.String({
+    textKind: 'identifier',
+    description: 'Base name of the file (no directory parts).',
+  }),
   sha256_checksum: Checksum('SHA-256', 64),
   md5_checksum: Checksum('MD5', 32),
   method: Type.Optional(UploadMethod),
@@ -92,7 +95,7 @@ export type FileCompleteRequest = Static<typeof FileCompleteRequest>;
 
 /** `GET /files/{owner}/{repo}/{identifier}/info/` query. */
 export const FileInfoQuery = Type.Object({
-  filename: Type.Optional(Type.String()),
+  filename: Type.Optional(Type.String({ textKind: 'identifier' })),
   part_number: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
 });
 /** Parsed info query. */

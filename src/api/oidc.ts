@@ -88,6 +88,10 @@ export const ProviderSettings = Type.Object({
   slug_perm: Type.String(),
   created_at: Type.String(),
   updated_at: Type.String(),
+  warnings: Type.Array(Type.String(), {
+    description:
+      "Claim rules that are accepted but likely wider than meant, e.g. a '.*' that does not follow '/' or ':'.",
+  }),
 });
 /** A provider-settings object on the wire. */
 export type ProviderSettings = Static<typeof ProviderSettings>;

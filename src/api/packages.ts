@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { PAGE_PROPERTIES } from './paging.js';
 
 /** Package formats the service accepts (`POST /packages/{owner}/{repo}/upload/{format}/`). */
 export const PACKAGE_FORMATS = ['npm', 'python', 'raw'] as const;
@@ -158,6 +159,18 @@ export const Package = Type.Object({
   security_scan_started_at: NullableString,
   security_scan_completed_at: NullableString,
   security_scan_status_updated_at: NullableString,
+  num_components_evaluated: Type.Optional(
+    Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], {
+      description:
+        "Airlock extra: components of the latest scan checked against advisory data; null until the package's first scan completes.",
+    }),
+  ),
+  num_components_not_evaluated: Type.Optional(
+    Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], {
+      description:
+        "Airlock extra: components of the latest scan that could not be checked (see the scan's `coverage`); null until the package's first scan completes.",
+    }),
+  ),
 
   tags: PackageTags,
   tags_immutable: PackageTags,
@@ -172,9 +185,13 @@ export const Package = Type.Object({
 /** A package as the API returns it. */
 export type Package = Static<typeof Package>;
 
-const Tags = Type.Union([Type.String({ maxLength: 1024 }), Type.Array(Type.String({ maxLength: 255 }))], {
-  description: 'Tags as a comma-separated string or a list.',
-});
+const Tags = Type.Union(
+  [
+    Type.String({ maxLength: 1024, textKind: 'identifier' }),
+    Type.Array(Type.String({ maxLength: 255, textKind: 'identifier' })),
+  ],
+  { description: 'Tags as a comma-separated string or a list.' },
+);
 
 /** Fields every create body has. */
 const commonUpload = {
@@ -192,11 +209,15 @@ const commonUpload = {
 /** `POST …/upload/raw/` body. */
 export const RawPackageUploadRequest = Type.Object({
   ...commonUpload,
-  name: Type.Optional(Type.String({ maxLength: 200, description: 'Defaults to the file name.' })),
-  version: Type.Optional(Type.String({ maxLength: 255 })),
-  summary: Type.Optional(Type.String({ maxLength: 255 })),
-  description: Type.Optional(Type.String({ maxLength: 12288 })),
-  content_type: Type.Optional(Type.String({ maxLength: 64, description: 'MIME type served on download.' })),
+  name: Type.Optional(
+    Type.String({ maxLength: 200, textKind: 'identifier', description: 'Defaults to the file name.' }),
+  ),
+  version: Type.Optional(Type.String({ maxLength: 255, textKind: 'identifier' })),
+  summary: Type.Optional(Type.String({ maxLength: 255, textKind: 'text' })),
+  description: Type.Optional(Type.String({ maxLength: 12288, textKind: 'text' })),
+  content_type: Type.Optional(
+    Type.String({ maxLength: 64, textKind: 'identifier', description: 'MIME type served on download.' }),
+  ),
 });
 /** Parsed raw create body. */
 export type RawPackageUploadRequest = Static<typeof RawPackageUploadRequest>;
@@ -205,7 +226,12 @@ export type RawPackageUploadRequest = Static<typeof RawPackageUploadRequest>;
 export const NpmPackageUploadRequest = Type.Object({
   ...commonUpload,
   npm_dist_tag: Type.Optional(
-    Type.String({ minLength: 1, maxLength: 128, description: 'Dist-tag to point at it (default `latest`).' }),
+    Type.String({
+      minLength: 1,
+      maxLength: 128,
+      textKind: 'identifier',
+      description: 'Dist-tag to point at it (default `latest`).',
+    }),
   ),
 });
 /** Parsed npm create body. */
@@ -229,7 +255,11 @@ export type PackageUploadRequest = Static<typeof PackageUploadRequest>;
 
 /** `POST …/{identifier}/copy/` body. */
 export const PackageCopyRequest = Type.Object({
-  destination: Type.String({ minLength: 1, description: 'Slug of a repository in the same namespace.' }),
+  destination: Type.String({
+    minLength: 1,
+    textKind: 'identifier',
+    description: 'Slug of a repository in the same namespace.',
+  }),
   republish: Type.Optional(Type.Boolean({ description: 'Replace a package with the same version there.' })),
 });
 /** Parsed copy body. */
@@ -237,7 +267,11 @@ export type PackageCopyRequest = Static<typeof PackageCopyRequest>;
 
 /** `POST …/{identifier}/move/` body. */
 export const PackageMoveRequest = Type.Object({
-  destination: Type.String({ minLength: 1, description: 'Slug of a repository in the same namespace.' }),
+  destination: Type.String({
+    minLength: 1,
+    textKind: 'identifier',
+    description: 'Slug of a repository in the same namespace.',
+  }),
 });
 /** Parsed move body. */
 export type PackageMoveRequest = Static<typeof PackageMoveRequest>;
@@ -270,8 +304,7 @@ export type PackageQuarantineRequest = Static<typeof PackageQuarantineRequest>;
 
 /** `GET /packages/{owner}/{repo}/` query. */
 export const PackageListQuery = Type.Object({
-  page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
-  page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 30 })),
+  ...PAGE_PROPERTIES,
   query: Type.Optional(
     Type.String({
       maxLength: 1024,

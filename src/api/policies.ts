@@ -45,6 +45,10 @@ const ReadOnly = {
   slug_perm: Type.String(),
   created_at: Type.String(),
   updated_at: Type.String(),
+  query_error: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'Why the stored package_query_string cannot be read (the policy then covers every package it could match), or null.',
+  }),
 };
 
 /** Vulnerability policy on the wire. */

@@ -24,24 +24,43 @@ export const SLUG_RULE =
   'Lower-case letters, digits, ".", "_" and "-", starting and ending with a letter or digit.';
 /** The schema of a writable slug field; `extra` adds to its description. */
 export const slugField = (extra = ''): ReturnType<typeof Type.String> =>
-  Type.String({ minLength: 1, maxLength: SLUG_MAX, description: SLUG_RULE + extra });
+  Type.String({ minLength: 1, maxLength: SLUG_MAX, textKind: 'identifier', description: SLUG_RULE + extra });
+
+/**
+ * Build-identity field → pattern a package's recorded CI identity must match before it may be
+ * copied or moved into the repository: the value itself, or a prefix followed by `.*`. Fields:
+ * `issuer`, `subject` and the OIDC run claims (`repository`, `ref`, `workflow`, `sha`, `run_id`,
+ * Jenkins' `job_name`, `build_number`, …). `{}` means no rule.
+ */
+export const PromotionRules = Type.Record(
+  Type.String({ minLength: 1, maxLength: 100 }),
+  Type.String({ maxLength: 500 }),
+  {
+    description:
+      "Field of the package's build identity → the value it must have (a trailing '.*' matches a prefix). {} for no rule.",
+  },
+);
+/** Promotion rules of a repository. */
+export type PromotionRules = Static<typeof PromotionRules>;
 
 /** `POST /repos/{owner}/` body. */
 export const RepositoryCreate = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: REPO_NAME_MAX }),
+  name: Type.String({ minLength: 1, maxLength: REPO_NAME_MAX, textKind: 'identifier' }),
   slug: Type.Optional(slugField(' Derived from name when absent.')),
-  description: Type.Optional(Type.String({ maxLength: REPO_DESCRIPTION_MAX })),
+  description: Type.Optional(Type.String({ maxLength: REPO_DESCRIPTION_MAX, textKind: 'text' })),
   repository_type_str: Type.Optional(RepositoryTypeStr),
+  promotion_rules: Type.Optional(PromotionRules),
 });
 /** A repository to create. */
 export type RepositoryCreate = Static<typeof RepositoryCreate>;
 
 /** `PATCH /repos/{owner}/{repo}/` body: any subset of the writable fields. */
 export const RepositoryUpdate = Type.Object({
-  name: Type.Optional(Type.String({ minLength: 1, maxLength: REPO_NAME_MAX })),
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: REPO_NAME_MAX, textKind: 'identifier' })),
   slug: Type.Optional(slugField()),
-  description: Type.Optional(Type.String({ maxLength: REPO_DESCRIPTION_MAX })),
+  description: Type.Optional(Type.String({ maxLength: REPO_DESCRIPTION_MAX, textKind: 'text' })),
   repository_type_str: Type.Optional(RepositoryTypeStr),
+  promotion_rules: Type.Optional(PromotionRules),
 });
 /** Changes to a repository. */
 export type RepositoryUpdate = Static<typeof RepositoryUpdate>;
@@ -67,6 +86,7 @@ export const Repository = Type.Object({
   }),
   self_url: Type.String(),
   privileges_url: Type.String(),
+  promotion_rules: PromotionRules,
 });
 /** A repository on the wire. */
 export type Repository = Static<typeof Repository>;

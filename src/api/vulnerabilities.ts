@@ -142,7 +142,92 @@ const listFields = {
   scan_id: Type.Integer({
     description: 'Deprecated numeric id kept for Cloudsmith compatibility; clients use `identifier`.',
   }),
+  num_components: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      description: 'Airlock extra: distinct components (dependencies) found in the package.',
+    }),
+  ),
+  num_components_evaluated: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      description: 'Airlock extra: components checked against advisory data.',
+    }),
+  ),
+  num_components_not_evaluated: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      description:
+        'Airlock extra: components that could not be checked (no advisory data, unparseable version, unsupported ecosystem, scan limit); see `coverage` in the detail.',
+    }),
+  ),
 };
+
+/** Why a component was not evaluated (see `coverage.not_evaluated_components`). */
+export const NotEvaluatedReason = Type.Union(
+  [
+    Type.Literal('no_advisory_data'),
+    Type.Literal('unparseable_version'),
+    Type.Literal('unsupported_ecosystem'),
+    Type.Literal('scan_limit'),
+  ],
+  {
+    description:
+      "`no_advisory_data`: the ecosystem holds no advisories; `unparseable_version`: the version does not parse in its ecosystem's scheme; `unsupported_ecosystem`: no matcher for the ecosystem; `scan_limit`: a scan limit stopped the scan before it.",
+  },
+);
+/** A not-evaluated reason on the wire. */
+export type NotEvaluatedReason = Static<typeof NotEvaluatedReason>;
+
+/** One component a scan could not check against advisories, and why. */
+export const NotEvaluatedComponent = Type.Object({
+  ecosystem: Type.String({ description: 'OSV ecosystem name: `npm`, `PyPI`, `Go`, `crates.io`, …' }),
+  name: Type.String({ description: 'Component name in its ecosystem.' }),
+  version: Type.String({ description: 'The version as found.' }),
+  reason: NotEvaluatedReason,
+  detail: Type.String({
+    description: "A sentence saying why, e.g. `PyPI version '2.0.0-final' is not a valid PEP 440 version`.",
+  }),
+  location: Type.Optional(VulnerabilityLocation),
+});
+/** A not-evaluated component on the wire. */
+export type NotEvaluatedComponent = Static<typeof NotEvaluatedComponent>;
+
+/** The components of one ecosystem in a scan and the advisory data held for it now. */
+export const EcosystemCoverage = Type.Object({
+  ecosystem: Type.String({ description: 'OSV ecosystem name.' }),
+  components: Type.Integer({ minimum: 0, description: 'Components of this ecosystem in the package.' }),
+  evaluated: Type.Integer({ minimum: 0, description: 'How many of them were evaluated.' }),
+  advisories: Type.Integer({
+    minimum: 0,
+    description: 'Live advisories held for this ecosystem now (when the response was made).',
+  }),
+  advisories_updated_at: Type.Union([Type.String(), Type.Null()], {
+    description:
+      "When this ecosystem's advisory data was last refreshed by a sync or import; null when never.",
+  }),
+});
+/** One ecosystem's coverage on the wire. */
+export type EcosystemCoverage = Static<typeof EcosystemCoverage>;
+
+/** Airlock extra: what a scan could and could not check ("the gate knows what it does not know"). */
+export const ScanCoverage = Type.Object({
+  complete: Type.Boolean({
+    description: 'True when every component was evaluated and no scan limit was reached.',
+  }),
+  evaluated: Type.Integer({ minimum: 0 }),
+  not_evaluated: Type.Integer({ minimum: 0 }),
+  not_evaluated_components: Type.Array(NotEvaluatedComponent, {
+    description: 'The components not evaluated, at most 1,000 listed; `not_evaluated` is the exact count.',
+  }),
+  limit_reached: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'Which documented scan limit stopped the scan, e.g. `components per package (100,000)`; null when none.',
+  }),
+  ecosystems: Type.Array(EcosystemCoverage),
+});
+/** Scan coverage on the wire. */
+export type ScanCoverage = Static<typeof ScanCoverage>;
 
 /**
  * Item of `GET /vulnerabilities/{owner}/`, `…/{owner}/{repo}/` and `…/{owner}/{repo}/{package}/`
@@ -176,6 +261,11 @@ export const VulnerabilityScanResults = Type.Object({
   scans: Type.Array(VulnerabilityScan, {
     description: 'One entry per scanned target (lock file, manifest, the package file itself).',
   }),
+  coverage: Type.Optional(
+    Type.With(ScanCoverage, {
+      description: 'Airlock extra: which components were and were not evaluated, and why.',
+    }),
+  ),
 });
 /** Full scan results on the wire. */
 export type VulnerabilityScanResults = Static<typeof VulnerabilityScanResults>;

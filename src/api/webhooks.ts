@@ -61,6 +61,9 @@ export const Webhook = Type.Object({
   templates: Type.Array(Type.Unknown()),
   is_active: Type.Boolean(),
   package_query: Type.String(),
+  query_error: Type.Union([Type.String(), Type.Null()], {
+    description: 'Why the stored package_query cannot be read (the webhook is then skipped), or null.',
+  }),
   request_body_format: Type.Integer(),
   request_body_format_str: Type.String(),
   request_body_template_format: Type.Integer(),

@@ -114,6 +114,20 @@ export const ACTION_INPUTS: Readonly<Record<string, readonly ActionInput[]>> = {
       default: 'fail',
     },
     {
+      name: 'on-incomplete',
+      description:
+        'fail (default) or pass when a scan is incomplete: components it did not evaluate (no advisory data for their ecosystem, an unparseable version, no matcher), a scan limit hit, or advisory data older than max-advisory-age or never loaded. With pass the gate passes on that account and the report still shows what was not covered.',
+      required: false,
+      default: 'fail',
+    },
+    {
+      name: 'max-advisory-age',
+      description:
+        'Oldest advisory data an ecosystem the package needs may have, as a duration with a unit: 90m, 36h, 7d. Older data (or none) makes the scan incomplete.',
+      required: false,
+      default: '7d',
+    },
+    {
       name: 'fail-on',
       description: 'Lowest severity that fails the gate: critical, high, medium, low, or none.',
       required: false,
@@ -317,6 +331,20 @@ export const ACTION_INPUTS: Readonly<Record<string, readonly ActionInput[]>> = {
       description: "fail (default) or pass when the repository's scan of a package failed.",
       required: false,
       default: 'fail',
+    },
+    {
+      name: 'on-incomplete',
+      description:
+        'fail (default) or pass when a scan is incomplete: components it did not evaluate (no advisory data for their ecosystem, an unparseable version, no matcher), a scan limit hit, or advisory data older than max-advisory-age or never loaded. With pass the gate passes on that account and the report still shows what was not covered.',
+      required: false,
+      default: 'fail',
+    },
+    {
+      name: 'max-advisory-age',
+      description:
+        'Oldest advisory data an ecosystem the package needs may have, as a duration with a unit: 90m, 36h, 7d. Older data (or none) makes the scan incomplete.',
+      required: false,
+      default: '7d',
     },
     {
       name: 'fail-on',

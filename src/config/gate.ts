@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { AllowlistEntry } from '../policy/allowlist.js';
 import { parseAllowlist } from '../policy/parse-allowlist.js';
 import {
+  parseAge,
   parseCount,
   parseDuration,
   parseFailOn,
@@ -11,7 +12,7 @@ import {
   parseOnFailure,
   parseUnknownSeverity,
 } from '../policy/parse-inputs.js';
-import { resolveGateSettings, type GateSettings } from '../policy/settings.js';
+import { DEFAULT_MAX_ADVISORY_AGE, resolveGateSettings, type GateSettings } from '../policy/settings.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { PushedPackage } from '../steps/types.js';
 import { readConnection, readRepository, type ConnectionSettings } from './connection.js';
@@ -79,6 +80,14 @@ export function readGateRules(runtime: Runtime): GateRules {
     onScanError: parseOnFailure(
       runtime.getInput(GateInput.OnScanError) || 'fail',
       named(GateInput.OnScanError),
+    ),
+    onIncomplete: parseOnFailure(
+      runtime.getInput(GateInput.OnIncomplete) || 'fail',
+      named(GateInput.OnIncomplete),
+    ),
+    maxAdvisoryAgeSec: parseAge(
+      runtime.getInput(GateInput.MaxAdvisoryAge) || DEFAULT_MAX_ADVISORY_AGE,
+      named(GateInput.MaxAdvisoryAge),
     ),
     allowlist: readAllowlistFile(GateInput.Allowlist, runtime.getInput(GateInput.Allowlist)),
     denyLicenses: parseLicenseList(runtime.getInput(GateInput.DenyLicenses), named(GateInput.DenyLicenses)),

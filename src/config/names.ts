@@ -72,6 +72,8 @@ export const GateInput = {
   WaitTimeout: 'wait-timeout',
   OnTimeout: 'on-timeout',
   OnScanError: 'on-scan-error',
+  OnIncomplete: 'on-incomplete',
+  MaxAdvisoryAge: 'max-advisory-age',
   FailOn: 'fail-on',
   MaxCritical: 'max-critical',
   MaxHigh: 'max-high',
@@ -94,6 +96,8 @@ export const GateOutput = {
   Unknown: 'unknown',
   Findings: 'findings',
   Sarif: 'sarif',
+  ComponentsEvaluated: 'components-evaluated',
+  ComponentsNotEvaluated: 'components-not-evaluated',
 } as const;
 
 /** Inputs of reporting to GitHub (gate, promote and the pipeline). */

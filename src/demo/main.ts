@@ -6,12 +6,36 @@ import { buildApp } from '../server/app.js';
 import { parseConfig } from '../server/config.js';
 import { initOrg } from '../server/domain/orgs.js';
 import { startDevIssuer } from '../server/oidc/dev-issuer.js';
-import { importAdvisories } from '../server/scan/advisories/import.js';
+import { importIntoFeeds } from '../server/scan/advisories/import-feed.js';
 import { runAction, type ActionRun } from './runner.js';
 import { pickDependency, writeNpmSample } from './samples.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const ECOSYSTEMS = ['npm', 'PyPI', 'Go', 'crates.io'];
+
+/**
+ * The OSV archives the demo imports: AIRLOCK_ADVISORIES, else the full archives in
+ * ../shared/advisories when present, else the small real subset the repository ships (enough
+ * for the demo, offline).
+ */
+function chooseAdvisories(): { dir: string; label: string } {
+  const hasNpm = (dir: string): boolean => fs.existsSync(path.join(dir, 'npm/all.zip'));
+  if (process.env.AIRLOCK_ADVISORIES) {
+    const dir = path.resolve(process.env.AIRLOCK_ADVISORIES);
+    if (!hasNpm(dir)) {
+      throw new Error(
+        `AIRLOCK_ADVISORIES=${dir} holds no npm/all.zip: point it at a folder of <ecosystem>/all.zip archives.`,
+      );
+    }
+    return { dir, label: 'from AIRLOCK_ADVISORIES' };
+  }
+  const shared = path.resolve(ROOT, '../shared/advisories');
+  if (hasNpm(shared)) return { dir: shared, label: 'the full OSV archives' };
+  return {
+    dir: path.join(ROOT, 'test/fixtures/advisories'),
+    label: 'the small OSV subset shipped for offline use',
+  };
+}
 
 /** Writes a line of the demo's narration. */
 function say(text = ''): void {
@@ -44,12 +68,7 @@ async function call(
  */
 async function main(): Promise<number> {
   const started = Date.now();
-  const advisories = path.resolve(process.env.AIRLOCK_ADVISORIES ?? path.join(ROOT, '../shared/advisories'));
-  if (!fs.existsSync(path.join(advisories, 'npm/all.zip'))) {
-    throw new Error(
-      `No OSV advisories at ${advisories}: set AIRLOCK_ADVISORIES to a folder with <ecosystem>/all.zip archives.`,
-    );
-  }
+  const { dir: advisories, label: advisoryLabel } = chooseAdvisories();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'airlock-demo-'));
   const { app, ctx } = await buildApp(
     parseConfig({ dataDir: path.join(work, 'data'), port: 0, logLevel: 'warn', allowLoopbackIssuers: true }),
@@ -64,11 +83,13 @@ async function main(): Promise<number> {
   });
   try {
     say('Airlock demo: the embedded repository service, the real action bundles, two packages.\n');
+    say(`  advisories: ${advisoryLabel} (${advisories})`);
     for (const eco of ECOSYSTEMS) {
       const archive = path.join(advisories, eco, 'all.zip');
       if (!fs.existsSync(archive)) continue;
-      const result = await importAdvisories(ctx.db, archive);
-      say(`  advisories: ${eco.padEnd(9)} ${result.added.length} imported`);
+      const imported = await importIntoFeeds(ctx.db, archive, { clock: ctx.clock, ecosystem: eco });
+      const count = imported.kind === 'imported' ? imported.result.added.length : 0;
+      say(`  advisories: ${eco.padEnd(9)} ${count} imported`);
     }
     const init = await initOrg(ctx.db, ctx.secret, 'acme', new Date());
     if (!init.created) throw new Error('the demo org already existed');

@@ -1,4 +1,5 @@
 import type { CvssScore, VulnerabilityScanResults } from '../api/vulnerabilities.js';
+import type { ScanCoverage } from './coverage.js';
 import { severityFromWire, type Severity } from './severity.js';
 
 /** Where a finding was located: a relative file path and, when known, a 1-based line. */
@@ -50,6 +51,8 @@ export interface PackageScan {
   /** What the service said about a failed or unfinished scan. */
   scanDetail?: string;
   findings: Finding[];
+  /** What the finished scan covered; absent when the repository does not report coverage. */
+  coverage?: ScanCoverage;
 }
 
 /** Best CVSS base score of one source: v4.0, else v3, else v2. */

@@ -1,9 +1,11 @@
 import { describeEntry, entryMatches, isExpired, type AllowlistEntry, type PackageRef } from './allowlist.js';
+import { checkCoverage, notScanned, type CoverageCheck } from './coverage.js';
 import type { Finding, PackageScan } from './findings.js';
 import { checkLicense, type LicenseCheck } from './licenses.js';
 import { maxFor, type GateSettings } from './settings.js';
 import { addCounts, emptyCounts, isAtLeast, LEVELS, type Level } from './severity.js';
 import type {
+  CoverageTotals,
   EvaluatedFinding,
   ExpiredEntry,
   LevelCheck,
@@ -114,6 +116,19 @@ function scanSentences(
   }
 }
 
+function coverageSentences(
+  coverage: CoverageCheck,
+  label: string,
+  settings: GateSettings,
+  reasons: string[],
+  notes: string[],
+): void {
+  for (const problem of coverage.problems) {
+    if (settings.onIncomplete === 'fail') reasons.push(`${label}: ${problem}.`);
+    else notes.push(`${label}: ${problem}; it passes only because on-incomplete is pass.`);
+  }
+}
+
 function licenseSentences(
   license: LicenseCheck,
   label: string,
@@ -135,13 +150,24 @@ function licenseSentences(
   }
 }
 
-function judgePackage(pkg: PackageScan, settings: GateSettings, ledger: AllowlistLedger): PackageVerdict {
+function judgePackage(
+  pkg: PackageScan,
+  settings: GateSettings,
+  ledger: AllowlistLedger,
+  now: Date,
+): PackageVerdict {
   const ref = { name: pkg.name, version: pkg.version };
   const label = `${pkg.name} ${pkg.version}`;
   const findings = pkg.findings.map((f) => classify(f, ref, settings, ledger));
   const reasons: string[] = [];
   const notes: string[] = [];
   scanSentences(pkg, label, settings, reasons, notes);
+  // Only a finished scan has coverage to judge; the others are judged by on-timeout and on-scan-error.
+  const coverage =
+    pkg.scanStatus === 'complete'
+      ? checkCoverage(pkg.coverage, settings.maxAdvisoryAgeSec, now)
+      : notScanned();
+  coverageSentences(coverage, label, settings, reasons, notes);
 
   const levels = [...LEVELS].reverse().map((level) => checkLevel(level, findings, settings));
   for (const check of levels) {
@@ -174,7 +200,20 @@ function judgePackage(pkg: PackageScan, settings: GateSettings, ledger: Allowlis
     levels,
     findings,
     license,
+    coverage,
   };
+}
+
+function coverageTotals(verdicts: readonly PackageVerdict[]): CoverageTotals {
+  const totals: CoverageTotals = { reported: 0, evaluated: 0, notEvaluated: 0, incomplete: 0 };
+  for (const { coverage } of verdicts) {
+    if (coverage?.evaluated == null || coverage.notEvaluated == null) continue;
+    totals.reported += 1;
+    totals.evaluated += coverage.evaluated;
+    totals.notEvaluated += coverage.notEvaluated;
+    if (coverage.status === 'incomplete') totals.incomplete += 1;
+  }
+  return totals;
 }
 
 function passSentence(count: number, settings: GateSettings): string {
@@ -191,14 +230,28 @@ function passSentence(count: number, settings: GateSettings): string {
   return `${subject}: ${failOn}${within}.`;
 }
 
+function passSentences(verdicts: readonly PackageVerdict[], settings: GateSettings): string[] {
+  const sentences = [passSentence(verdicts.length, settings)];
+  const incomplete = verdicts.filter((v) => v.coverage?.status === 'incomplete');
+  if (incomplete.length > 0) {
+    // A pass that rests on on-incomplete must say so where the result is read, not only in notes.
+    const which = incomplete.map((v) => `${v.name} ${v.version}`).join(', ');
+    sentences.push(
+      `The scan of ${which} was incomplete (see its coverage); it passes only because on-incomplete is pass.`,
+    );
+  }
+  return sentences;
+}
+
 /**
  * Judges packages against the gate settings at the instant `now` (allowlist expiry). Pure:
- * everything found is reported; only the configured limits, license rules and scan outcomes
- * decide the result. Scans that timed out or failed fail the gate unless settings say pass.
+ * everything found is reported; only the configured limits, license rules, scan outcomes and
+ * coverage decide the result. Scans that timed out, failed or left components unevaluated (or
+ * ran on stale advisory data) fail the gate unless settings say pass.
  */
 export function evaluateGate(packages: readonly PackageScan[], settings: GateSettings, now: Date): Verdict {
   const ledger = new AllowlistLedger(settings.allowlist, now);
-  const verdicts = packages.map((p) => judgePackage(p, settings, ledger));
+  const verdicts = packages.map((p) => judgePackage(p, settings, ledger, now));
   const totals = verdicts.reduce((acc, v) => addCounts(acc, v.counts), emptyCounts());
   const failed = verdicts.filter((v) => v.result === 'fail');
   const expired = ledger.expiredEntries();
@@ -221,11 +274,12 @@ export function evaluateGate(packages: readonly PackageScan[], settings: GateSet
 
   return {
     result: failed.length > 0 ? 'fail' : 'pass',
-    reasons: failed.length > 0 ? failed.flatMap((v) => v.reasons) : [passSentence(verdicts.length, settings)],
+    reasons: failed.length > 0 ? failed.flatMap((v) => v.reasons) : passSentences(verdicts, settings),
     notes,
     packages: verdicts,
     totals,
     allowlist: { suppressed: ledger.suppressed, expired, stale },
+    coverage: coverageTotals(verdicts),
     settings,
     evaluatedAt: now.toISOString(),
   };

@@ -1,5 +1,6 @@
 /** The gate's pure policy: findings, severity levels, settings, allowlist, licenses and the verdict. */
 export * from './allowlist.js';
+export * from './coverage.js';
 export * from './findings.js';
 export * from './gate.js';
 export * from './licenses.js';

@@ -23,7 +23,7 @@ export function parseUnknownSeverity(text: string, name = 'unknown-severity'): U
   );
 }
 
-/** `on-timeout`, `on-scan-error`, `unknown-license`: fail or pass. */
+/** `on-timeout`, `on-scan-error`, `on-incomplete`, `unknown-license`: fail or pass. */
 export function parseOnFailure(text: string, name: string): OnFailure {
   const value = text.trim().toLowerCase();
   if (value === 'fail' || value === 'pass') return value;
@@ -64,6 +64,30 @@ export function parseDuration(text: string, name = 'wait-timeout'): number {
     throw new Error(`${name}: "${text}" is not a duration; ${DURATION_FORMS}.`);
   }
   return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+}
+
+const AGE = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+const AGE_FORMS =
+  'use a number with a unit: d (days), h (hours), m (minutes) or s (seconds), such as 7d, 36h, 90m or 1d12h';
+
+/**
+ * `max-advisory-age`: a duration with units (`7d`, `36h`, `90m`, `1d12h`) → seconds. A bare
+ * number is refused: seconds and days are both plausible readings, and a wrong guess either
+ * fails every build or accepts months-old advisory data.
+ */
+export function parseAge(text: string, name = 'max-advisory-age'): number {
+  const value = text.trim().toLowerCase().replace(/\s+/g, '');
+  const m = AGE.exec(value);
+  if (value === '' || !m || m.slice(1).every((part) => part === undefined)) {
+    throw new Error(`${name}: "${text}" is not a duration; ${AGE_FORMS}.`);
+  }
+  const [d, h, min, sec] = m.slice(1).map((part) => Number(part ?? 0)) as [number, number, number, number];
+  const seconds = d * 86400 + h * 3600 + min * 60 + sec;
+  if (!Number.isSafeInteger(seconds)) throw new Error(`${name}: "${text}" is too long; ${AGE_FORMS}.`);
+  if (seconds === 0) {
+    throw new Error(`${name}: "${text}" allows no age at all, so every scan would fail; ${AGE_FORMS}.`);
+  }
+  return seconds;
 }
 
 /** `deny-licenses`: SPDX license ids separated by commas, spaces or new lines. */

@@ -1,7 +1,7 @@
 import type { AllowlistEntry } from './allowlist.js';
 import type { FailOn, Level } from './severity.js';
 
-/** What to do when something keeps the gate from judging (a scan that timed out or failed, an unknown license). */
+/** What to do when something keeps the gate from judging (a scan that timed out, failed or was incomplete, an unknown license). */
 export type OnFailure = 'fail' | 'pass';
 
 /** How `Unknown` severity counts: as one of the levels, or not at all. */
@@ -36,7 +36,17 @@ export interface GateSettings {
   onTimeout: OnFailure;
   /** When the repository's scan failed. */
   onScanError: OnFailure;
+  /**
+   * Oldest advisory data (seconds since its last sync or import) an ecosystem the package needs
+   * may have; older or never-loaded data makes the scan incomplete.
+   */
+  maxAdvisoryAgeSec: number;
+  /** When the scan is incomplete: components not evaluated, a scan limit hit, stale or missing advisory data. */
+  onIncomplete: OnFailure;
 }
+
+/** The documented default of `max-advisory-age`: a week. */
+export const DEFAULT_MAX_ADVISORY_AGE = '7d';
 
 /** The defaults the actions and the CLI document: fail on high or worse, fail closed. */
 export const DEFAULT_GATE_SETTINGS: Readonly<GateSettings> = Object.freeze({
@@ -48,6 +58,8 @@ export const DEFAULT_GATE_SETTINGS: Readonly<GateSettings> = Object.freeze({
   unknownLicense: 'pass',
   onTimeout: 'fail',
   onScanError: 'fail',
+  maxAdvisoryAgeSec: 7 * 24 * 3600,
+  onIncomplete: 'fail',
 });
 
 /** Gate settings from the defaults overlaid with `overrides`. */

@@ -1,4 +1,5 @@
 import type { AllowlistEntry } from './allowlist.js';
+import type { CoverageCheck } from './coverage.js';
 import type { Finding, ScanStatus } from './findings.js';
 import type { LicenseCheck } from './licenses.js';
 import type { GateSettings } from './settings.js';
@@ -60,6 +61,8 @@ export interface PackageVerdict {
   /** Every finding, each with its disposition. */
   findings: EvaluatedFinding[];
   license: LicenseCheck;
+  /** What the scan covered and whether that was enough; absent in findings files of older versions. */
+  coverage?: CoverageCheck;
 }
 
 /** A finding an allowlist entry suppressed. */
@@ -85,6 +88,16 @@ export interface AllowlistEffects {
   stale: AllowlistEntry[];
 }
 
+/** Components evaluated over the packages whose repository reported coverage. */
+export interface CoverageTotals {
+  /** Packages whose scan reported coverage; the counts are over these. */
+  reported: number;
+  evaluated: number;
+  notEvaluated: number;
+  /** Packages whose coverage was incomplete (whether or not that failed them). */
+  incomplete: number;
+}
+
 /** The gate's judgement of a set of packages. */
 export interface Verdict {
   result: GateResult;
@@ -96,6 +109,8 @@ export interface Verdict {
   /** Every finding of every package by reported severity. */
   totals: SeverityCounts;
   allowlist: AllowlistEffects;
+  /** Coverage over every package; absent in findings files of older versions. */
+  coverage?: CoverageTotals;
   /** The settings the verdict was reached with. */
   settings: GateSettings;
   /** When the verdict was reached (ISO 8601): the instant allowlist expiry was judged at. */

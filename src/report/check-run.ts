@@ -1,7 +1,7 @@
 import { severityLabel } from '../policy/severity.js';
 import type { EvaluatedFinding, PackageVerdict, Verdict } from '../policy/verdict.js';
 import { packageLabel } from './format.js';
-import { allowlistSection, linksLine, overviewTable, packageSection } from './markdown.js';
+import { allowlistSection, coverageOverview, linksLine, overviewTable, packageSection } from './markdown.js';
 import { GITHUB_TEXT_LIMIT, truncateMarkdown } from './truncate.js';
 import type { ReportOptions } from './types.js';
 
@@ -68,7 +68,8 @@ export function checkRunTitle(verdict: Verdict): string {
     .map((s) => `${t[s]} ${s}`)
     .join(', ');
   const found = counts ? counts : 'no vulnerabilities';
-  return `${verdict.result === 'pass' ? 'Passed' : 'Failed'}: ${found}`;
+  const incomplete = verdict.coverage?.incomplete ? ', scan incomplete' : '';
+  return `${verdict.result === 'pass' ? 'Passed' : 'Failed'}: ${found}${incomplete}`;
 }
 
 /**
@@ -79,13 +80,18 @@ export function checkRunTitle(verdict: Verdict): string {
 export function buildCheckRunOutput(verdict: Verdict, options: ReportOptions = {}): CheckRunOutput {
   const summary = [
     verdict.reasons.map((r) => `- ${r}`).join('\n'),
+    coverageOverview(verdict),
     overviewTable(verdict),
     verdict.notes.length ? verdict.notes.map((n) => `- ⚠️ ${n}`).join('\n') : '',
     linksLine(options),
   ]
     .filter(Boolean)
     .join('\n\n');
-  const text = [...verdict.packages.map((p) => packageSection(p, options)), allowlistSection(verdict)]
+  const maxAge = verdict.settings.maxAdvisoryAgeSec;
+  const text = [
+    ...verdict.packages.map((p) => packageSection(p, options, '###', maxAge)),
+    allowlistSection(verdict),
+  ]
     .filter(Boolean)
     .join('\n\n');
   const annotations: CheckRunAnnotation[] = [];

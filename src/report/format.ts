@@ -2,11 +2,14 @@ import type { Finding } from '../policy/findings.js';
 import { SEVERITIES_DESCENDING, severityLabel, type SeverityCounts } from '../policy/severity.js';
 import type { Disposition, EvaluatedFinding, GateResult, PackageVerdict } from '../policy/verdict.js';
 import type { PromotionOutcome } from './types.js';
+import { escapeControls } from '../api/text.js';
 
-/** Makes text safe inside a markdown table cell (no pipes, no line breaks, no raw HTML). */
+/**
+ * Makes text safe inside a markdown table cell (no pipes, no line breaks, no raw HTML, and no
+ * control or bidirectional formatting characters: those show as `\u{…}`).
+ */
 export function escapeCell(text: string): string {
-  return text
-    .replace(/\r?\n|\r/g, ' ')
+  return escapeControls(text.replace(/\r?\n|\r/g, ' '))
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
@@ -14,15 +17,15 @@ export function escapeCell(text: string): string {
     .trim();
 }
 
-/** Inline code that survives backticks in the text. */
+/** Inline code that survives backticks in the text; control characters show as `\u{…}`. */
 export function code(text: string): string {
-  const clean = text.replace(/\r?\n|\r/g, ' ');
+  const clean = escapeControls(text.replace(/\r?\n|\r/g, ' '));
   return clean.includes('`') ? `\`\` ${clean} \`\`` : `\`${clean}\``;
 }
 
-/** `name version` */
+/** `name version`, with any control character shown as `\u{…}` rather than acted on. */
 export function packageLabel(pkg: { name: string; version: string }): string {
-  return `${pkg.name} ${pkg.version}`;
+  return escapeControls(`${pkg.name} ${pkg.version}`);
 }
 
 /** ✅ passed / ❌ failed */

@@ -11,6 +11,7 @@ import {
   promotionSentence,
   resultBadge,
 } from './format.js';
+import { coverageLines, coverageSentence, notEvaluatedTable } from './coverage.js';
 import type { ReportOptions } from './types.js';
 
 const DEFAULT_TITLE = 'Airlock gate';
@@ -44,8 +45,13 @@ function licenseLine(pkg: PackageVerdict): string | undefined {
   return `**License:** ${declared}${read} — ${verdict}`;
 }
 
-/** The section of one package: counts, why it failed, deciding findings, allowlist effects, promotion, everything found. */
-export function packageSection(pkg: PackageVerdict, options: ReportOptions = {}, heading = '###'): string {
+/** The section of one package: counts, why it failed, coverage, deciding findings, allowlist effects, promotion, everything found. */
+export function packageSection(
+  pkg: PackageVerdict,
+  options: ReportOptions = {},
+  heading = '###',
+  maxAdvisoryAgeSec = 0,
+): string {
   const maxRows = options.maxFindingRows ?? DEFAULT_MAX_ROWS;
   const parts: string[] = [];
   const format = pkg.format ? ` (${escapeCell(pkg.format)})` : '';
@@ -65,6 +71,10 @@ export function packageSection(pkg: PackageVerdict, options: ReportOptions = {},
       ].join('\n'),
     );
   }
+  const coverage = coverageLines(pkg, maxAdvisoryAgeSec);
+  if (coverage.length) parts.push(coverage.join('  \n'));
+  const unevaluated = notEvaluatedTable(pkg, maxRows);
+  if (unevaluated) parts.push(unevaluated);
   const deciding = decidingFindings(pkg);
   if (deciding.length) {
     parts.push(
@@ -95,9 +105,26 @@ export function packageSection(pkg: PackageVerdict, options: ReportOptions = {},
       `<details><summary>All ${pkg.findings.length} findings</summary>\n\n${findingsTable(pkg.findings, maxRows, true)}\n\n</details>`,
     );
   } else if (pkg.scanStatus === 'complete') {
-    parts.push('No vulnerabilities found.');
+    // "No vulnerabilities" is only as good as what was looked at; say which it is.
+    parts.push(
+      pkg.coverage?.status === 'incomplete'
+        ? 'No vulnerabilities found in the components that were evaluated; the scan was incomplete.'
+        : 'No vulnerabilities found.',
+    );
   }
   return parts.join('\n\n');
+}
+
+/**
+ * One line on what the scans covered, over every package: flagged when any was incomplete, so a
+ * pass that rests on on-incomplete cannot be mistaken for a clean one.
+ */
+export function coverageOverview(verdict: Verdict): string {
+  const incomplete = verdict.coverage?.incomplete ?? 0;
+  const flag = incomplete
+    ? `⚠️ **incomplete** for ${incomplete} package${incomplete === 1 ? '' : 's'} — `
+    : '';
+  return `**Coverage:** ${flag}${escapeCell(coverageSentence(verdict))}.`;
 }
 
 /** How many findings the allowlist suppressed, then expired and stale entries as bullets; empty when it did nothing. */
@@ -135,8 +162,10 @@ export function renderSummary(verdict: Verdict, options: ReportOptions = {}): st
   const title = options.title ?? DEFAULT_TITLE;
   const parts = [`## ${escapeCell(title)}: ${resultBadge(verdict.result)}`];
   parts.push(verdict.reasons.map((r) => `- ${escapeCell(r)}`).join('\n'));
+  parts.push(coverageOverview(verdict));
   if (verdict.packages.length > 1) parts.push(overviewTable(verdict));
-  for (const pkg of verdict.packages) parts.push(packageSection(pkg, options));
+  const maxAge = verdict.settings.maxAdvisoryAgeSec;
+  for (const pkg of verdict.packages) parts.push(packageSection(pkg, options, '###', maxAge));
   const allowlist = allowlistSection(verdict, '');
   if (allowlist) parts.push('### Allowlist', allowlist);
   const links = linksLine(options);

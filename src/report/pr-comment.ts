@@ -7,7 +7,8 @@ import {
   promotionSentence,
   resultBadge,
 } from './format.js';
-import { allowlistSection, linksLine, overviewTable } from './markdown.js';
+import { coverageLines } from './coverage.js';
+import { allowlistSection, coverageOverview, linksLine, overviewTable } from './markdown.js';
 import { GITHUB_TEXT_LIMIT, truncateMarkdown } from './truncate.js';
 import type { ReportOptions } from './types.js';
 
@@ -79,12 +80,15 @@ export function buildPrComment(verdict: Verdict, options: PrCommentOptions): str
   const sha = options.sha ? ` for ${options.sha.slice(0, 7)}` : '';
   const parts = [`${marker}\n### ${escapeCell(title)}: ${resultBadge(verdict.result)}${sha}`];
   parts.push(verdict.reasons.map((r) => `- ${escapeCell(r)}`).join('\n'));
+  parts.push(coverageOverview(verdict));
   if (verdict.packages.length) parts.push(overviewTable(verdict));
   for (const pkg of verdict.packages) {
     const deciding = decidingFindings(pkg);
     const promotion = promotionFor(pkg, options.promotions);
-    if (!deciding.length && !promotion && !pkg.notes.length) continue;
+    const incomplete = pkg.coverage?.status === 'incomplete';
+    if (!deciding.length && !promotion && !pkg.notes.length && !incomplete) continue;
     const section = [`#### ${escapeCell(packageLabel(pkg))}`];
+    if (incomplete) section.push(coverageLines(pkg, verdict.settings.maxAdvisoryAgeSec).join('  \n'));
     if (deciding.length)
       section.push('Findings that decided the verdict:', findingsTable(deciding, maxRows, false));
     if (pkg.notes.length) section.push(pkg.notes.map((n) => `- ⚠️ ${escapeCell(n)}`).join('\n'));

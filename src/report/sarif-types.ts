@@ -37,6 +37,19 @@ export interface SarifResult {
   properties?: Record<string, unknown>;
 }
 
+/** `notification`: something about the run itself rather than a result (here, an incomplete scan). */
+export interface SarifNotification {
+  level: 'error' | 'warning' | 'note' | 'none';
+  message: SarifMessage;
+  descriptor?: { id: string };
+}
+
+/** `invocation`: how the run went; `executionSuccessful` is required by the schema. */
+export interface SarifInvocation {
+  executionSuccessful: boolean;
+  toolExecutionNotifications?: SarifNotification[];
+}
+
 /** One run of the tool: here, one package. */
 export interface SarifRun {
   tool: {
@@ -49,6 +62,7 @@ export interface SarifRun {
     };
   };
   automationDetails?: { id: string };
+  invocations?: SarifInvocation[];
   results: SarifResult[];
   properties?: Record<string, unknown>;
 }

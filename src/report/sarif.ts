@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { GateSettings } from '../policy/settings.js';
 import { severityLabel, type Level } from '../policy/severity.js';
 import type { EvaluatedFinding, PackageVerdict, Verdict } from '../policy/verdict.js';
-import type { SarifLog, SarifResult, SarifRule, SarifRun } from './sarif-types.js';
+import { advisoryAgesText, coverageText } from './coverage.js';
+import type { SarifInvocation, SarifLog, SarifResult, SarifRule, SarifRun } from './sarif-types.js';
 
 /** The SARIF schema the output declares. */
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -144,6 +145,48 @@ function resultFor(
   };
 }
 
+/** The package's coverage as run properties: the counts, the text reports show, each ecosystem's data age. */
+function coverageProperties(pkg: PackageVerdict, settings: GateSettings): Record<string, unknown> {
+  const c = pkg.coverage;
+  return {
+    status: c?.status ?? 'not-reported',
+    summary: coverageText(c),
+    evaluated: c?.evaluated ?? null,
+    notEvaluated: c?.notEvaluated ?? null,
+    limitReached: c?.limitReached ?? null,
+    advisoryData: advisoryAgesText(c, settings.maxAdvisoryAgeSec),
+    ecosystems: (c?.ecosystems ?? []).map((e) => ({
+      ecosystem: e.ecosystem,
+      components: e.components,
+      evaluated: e.evaluated,
+      advisories: e.advisories,
+      advisoriesUpdatedAt: e.advisoriesUpdatedAt,
+      ageSeconds: e.ageSec,
+      freshness: e.freshness,
+    })),
+  };
+}
+
+/**
+ * An incomplete scan as invocation notifications, one per problem: code scanning shows them as
+ * the tool's own messages, where a result per problem would invent rules and file locations.
+ */
+function coverageInvocation(pkg: PackageVerdict, settings: GateSettings): SarifInvocation[] {
+  const problems = pkg.coverage?.problems ?? [];
+  if (!problems.length) return [];
+  const level = settings.onIncomplete === 'fail' ? 'error' : 'warning';
+  return [
+    {
+      executionSuccessful: true,
+      toolExecutionNotifications: problems.map((p) => ({
+        level,
+        message: { text: `${pkg.name} ${pkg.version}: ${p}.` },
+        descriptor: { id: 'airlock/incomplete-scan' },
+      })),
+    },
+  ];
+}
+
 function runId(category: string, pkg: PackageVerdict, duplicateName: boolean): string {
   const slug = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '-');
   return `${category}/${slug(pkg.name)}${duplicateName ? `-${slug(pkg.version)}` : ''}/`;
@@ -152,7 +195,9 @@ function runId(category: string, pkg: PackageVerdict, duplicateName: boolean): s
 /**
  * The verdict as SARIF 2.1.0 for code scanning (`github/codeql-action/upload-sarif`): one run per
  * package with its own `automationDetails.id`, tool driver `Airlock`, one rule per advisory id
- * (with help text and `security-severity`), one result per finding at its file.
+ * (with help text and `security-severity`), one result per finding at its file. Each run's
+ * properties carry the scan's coverage and advisory data ages; an incomplete scan adds an
+ * invocation with a notification per problem.
  */
 export function buildSarif(verdict: Verdict, options: SarifOptions = {}): SarifLog {
   const category = (options.category ?? 'airlock').replace(/\/+$/, '');
@@ -163,6 +208,7 @@ export function buildSarif(verdict: Verdict, options: SarifOptions = {}): SarifL
     const ids = [...byId.keys()];
     const rules = ids.map((id) => ruleFor(id, byId.get(id)!, verdict.settings));
     const results = pkg.findings.map((f) => resultFor(f, pkg, ids.indexOf(f.id), verdict.settings));
+    const invocations = coverageInvocation(pkg, verdict.settings);
     return {
       tool: {
         driver: {
@@ -175,6 +221,7 @@ export function buildSarif(verdict: Verdict, options: SarifOptions = {}): SarifL
         },
       },
       automationDetails: { id: runId(category, pkg, names.filter((n) => n === pkg.name).length > 1) },
+      ...(invocations.length ? { invocations } : {}),
       results,
       properties: {
         package: pkg.name,
@@ -182,6 +229,7 @@ export function buildSarif(verdict: Verdict, options: SarifOptions = {}): SarifL
         format: pkg.format,
         result: pkg.result,
         scanStatus: pkg.scanStatus,
+        coverage: coverageProperties(pkg, verdict.settings),
       },
     };
   });

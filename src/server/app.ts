@@ -20,6 +20,7 @@ import { prepareDataDir } from './store/data-dir.js';
 import { FsBlobStore } from './store/fs-blob-store.js';
 import { SERVICE_VERSION } from './version.js';
 import { SERVICE_EXTENSIONS } from './extensions.js';
+import { advisorySyncTask } from './scan/advisories/schedule.js';
 
 /** Options for building the app that are not configuration: injected for tests. */
 export interface BuildOptions {
@@ -88,6 +89,14 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   };
   const tasks: BackgroundTask[] = [];
   for (const extend of SERVICE_EXTENSIONS) tasks.push(...(await extend(ctx)));
+  if (config.advisories.syncIntervalSeconds > 0) {
+    tasks.push(
+      advisorySyncTask(ctx, {
+        intervalSeconds: config.advisories.syncIntervalSeconds,
+        source: config.advisories.source,
+      }),
+    );
+  }
 
   const limiter = new RateLimiter(config.limits.requestsPerHour, ctx.clock);
   const openapi = new OpenApiCollector();
@@ -125,7 +134,7 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   });
 
   app.addHook('onRequest', async (request, reply) => {
-    await authHook(ctx, request);
+    await authHook(ctx, request, reply);
     limiter.check(request, reply);
   });
   app.addHook('onListen', async () => {

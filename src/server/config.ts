@@ -1,6 +1,10 @@
 import path from 'node:path';
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
+import { allowListProblems } from './net/address-policy.js';
+
+/** OSV's public bucket of per-ecosystem archives (`{url}/{ecosystem}/all.zip`): the default advisory source. */
+export const OSV_ARCHIVES_URL = 'https://osv-vulnerabilities.storage.googleapis.com';
 
 /** The service's configuration, checked once at start and frozen. */
 export const ServerConfigSchema = Type.Object({
@@ -42,6 +46,11 @@ export const ServerConfigSchema = Type.Object({
       uploadTtlSeconds: Type.Integer({ minimum: 1, default: 3600 }),
       /** Requests per hour per caller (API key or, for anonymous calls, IP address); 0 turns throttling off. */
       requestsPerHour: Type.Integer({ minimum: 0, default: 36000 }),
+      /**
+       * Requests with invalid credentials per hour per client address; past it, every request from
+       * that address that carries a credential gets 429 until the hour ends. 0 turns this off.
+       */
+      failedAuthPerHour: Type.Integer({ minimum: 0, default: 100 }),
     },
     { default: {} },
   ),
@@ -49,15 +58,57 @@ export const ServerConfigSchema = Type.Object({
     {
       /** Seconds to wait before each retry of a failed delivery; its length bounds the attempts. */
       retryDelaysSeconds: Type.Array(Type.Integer({ minimum: 0 }), { default: [10, 60, 300, 900, 3600] }),
-      /** Seconds a receiver has to answer one delivery. */
+      /** Seconds one delivery may take in all, connecting to reading the answer. */
       timeoutSeconds: Type.Integer({ minimum: 1, maximum: 120, default: 10 }),
+      /** Deliveries in flight at once, over all receivers. */
+      maxConcurrent: Type.Integer({ minimum: 1, maximum: 256, default: 16 }),
+      /** Deliveries in flight at once to one receiver (host:port). */
+      maxPerTarget: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
       /** Deliveries in a row that used up every attempt before the webhook is disabled. */
       disableAfterFailedDeliveries: Type.Integer({ minimum: 1, default: 5 }),
     },
     { default: {} },
   ),
-  /** Accept `http://` OIDC issuers on loopback addresses (development and tests only). */
+  /** Accept `http://` OIDC issuers on loopback addresses, and loopback addresses for issuer fetches (development and tests only). */
   allowLoopbackIssuers: Type.Boolean({ default: false }),
+  outbound: Type.Object(
+    {
+      /**
+       * CIDRs and host patterns (`10.20.0.0/16`, `127.0.0.1/32`, `*.corp.example`) whose loopback,
+       * private, CGNAT or unique-local addresses webhook deliveries and OIDC fetches may reach.
+       */
+      allow: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
+    },
+    { default: {} },
+  ),
+  advisories: Type.Object(
+    {
+      /**
+       * Seconds between scheduled syncs of the OSV advisory archives; 0 (the default of an
+       * embedded service) turns them off. `serve` and `start` default to 6 hours.
+       */
+      syncIntervalSeconds: Type.Integer({ minimum: 0, default: 0 }),
+      /** Where archives are synced from: `{source}/{ecosystem}/all.zip` over HTTP(S), a `file://` URL or a folder. */
+      source: Type.String({ minLength: 1, default: OSV_ARCHIVES_URL }),
+    },
+    { default: {} },
+  ),
+  /** Bounds of one package scan (docs/scanning.md, "Scan limits"). */
+  scan: Type.Object(
+    {
+      /** Distinct components evaluated per package; the rest are reported as not evaluated (`scan_limit`). */
+      maxComponents: Type.Integer({ minimum: 1, default: 100_000 }),
+      /** Bytes of manifests, lockfiles and SBOMs parsed per package; parsing stops there. */
+      maxManifestBytes: Type.Integer({ minimum: 1, default: 128 * 1024 * 1024 }),
+      /** Component entries read out of manifests per package (duplicates included); reading stops there. */
+      maxComponentEntries: Type.Integer({ minimum: 1, default: 1_000_000 }),
+      /** Heap cap of the scan worker thread, in MiB; a scan that needs more fails. */
+      workerHeapMb: Type.Integer({ minimum: 16, default: 512 }),
+      /** Seconds one scan may run before it is stopped and fails. */
+      timeoutSeconds: Type.Integer({ minimum: 1, default: 600 }),
+    },
+    { default: {} },
+  ),
   /** Log level of the JSON-lines logger. */
   logLevel: Type.Union(
     [
@@ -77,10 +128,15 @@ export const ServerConfigSchema = Type.Object({
 export type ServerConfig = Readonly<Static<typeof ServerConfigSchema>>;
 
 /** Input to {@link parseConfig}: anything may be left out but `dataDir`. */
-export type ServerConfigInput = Partial<Omit<ServerConfig, 'limits' | 'webhooks'>> & {
+export type ServerConfigInput = Partial<
+  Omit<ServerConfig, 'limits' | 'webhooks' | 'outbound' | 'advisories' | 'scan'>
+> & {
   dataDir: string;
   limits?: Partial<ServerConfig['limits']>;
   webhooks?: Partial<ServerConfig['webhooks']>;
+  outbound?: Partial<ServerConfig['outbound']>;
+  advisories?: Partial<ServerConfig['advisories']>;
+  scan?: Partial<ServerConfig['scan']>;
 };
 
 /**
@@ -89,9 +145,15 @@ export type ServerConfigInput = Partial<Omit<ServerConfig, 'limits' | 'webhooks'
  */
 export function parseConfig(input: ServerConfigInput): ServerConfig {
   const withDefaults = Value.Default(ServerConfigSchema, structuredClone(input)) as unknown;
-  const errors = [...Value.Errors(ServerConfigSchema, withDefaults)];
+  const errors = [...Value.Errors(ServerConfigSchema, withDefaults)].map(
+    (e) => `${e.instancePath || '/'}: ${e.message}`,
+  );
+  if (errors.length === 0) {
+    const allow = (withDefaults as ServerConfig).outbound.allow;
+    errors.push(...allowListProblems(allow).map((p) => `/outbound/allow: ${p}`));
+  }
   if (errors.length > 0) {
-    const list = errors.map((e) => `${e.instancePath || '/'}: ${e.message}`).join('; ');
+    const list = errors.join('; ');
     throw new Error(`Invalid server configuration: ${list}`);
   }
   const config = withDefaults as ServerConfig;

@@ -6,10 +6,8 @@ import { packageMatchesQuery } from './domain/package-query.js';
 import { renderPackageById } from './domain/package-view.js';
 import { webhookExtension } from './hooks/extension.js';
 import { evaluatePolicies } from './policies/evaluate.js';
-import { packageNameKey } from './scan/advisories/package-names.js';
-import { extractComponents } from './scan/extract/index.js';
 import { scanExtension } from './scan/extension.js';
-import { matchOsvAdvisories } from './scan/osv-matcher.js';
+import { analyseWithConfiguredWorker } from './scan/worker/run-in-worker.js';
 
 /**
  * Subsystems that hook into the service at build time (credential resolvers, package event
@@ -24,9 +22,7 @@ export const SERVICE_EXTENSIONS: ServiceExtension[] = [
   // Webhooks before the scanner, so a scan's events find the webhook listener installed.
   webhookExtension(renderPackageById, packageMatchesQuery),
   scanExtension({
-    extract: extractComponents,
-    match: matchOsvAdvisories,
+    analyse: analyseWithConfiguredWorker,
     evaluatePolicies: (ctx, id, scans) => evaluatePolicies(ctx, packageMatchesQuery, id, scans),
-    foldName: packageNameKey,
   }),
 ];

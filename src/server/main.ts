@@ -3,10 +3,15 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildApp } from './app.js';
 import { parseConfig, type ServerConfigInput } from './config.js';
+import { settleWithin, stopTasks } from './domain/background.js';
 import { initOrg } from './domain/orgs.js';
+import { allowListProblems } from './net/address-policy.js';
 import { openDatabase } from './store/db.js';
 import { prepareDataDir } from './store/data-dir.js';
 import { SERVER_COMMANDS, type ServerCommand } from './commands.js';
+import { parseDuration } from '../policy/parse-inputs.js';
+import { hasAnyAdvisory } from './scan/advisories/feeds.js';
+import { checkSyncSource } from './scan/advisories/sync.js';
 
 const USAGE = `Usage: airlock-server <command> [options]
 
@@ -16,7 +21,33 @@ Commands:
   start    init (if needed) + serve on 127.0.0.1:8080 with ./.airlock-data
 ${SERVER_COMMANDS.map((c) => `  ${c.name.padEnd(8)} ${c.summary}`).join('\n')}
 Options for serve: --database-url postgres://… (env AIRLOCK_DATABASE_URL), --public-url URL,
-  --allow-loopback-issuers, --log-level LEVEL`;
+  --allow-loopback-issuers (http issuers on loopback; implies loopback for issuer fetches),
+  --outbound-allow LIST (env AIRLOCK_OUTBOUND_ALLOW): comma-separated CIDRs and host patterns
+    (10.20.0.0/16, 127.0.0.1/32, *.corp.example) whose loopback/private addresses webhook
+    deliveries and OIDC issuer fetches may reach, e.g. a Jenkins on the internal network,
+  --log-level LEVEL,
+  --advisories-sync-interval DURATION (6h, 30m, 0 = off; env AIRLOCK_ADVISORIES_SYNC_INTERVAL; default 6h),
+  --advisories-source URL (an OSV mirror: http(s)://, file:// or a folder; env AIRLOCK_ADVISORIES_SOURCE)`;
+
+/** How long a signalled shutdown may take before the service stops waiting and drops connections. */
+const SHUTDOWN_DEADLINE_MS = 10_000;
+/** How long background tasks get to stop (in-flight work is aborted and put back). */
+const TASK_STOP_MS = 5_000;
+
+/** `--outbound-allow` (or AIRLOCK_OUTBOUND_ALLOW): a comma list, each entry checked. */
+function outboundAllow(
+  values: Record<string, string | boolean | undefined>,
+  env: NodeJS.ProcessEnv,
+): string[] {
+  const text = (values['outbound-allow'] as string | undefined) ?? env.AIRLOCK_OUTBOUND_ALLOW ?? '';
+  const allow = text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  const problems = allowListProblems(allow);
+  if (problems.length > 0) throw new UsageError(`--outbound-allow: ${problems.join(' ')}`);
+  return allow;
+}
 
 /** Output streams, injectable for tests. */
 export interface Io {
@@ -28,6 +59,39 @@ export interface Io {
 /** A usage error: printed with the usage text, exit code 2. */
 class UsageError extends Error {
   override name = 'UsageError';
+}
+
+/** What `start` prints when the advisory database is empty: every scan would pass until it is filled. */
+function emptyAdvisoriesHint(dataDir: string): string {
+  return (
+    `No vulnerability advisories are loaded yet, so scans cannot find anything. Unless\n` +
+    `--advisories-sync-interval is 0, the service syncs them from OSV in the background\n` +
+    `(see GET /status/advisories/); to fill them now:\n` +
+    `  npx airlock-server advisories sync --data-dir ${dataDir}\n` +
+    `offline, from the small bundled subset or an OSV mirror folder (<ecosystem>/all.zip):\n` +
+    `  npx airlock-server advisories import --data-dir ${dataDir} test/fixtures/advisories\n`
+  );
+}
+
+/** `--advisories-sync-interval` / `--advisories-source` (or their env): `serve` syncs every 6 hours unless told otherwise. */
+function advisorySyncSettings(
+  values: Record<string, string | boolean | undefined>,
+  env: NodeJS.ProcessEnv,
+): { syncIntervalSeconds: number; source?: string } {
+  const interval =
+    (values['advisories-sync-interval'] as string | undefined) ??
+    env.AIRLOCK_ADVISORIES_SYNC_INTERVAL ??
+    '6h';
+  const source = (values['advisories-source'] as string | undefined) ?? env.AIRLOCK_ADVISORIES_SOURCE;
+  try {
+    if (source) checkSyncSource(source);
+    return {
+      syncIntervalSeconds: parseDuration(interval, '--advisories-sync-interval'),
+      ...(source ? { source } : {}),
+    };
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
 }
 
 function serverConfigFrom(
@@ -49,7 +113,9 @@ function serverConfigFrom(
     ...(dbUrl ? { database: { kind: 'postgres' as const, url: dbUrl } } : {}),
     ...(values['public-url'] ? { publicUrl: values['public-url'] as string } : {}),
     ...(values['allow-loopback-issuers'] ? { allowLoopbackIssuers: true } : {}),
+    outbound: { allow: outboundAllow(values, env) },
     ...(values['log-level'] ? { logLevel: values['log-level'] as 'info' } : {}),
+    advisories: advisorySyncSettings(values, env),
   };
 }
 
@@ -93,16 +159,42 @@ async function runInit(
   }
 }
 
-async function runServe(input: ServerConfigInput, io: Io, onReady?: (url: string) => void): Promise<number> {
+async function runServe(
+  input: ServerConfigInput,
+  io: Io,
+  onReady?: (url: string, state: { advisoriesHeld: boolean }) => void,
+): Promise<number> {
   const config = parseConfig(input);
-  const { app, ctx } = await buildApp(config);
+  const { app, ctx, tasks } = await buildApp(config);
+  const advisoriesHeld = await hasAnyAdvisory(ctx.db);
+  if (!advisoriesHeld) {
+    // Without advisories every scan passes: say so loudly rather than report "0 vulnerabilities".
+    app.log.warn(
+      { sync_interval_seconds: config.advisories.syncIntervalSeconds },
+      config.advisories.syncIntervalSeconds > 0
+        ? 'the advisory database is empty: scans find nothing until the first advisory sync completes'
+        : 'the advisory database is empty and scheduled sync is off: run `airlock-server advisories sync` or `advisories import`',
+    );
+  }
   await app.listen({ host: config.host, port: config.port });
-  onReady?.(ctx.baseUrl);
+  onReady?.(ctx.baseUrl, { advisoriesHeld });
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
       app.log.info({ signal }, 'shutting down');
-      app.close().then(resolve, (err: unknown) => {
+      // Background work first, all at once and bounded: in-flight webhook deliveries are aborted
+      // and put back in the queue, so a receiver that never answers cannot hold the process.
+      const closing = stopTasks(tasks, TASK_STOP_MS).then(async (left) => {
+        if (left.length > 0) app.log.warn({ tasks: left }, 'background tasks still busy at shutdown');
+        await app.close();
+      });
+      closing.catch((err: unknown) => {
         io.err(`Shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`);
+      });
+      void settleWithin([closing], SHUTDOWN_DEADLINE_MS).then((done) => {
+        if (!done) {
+          io.err(`Shutdown took over ${SHUTDOWN_DEADLINE_MS / 1000} s; dropping open connections.\n`);
+          app.server.closeAllConnections();
+        }
         resolve();
       });
     };
@@ -129,7 +221,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
         'database-url': { type: 'string' },
         'public-url': { type: 'string' },
         'allow-loopback-issuers': { type: 'boolean' },
+        'outbound-allow': { type: 'string' },
         'log-level': { type: 'string' },
+        'advisories-sync-interval': { type: 'string' },
+        'advisories-source': { type: 'string' },
       },
       strict: true,
     });
@@ -163,10 +258,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
             port: Number(values.port ?? io.env.PORT ?? 8080),
           },
           io,
-          (url) =>
+          (url, state) =>
             io.err(
               `Airlock repository service on ${url} (org '${org}', admin service account '${created.service}').\n` +
-                `Admin API key: ${fs.existsSync(keyFile) ? `in ${keyFile}` : 'shown once when the org was created'}.\n`,
+                `Admin API key: ${fs.existsSync(keyFile) ? `in ${keyFile}` : 'shown once when the org was created'}.\n` +
+                (state.advisoriesHeld ? '' : emptyAdvisoriesHint(dataDir)),
             ),
         );
       }

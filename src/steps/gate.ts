@@ -3,10 +3,12 @@ import path from 'node:path';
 import type { RepositoryClient } from '../client/client.js';
 import { ApiError } from '../client/errors.js';
 import { GateOutput, StepEnv } from '../config/names.js';
+import { readCoverage, type ScanCoverage } from '../policy/coverage.js';
 import { findingsFromScanResults, type Finding, type PackageScan } from '../policy/findings.js';
 import { evaluateGate } from '../policy/gate.js';
 import type { GateSettings } from '../policy/settings.js';
 import type { PackageVerdict, Verdict } from '../policy/verdict.js';
+import { coverageSentence } from '../report/coverage.js';
 import { buildSarif } from '../report/sarif.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { StepDeps } from './connect.js';
@@ -40,25 +42,46 @@ export interface GateStepResult {
   sarifPath: string;
 }
 
-async function fetchFindings(
-  client: RepositoryClient,
-  options: GateOptions,
-  scan: ScanWait,
-): Promise<{ findings: Finding[]; problem?: string }> {
-  if (scan.securityScanStatus !== 'Scan Detected Vulnerabilities') return { findings: [] };
+/** What the newest scan results say: the findings and, when the repository reports it, the coverage. */
+interface ScanRead {
+  findings: Finding[];
+  coverage?: ScanCoverage;
+  problem?: string;
+}
+
+/**
+ * Reads the newest scan results of a finished scan. A clean scan is read too, for its coverage:
+ * "no vulnerabilities" means nothing when nothing could be evaluated. A repository that keeps no
+ * results for a clean scan (or does not report coverage) leaves the coverage unreported.
+ */
+async function readScan(client: RepositoryClient, options: GateOptions, scan: ScanWait): Promise<ScanRead> {
+  const found = scan.securityScanStatus === 'Scan Detected Vulnerabilities';
   const id = scan.package.slug_perm;
+  let detail;
   try {
     const list = await client.listVulnerabilities(options.owner, options.repo, id);
     const newest = list[0];
-    if (!newest)
-      return { findings: [], problem: 'the repository reports vulnerabilities but lists no scan results' };
-    const detail = await client.getVulnerabilities(options.owner, options.repo, id, newest.identifier);
-    return { findings: findingsFromScanResults(detail) };
+    if (!newest) {
+      return found
+        ? { findings: [], problem: 'the repository reports vulnerabilities but lists no scan results' }
+        : { findings: [] };
+    }
+    detail = await client.getVulnerabilities(options.owner, options.repo, id, newest.identifier);
   } catch (err) {
     if (err instanceof ApiError && err.status === 404) {
-      return { findings: [], problem: `the scan results could not be read (${err.message})` };
+      return found
+        ? { findings: [], problem: `the scan results could not be read (${err.message})` }
+        : { findings: [] };
     }
     throw err;
+  }
+  const findings = findingsFromScanResults(detail);
+  try {
+    const coverage = readCoverage('coverage' in detail ? detail.coverage : undefined);
+    return { findings, ...(coverage ? { coverage } : {}) };
+  } catch (err) {
+    // A coverage report the gate cannot read must not pass as a complete scan.
+    return { findings, problem: err instanceof Error ? err.message : String(err) };
   }
 }
 
@@ -79,6 +102,17 @@ function inProject(findings: Finding[], format: string, filename: string): Findi
       ? { ...f, location: { ...f.location, path: projectPath(format, filename, f.location.path) } }
       : f,
   );
+}
+
+function inProjectCoverage(coverage: ScanCoverage, format: string, filename: string): ScanCoverage {
+  return {
+    ...coverage,
+    notEvaluatedComponents: coverage.notEvaluatedComponents.map((c) =>
+      c.location
+        ? { ...c, location: { ...c.location, path: projectPath(format, filename, c.location.path) } }
+        : c,
+    ),
+  };
 }
 
 async function toPackageScan(
@@ -104,9 +138,14 @@ async function toPackageScan(
       findings: [],
     };
   }
-  const { findings, problem } = await fetchFindings(client, options, scan);
+  const { findings, coverage, problem } = await readScan(client, options, scan);
   if (problem) return { ...base, scanStatus: 'error', scanDetail: problem, findings };
-  return { ...base, scanStatus: 'complete', findings: inProject(findings, base.format, base.filename) };
+  return {
+    ...base,
+    scanStatus: 'complete',
+    findings: inProject(findings, base.format, base.filename),
+    ...(coverage ? { coverage: inProjectCoverage(coverage, base.format, base.filename) } : {}),
+  };
 }
 
 /** Writes the findings and SARIF files into a fresh folder under `dir`. */
@@ -126,8 +165,9 @@ function writeFiles(
 
 /**
  * The `gate` step: waits (bounded) for the repository's scans, reads the newest scan results of
- * each package, and judges them with the gate's rules — everything found is reported, only the
- * thresholds decide. Writes the findings (JSON) and SARIF files, sets the outputs and exports
+ * each package (findings and, where the repository reports it, coverage), and judges them with
+ * the gate's rules — everything found is reported, only the thresholds and an incomplete scan
+ * decide. Sets `components-evaluated`/`-not-evaluated` (empty without coverage). Writes the findings (JSON) and SARIF files, sets the outputs and exports
  * the result and the findings file for a later promote step. Reporting is the report step's.
  */
 export async function runGate(
@@ -161,11 +201,16 @@ export async function runGate(
   runtime.setOutput(GateOutput.Unknown, String(t.unknown));
   runtime.setOutput(GateOutput.Findings, findingsPath);
   runtime.setOutput(GateOutput.Sarif, sarifPath);
+  // Empty when no package's repository reported coverage: zero would claim a count nobody made.
+  const coverage = verdict.coverage;
+  const reported = coverage !== undefined && coverage.reported > 0;
+  runtime.setOutput(GateOutput.ComponentsEvaluated, reported ? String(coverage.evaluated) : '');
+  runtime.setOutput(GateOutput.ComponentsNotEvaluated, reported ? String(coverage.notEvaluated) : '');
   runtime.exportVariable(StepEnv.GateResult, verdict.result);
   runtime.exportVariable(StepEnv.GateFindings, findingsPath);
 
   runtime.info(
-    `Gate ${verdict.result === 'pass' ? 'passed' : 'failed'}: ${t.critical} critical, ${t.high} high, ${t.medium} medium, ${t.low} low, ${t.unknown} unknown.\n` +
+    `Gate ${verdict.result === 'pass' ? 'passed' : 'failed'}: ${t.critical} critical, ${t.high} high, ${t.medium} medium, ${t.low} low, ${t.unknown} unknown; ${coverageSentence(verdict)}.\n` +
       verdict.reasons.map((r) => `  ${r}`).join('\n'),
   );
   for (const note of verdict.notes) runtime.warning(note);

@@ -1,11 +1,18 @@
 import type { ConnectionSettings } from '../config/connection.js';
+import { GateOutput } from '../config/names.js';
 import type { PipelineSettings } from '../config/pipeline.js';
 import { errorMessage } from '../client/errors.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { authenticate, type AuthResult } from './auth.js';
 import { connect, type StepDeps } from './connect.js';
 import { failedPackages, runGate, type GateStepResult } from './gate.js';
-import { checkDestination, promotePackages, type PromotionRecord } from './promote.js';
+import {
+  checkDestination,
+  failVerdictForRefusals,
+  promotePackages,
+  type PromoteResult,
+  type PromotionRecord,
+} from './promote.js';
 import { pushPackages, type PushDeps, type PushResult } from './push.js';
 import { publishReport, type ReportDeps, type ReportResult } from './report.js';
 
@@ -38,7 +45,9 @@ async function establish(
 
 /**
  * The whole gate in one step: auth → push → wait and gate → promote (or quarantine) → report.
- * The destination is checked before anything is pushed. When promotion fails the report is
+ * The destination is checked before anything is pushed. A package the destination's promotion
+ * rules refuse turns the verdict into a failed gate with the refusal as its reason (the `result`
+ * output says `fail`). When promotion fails otherwise the report is
  * still published (with the failure) before the error ends the step. The caller fails the step
  * when the verdict is `fail`.
  */
@@ -63,30 +72,29 @@ export async function runPipeline(
 
   let promotions: PromotionRecord[] | undefined;
   let promotionError: unknown;
+  let refusals: PromoteResult['refusals'] = [];
   if ((result === 'pass' && destination) || (result === 'fail' && (destination || quarantineOnFail))) {
     try {
-      promotions = (
-        await runtime.group(result === 'pass' ? 'Promote' : 'Hold back', () =>
-          promotePackages(
-            runtime,
-            client,
-            {
-              owner,
-              repo,
-              destination,
-              mode,
-              tags: settings.push.tags,
-              quarantineOnFail,
-              waitTimeoutSec: settings.gate.waitTimeoutSec,
-              packages: push.packages,
-              gateResult: result,
-              failed: failedPackages(gate.report),
-              retries: connection.retries,
-            },
-            deps,
-          ),
-        )
-      ).promotions;
+      ({ promotions, refusals } = await runtime.group(result === 'pass' ? 'Promote' : 'Hold back', () =>
+        promotePackages(
+          runtime,
+          client,
+          {
+            owner,
+            repo,
+            destination,
+            mode,
+            tags: settings.push.tags,
+            quarantineOnFail,
+            waitTimeoutSec: settings.gate.waitTimeoutSec,
+            packages: push.packages,
+            gateResult: result,
+            failed: failedPackages(gate.report),
+            retries: connection.retries,
+          },
+          deps,
+        ),
+      ));
     } catch (err) {
       promotionError = err;
       promotions = push.packages.map((p) => ({
@@ -98,12 +106,25 @@ export async function runPipeline(
       }));
     }
   }
+  // A package the destination's promotion rules refuse fails the gate, with the refusal as reason.
+  const verdict = failVerdictForRefusals(
+    gate.verdict,
+    (promotions ?? []).filter((p) => p.refused),
+    refusals,
+  );
+  if (verdict !== gate.verdict) runtime.setOutput(GateOutput.Result, verdict.result);
   const report = await publishReport(
     runtime,
     settings.report,
-    { verdict: gate.verdict, promotions, summary: 'full', checkRun: true },
+    { verdict, promotions, summary: 'full', checkRun: true },
     deps,
   );
   if (promotionError !== undefined) throw promotionError;
-  return { ...(auth ? { auth } : {}), push, gate, ...(promotions ? { promotions } : {}), report };
+  return {
+    ...(auth ? { auth } : {}),
+    push,
+    gate: { ...gate, verdict },
+    ...(promotions ? { promotions } : {}),
+    report,
+  };
 }

@@ -4,7 +4,7 @@ import { realSleep, retry } from '../client/retry.js';
 import type { Package } from '../client/types.js';
 import { PromoteInput, PromoteOutput } from '../config/names.js';
 import type { PromoteOptions } from '../config/promote.js';
-import type { GateResult } from '../policy/verdict.js';
+import type { GateResult, Verdict } from '../policy/verdict.js';
 import type { PromotionOutcome } from '../report/types.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { isTransientFailure, retryAfterOf, type StepDeps } from './connect.js';
@@ -30,11 +30,47 @@ export interface PromotionRecord extends PromotionOutcome {
   slug_perm: string;
   /** The package in the destination (a copy has its own id). */
   destination_slug_perm?: string;
+  /** Set when the destination's promotion rules refused the package (`detail` says why). */
+  refused?: true;
 }
 
 /** What the promote step did. */
 export interface PromoteResult {
   promotions: PromotionRecord[];
+  /**
+   * Why the repository refused to let packages in (its promotion rules), one sentence each; empty
+   * when nothing was refused. A refusal fails the gate: the package is not what may ship there.
+   */
+  refusals: string[];
+}
+
+/** The error code with which the repository refuses a package its promotion rules do not admit. */
+export const PROMOTION_REFUSED_CODE = 'promotion_rule_failed';
+
+/** True when the repository refused a copy or move because of the destination's promotion rules. */
+export function isPromotionRefusal(err: unknown): err is ApiError {
+  return err instanceof ApiError && err.code === PROMOTION_REFUSED_CODE;
+}
+
+/**
+ * The verdict after a promotion refusal: failed, with the refusals among its reasons and on each
+ * refused package, so that the summary, the check run and the step's result say why.
+ */
+export function failVerdictForRefusals(
+  verdict: Verdict,
+  refused: readonly PromotionRecord[],
+  refusals: readonly string[],
+): Verdict {
+  if (refusals.length === 0) return verdict;
+  return {
+    ...verdict,
+    result: 'fail',
+    reasons: [...verdict.reasons, ...refusals],
+    packages: verdict.packages.map((p) => {
+      const mine = refused.find((r) => r.name === p.name && r.version === p.version);
+      return mine?.detail ? { ...p, result: 'fail' as const, reasons: [...p.reasons, mine.detail] } : p;
+    }),
+  };
 }
 
 function enc(segment: string): string {
@@ -172,38 +208,59 @@ async function promoteOne(
   // A copy whose answer was lost (a reset connection) is found in the destination on the retry.
   let sent = false;
   let acted = false;
-  const { pkg, changed } = await retry(
-    async () => {
-      const existing = await findInDestination(client, options, item, source);
-      let pkg: Package;
-      if (existing) {
-        pkg = existing;
-        acted = sent;
-      } else {
-        sent = true;
-        pkg =
-          options.mode === 'copy'
-            ? await client.copyPackage(options.owner, options.repo, item.slug_perm, {
-                destination: options.destination,
-              })
-            : await client.movePackage(options.owner, options.repo, item.slug_perm, {
-                destination: options.destination,
-              });
-        acted = true;
-      }
-      const before = allTags(pkg).size;
-      pkg = await ensureTags(client, options, pkg);
-      await waitSynced(client, options, pkg, deadline, deps);
-      return { pkg, changed: acted || allTags(pkg).size !== before };
-    },
-    {
-      ...deps.timing,
-      retries: options.retries,
-      shouldRetry: (err) => (isTransientFailure(err) ? retryAfterOf(err) : false),
-      onRetry: (notice) => runtime.info(describeRetry(`Promoting ${describePushed(item)} to ${to}`, notice)),
-      ...(deps.now ? { now: deps.now } : {}),
-    },
-  );
+  let outcome: { pkg: Package; changed: boolean };
+  try {
+    outcome = await retry(
+      async () => {
+        const existing = await findInDestination(client, options, item, source);
+        let pkg: Package;
+        if (existing) {
+          pkg = existing;
+          acted = sent;
+        } else {
+          sent = true;
+          pkg =
+            options.mode === 'copy'
+              ? await client.copyPackage(options.owner, options.repo, item.slug_perm, {
+                  destination: options.destination,
+                })
+              : await client.movePackage(options.owner, options.repo, item.slug_perm, {
+                  destination: options.destination,
+                });
+          acted = true;
+        }
+        const before = allTags(pkg).size;
+        pkg = await ensureTags(client, options, pkg);
+        await waitSynced(client, options, pkg, deadline, deps);
+        return { pkg, changed: acted || allTags(pkg).size !== before };
+      },
+      {
+        ...deps.timing,
+        retries: options.retries,
+        shouldRetry: (err) => (isTransientFailure(err) ? retryAfterOf(err) : false),
+        onRetry: (notice) =>
+          runtime.info(describeRetry(`Promoting ${describePushed(item)} to ${to}`, notice)),
+        ...(deps.now ? { now: deps.now } : {}),
+      },
+    );
+  } catch (err) {
+    if (!isPromotionRefusal(err)) throw err;
+    // The sentence the report builds around `detail` ends it itself.
+    const detail = `${to} refused it: ${err.detail.replace(/\.$/, '')}`;
+    runtime.warning(`Not promoting ${describePushed(item)}: ${detail}`);
+    return {
+      slug_perm: item.slug_perm,
+      name: item.name,
+      version: item.version,
+      status: 'not-promoted',
+      mode: options.mode,
+      destination: to,
+      detail,
+      refused: true,
+      url: item.url,
+    };
+  }
+  const { pkg, changed } = outcome;
   const verb = options.mode === 'copy' ? 'Copied' : 'Moved';
   runtime.info(
     acted
@@ -269,8 +326,10 @@ async function quarantineOne(
  * tags it lacks and waits until it is fully synchronised there. A package already in the
  * destination with the same sha256 counts as promoted and tags already present are not added
  * again, so re-running a job changes nothing. Copies and moves are retried after transient
- * failures only once the step has checked they did not happen. On a failed gate nothing is
- * promoted, and with `quarantineOnFail` the packages that failed are quarantined.
+ * failures only once the step has checked they did not happen. A package the destination's
+ * promotion rules refuse is not promoted and is listed in `refusals` (the caller fails the gate
+ * with them); the other packages are still promoted. On a failed gate nothing is promoted, and
+ * with `quarantineOnFail` the packages that failed are quarantined.
  */
 export async function promotePackages(
   runtime: Runtime,
@@ -300,5 +359,8 @@ export async function promotePackages(
     }
   }
   runtime.setOutput(PromoteOutput.Promoted, JSON.stringify(promotions));
-  return { promotions };
+  const refusals = promotions
+    .filter((p) => p.refused)
+    .map((p) => `${p.name} ${p.version} was not promoted: ${p.detail ?? 'refused'}.`);
+  return { promotions, refusals };
 }

@@ -44,7 +44,8 @@ export async function runGateAction(
 /**
  * The `promote` action: on a passed gate promotes (the destination is checked first), on a failed
  * one holds back and quarantines when asked; then summarises and, when the gate's findings file
- * is at hand, updates the job's pull-request comment with what was promoted.
+ * is at hand, updates the job's pull-request comment with what was promoted. A package the
+ * destination's promotion rules refuse fails the step as a failed gate, naming the rule.
  */
 export async function runPromoteAction(
   runtime: Runtime,
@@ -54,7 +55,7 @@ export async function runPromoteAction(
   const client = connect(runtime, settings.connection, deps);
   const report = settings.gateFindings ? readGateReport(settings.gateFindings) : undefined;
   if (settings.gateResult === 'pass') await checkDestination(client, settings.owner, settings.destination);
-  const { promotions } = await promotePackages(
+  const { promotions, refusals } = await promotePackages(
     runtime,
     client,
     {
@@ -70,7 +71,8 @@ export async function runPromoteAction(
     { ...(report ? { verdict: report } : {}), promotions, summary: 'promotions', checkRun: false },
     deps,
   );
-  return undefined;
+  // The destination refusing a package (its promotion rules) fails the gate, not the tooling.
+  return refusals.length > 0 ? `The gate failed: ${refusals.join(' ')}` : undefined;
 }
 
 /** The root action: the whole pipeline; a failed verdict fails the step. */

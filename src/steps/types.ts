@@ -1,4 +1,5 @@
 import type { Package } from '../client/types.js';
+import { escapeControls } from '../api/text.js';
 
 /**
  * A package a step pushed, as the `packages` output lists it and later steps take it: the
@@ -32,7 +33,10 @@ export function packageUrl(pkg: Pick<Package, 'self_html_url' | 'self_webapp_url
   return pkg.self_html_url || pkg.self_webapp_url || pkg.self_url;
 }
 
-/** `name version` (or just the name), for log lines. */
+/**
+ * `name version` (or just the name), for log lines; control characters show as `\u{…}`, so a
+ * hostile name can neither colour a terminal nor start a workflow command on a line of its own.
+ */
 export function describePushed(pkg: Pick<PushedPackage, 'name' | 'version'>): string {
-  return pkg.version ? `${pkg.name} ${pkg.version}` : pkg.name;
+  return escapeControls(pkg.version ? `${pkg.name} ${pkg.version}` : pkg.name);
 }

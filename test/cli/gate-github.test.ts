@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { importNpmAdvisories } from '../fixtures/actions/vulnerable-npm.js';
 import { githubApi, nock } from '../helpers/nock.js';
 import { startTestServer, tempDir, type TestServer } from '../helpers/server.js';
 import { runAirlock } from './cli-harness.js';
@@ -23,6 +24,8 @@ describe('airlock gate on a Jenkins pull-request build with a GitHub token', () 
     const service = (await res.json()) as { slug: string; key: string };
     apiKey = service.key;
     await createRepos(server, service.slug, { dev: 'Write' });
+    // A service set up as its operator would: npm advisories loaded, so the gate can judge.
+    await importNpmAdvisories(server.ctx.db);
   });
   afterAll(async () => {
     await server?.close();

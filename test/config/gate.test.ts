@@ -68,6 +68,31 @@ describe('readGateRules', () => {
       { rules: expect.objectContaining({ onScanError: 'pass' }) },
     ],
     [
+      'pass on an incomplete scan',
+      { 'on-incomplete': 'PASS' },
+      { rules: expect.objectContaining({ onIncomplete: 'pass' }) },
+    ],
+    [
+      'a maximum advisory age in days',
+      { 'max-advisory-age': '7d' },
+      { rules: expect.objectContaining({ maxAdvisoryAgeSec: 604800 }) },
+    ],
+    [
+      'a maximum advisory age in hours',
+      { 'max-advisory-age': '36h' },
+      { rules: expect.objectContaining({ maxAdvisoryAgeSec: 129600 }) },
+    ],
+    [
+      'a maximum advisory age in minutes',
+      { 'max-advisory-age': '90m' },
+      { rules: expect.objectContaining({ maxAdvisoryAgeSec: 5400 }) },
+    ],
+    [
+      'a maximum advisory age in mixed units',
+      { 'max-advisory-age': ' 1d 12h ' },
+      { rules: expect.objectContaining({ maxAdvisoryAgeSec: 129600 }) },
+    ],
+    [
       'denied licenses',
       { 'deny-licenses': 'GPL-3.0-only, AGPL-3.0-or-later', 'unknown-license': 'fail' },
       {
@@ -98,6 +123,31 @@ describe('readGateRules', () => {
       'a malformed duration',
       { 'wait-timeout': '10 minutes' },
       /^Input wait-timeout: "10 minutes" is not a duration; use seconds \(90\) or a duration such as 90s, 10m, 1h30m\./,
+    ],
+    [
+      'a maximum advisory age without a unit',
+      { 'max-advisory-age': '7' },
+      /^Input max-advisory-age: "7" is not a duration; use a number with a unit: d \(days\), h \(hours\), m \(minutes\) or s \(seconds\), such as 7d, 36h, 90m/,
+    ],
+    [
+      'a maximum advisory age in words',
+      { 'max-advisory-age': 'a week' },
+      /^Input max-advisory-age: "a week" is not a duration; use a number with a unit/,
+    ],
+    [
+      'a maximum advisory age of nothing',
+      { 'max-advisory-age': '0d' },
+      /^Input max-advisory-age: "0d" allows no age at all, so every scan would fail; use a number with a unit/,
+    ],
+    [
+      'a negative maximum advisory age',
+      { 'max-advisory-age': '-7d' },
+      /^Input max-advisory-age: "-7d" is not a duration/,
+    ],
+    [
+      'an unknown on-incomplete',
+      { 'on-incomplete': 'warn' },
+      /^Input on-incomplete: "warn" is not accepted; use fail or pass\./,
     ],
     ['a negative limit', { 'max-high': '-1' }, /^Input max-high: "-1" is not a count; use a whole number/],
     [

@@ -4,6 +4,7 @@ import { resolveGateSettings } from '../../src/policy/settings.js';
 import { runGate } from '../../src/steps/gate.js';
 import { pushPackages } from '../../src/steps/push.js';
 import type { PushedPackage } from '../../src/steps/types.js';
+import { importNpmAdvisories } from '../fixtures/actions/vulnerable-npm.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { runAction } from '../helpers/runner.js';
 import { startTestServer, tempDir, type TestServer } from '../helpers/server.js';
@@ -39,6 +40,8 @@ describe('the promote action, run as a runner runs it', () => {
     proxy = await startFaultProxy(server.url);
     github = await startGitHubStandIn();
     await createRepos(server, 'dev', 'prod');
+    // The gate fails closed on advisory data it never loaded.
+    await importNpmAdvisories(server.ctx.db);
     dir = tempDir('airlock-e2e-promote-');
   });
   afterAll(async () => {

@@ -19,16 +19,26 @@ export function tempDir(prefix = 'airlock-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
+/** The outbound allow list of test services: receivers and issuers run on loopback. */
+export const TEST_OUTBOUND_ALLOW = ['127.0.0.0/8', '::1/128'];
+
 /**
  * Starts the real service (SQLite, files) in a temporary data directory on a loopback port, with
- * org `acme` and its admin key. `close()` stops it and removes the directory.
+ * org `acme` and its admin key. Webhook receivers and OIDC issuers on loopback are allowed unless
+ * `overrides.outbound` says otherwise. `close()` stops it and removes the directory.
  */
 export async function startTestServer(
   overrides: Partial<ServerConfigInput> = {},
   options: BuildOptions = {},
 ): Promise<TestServer> {
   const dataDir = overrides.dataDir ?? tempDir();
-  const config = parseConfig({ logLevel: 'silent', port: 0, ...overrides, dataDir });
+  const config = parseConfig({
+    logLevel: 'silent',
+    port: 0,
+    outbound: { allow: TEST_OUTBOUND_ALLOW },
+    ...overrides,
+    dataDir,
+  });
   const built = await buildApp(config, options);
   const init = await initOrg(built.ctx.db, built.ctx.secret, 'acme', new Date());
   if (!init.created) throw new Error('test org already existed');

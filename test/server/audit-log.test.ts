@@ -1,6 +1,8 @@
 import type { AuditLogEntry } from '../../src/api/audit.js';
 import { buildPrincipals, callApi, type AccessFixture } from '../helpers/principals.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { uploadPackage } from '../helpers/upload.js';
+import { REDACTED_CONTEXT } from '../../src/server/domain/audit-log.js';
 
 interface ErrorBody {
   detail: string;
@@ -140,5 +142,86 @@ describe('the audit log', () => {
     const missing = await f.call<ErrorBody>('manager', 'GET', '/audit-log/acme/no-such-repo/');
     expect(missing.status).toBe(404);
     expect(missing.body.detail).toContain('acme/no-such-repo');
+  });
+});
+
+describe("a package's trail after it moves into a public repository", () => {
+  let server: TestServer;
+  let f: AccessFixture;
+  let secret: string;
+  let shop: string;
+  let uploadId: string;
+  let trailPath: string;
+
+  beforeAll(async () => {
+    let t = Date.parse('2026-02-01T00:00:00Z');
+    server = await startTestServer({}, { clock: () => new Date((t += 1000)) });
+    f = await buildPrincipals(server);
+    // `read` may read the public repository only; `admin` administers both.
+    secret = await f.createRepo({ grants: { read: null, write: null } });
+    shop = await f.createRepo({ public: true, grants: { read: 'Read', write: null } });
+    const made = await uploadPackage<{ slug_perm: string }>(
+      server,
+      secret,
+      'raw',
+      Buffer.from('release candidate'),
+      'tool-1.0.bin',
+      { name: 'tool', version: '1.0', tags: 'internal-qa' },
+    );
+    expect(made.status).toBe(201);
+    uploadId = made.identifier;
+    const id = made.body.slug_perm;
+    const tagged = await f.call('manager', 'POST', `/packages/acme/${secret}/${id}/tag/`, {
+      action: 'Add',
+      tags: ['embargoed'],
+    });
+    expect(tagged.status).toBe(200);
+    const moved = await f.call('manager', 'POST', `/packages/acme/${secret}/${id}/move/`, {
+      destination: shop,
+    });
+    expect(moved.status).toBe(200);
+    trailPath = `/packages/acme/${shop}/${id}/audit-log/`;
+  });
+  afterAll(async () => server.close());
+
+  const trail = async (who: 'anonymous' | 'read' | 'admin' | 'manager'): Promise<AuditLogEntry[]> => {
+    const res = await f.call<AuditLogEntry[]>(who, 'GET', trailPath);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-pagination-count')).toBe(String(res.body.length));
+    return res.body;
+  };
+
+  it('shows an anonymous caller only what happened in the public repository, nothing of where it came from', async () => {
+    const entries = await trail('anonymous');
+    expect(entries.map((e) => [e.event, e.target])).toEqual([['package.moved', `acme/${shop}`]]);
+    expect(entries[0]!.context).toEqual(REDACTED_CONTEXT);
+    expect(entries[0]!.actor_slug_perm).toBeNull();
+    expect(entries[0]!.actor_ip_address).toBeNull();
+    const text = JSON.stringify(entries);
+    for (const privateWord of [secret, uploadId, 'internal-qa', 'embargoed', 'tool-1.0.bin']) {
+      expect(text).not.toContain(privateWord);
+    }
+  });
+
+  it('shows a member without Read on the source repository the same trail, with the actor ids it may see', async () => {
+    const entries = await trail('read');
+    expect(entries.map((e) => e.event)).toEqual(['package.moved']);
+    expect(entries[0]!.context).toEqual(REDACTED_CONTEXT);
+    expect(entries[0]!.actor_slug_perm).toEqual(expect.any(String));
+    expect(JSON.stringify(entries)).not.toContain(secret);
+  });
+
+  it('shows callers who may read both repositories the whole trail, from the upload on', async () => {
+    for (const who of ['admin', 'manager'] as const) {
+      const entries = await trail(who);
+      expect(entries.map((e) => e.event)).toEqual([
+        'package.created',
+        'package.tags_updated',
+        'package.moved',
+      ]);
+      expect(entries[0]!.context).toMatchObject({ upload: uploadId, filename: 'tool-1.0.bin' });
+      expect(entries[1]!.context).toMatchObject({ tags: ['embargoed'] });
+      expect(entries[2]!.context).toMatchObject({ from: `acme/${secret}`, to: `acme/${shop}` });
+    }
   });
 });

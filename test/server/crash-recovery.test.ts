@@ -190,9 +190,12 @@ describe('crash recovery of the real server process', () => {
     );
     const byId = new Map(states.map((s) => [s.id, s]));
     expect(byId.get(finished.identifier)).toMatchObject({ state: 'complete', blob_sha256: sha256Of(0, 4) });
-    for (const upload of [...inFlight, parts]) {
-      expect(byId.get(upload.identifier)).toMatchObject({ state: 'receiving', blob_sha256: null });
+    // Whole-file uploads cut off by the crash are released for a new PUT; a multipart upload keeps
+    // taking parts, and keeps the one it had whole.
+    for (const upload of inFlight) {
+      expect(byId.get(upload.identifier)).toMatchObject({ state: 'pending', blob_sha256: null });
     }
+    expect(byId.get(parts.identifier)).toMatchObject({ state: 'receiving', blob_sha256: null });
     for (const k of [1, 2, 3]) expect(fs.existsSync(blobFile(dataDir, sha256Of(k, SIZE_MIB)))).toBe(false);
     const blobRows = await withDb((db) => db.selectFrom('blobs').select('sha256').execute());
     expect(blobRows.map((b) => b.sha256)).toEqual([sha256Of(0, 4)]);
@@ -210,5 +213,67 @@ describe('crash recovery of the real server process', () => {
       for await (const chunk of stored) h.update(chunk as Buffer);
       expect(h.digest('hex')).toBe(sha256Of(k, mib));
     }
+  }, 120_000);
+  it('takes a PUT cut off by SIGKILL again after a restart, and …/info/ always says what PUT does', async () => {
+    if (!server || server.exitCode !== null || server.signalCode !== null) await startServer();
+    const MIB = 16;
+    const sha256 = sha256Of(7, MIB);
+    const upload = await requestUpload({ filename: 'retry.bin', method: 'put', sha256_checksum: sha256 });
+    const info = async (): Promise<number> =>
+      (
+        await fetch(`${base()}/files/acme/dev/${upload.identifier}/info/`, {
+          headers: { 'X-Api-Key': apiKey },
+        })
+      ).status;
+    const put = async (bytes: Buffer): Promise<number> =>
+      (await fetch(upload.upload_url, { method: 'PUT', body: bytes })).status;
+    expect(await info()).toBe(200);
+
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const cutOff = streamPut(
+      upload.upload_url,
+      Readable.from(
+        (async function* () {
+          let i = 0;
+          for (const b of blocks(7, MIB)) {
+            if (i++ === 4) await gate;
+            yield b;
+          }
+        })(),
+      ),
+    );
+    await waitFor('the first bytes on disk', async () => {
+      const staged = filesUnder(path.join(dataDir, 'tmp')).map(
+        (f) => fs.statSync(path.join(dataDir, 'tmp', f)).size,
+      );
+      return staged.some((size) => size >= 4 * MiB) ? true : undefined;
+    });
+    // While one request sends the bytes, another sender is told to wait, by both.
+    expect(await info()).toBe(409);
+    expect(await put(Buffer.from('other bytes'))).toBe(409);
+
+    const killed = new Promise((r) => server!.once('exit', r));
+    server!.kill('SIGKILL');
+    await killed;
+    open();
+    expect(await cutOff).toBe('connection lost');
+
+    await startServer();
+    expect(fs.existsSync(blobFile(dataDir, sha256))).toBe(false);
+    expect(await info()).toBe(200);
+    expect(await streamPut(upload.upload_url, Readable.from(blocks(7, MIB)))).toBe(200);
+    expect(await info()).toBe(410);
+    expect(await put(Buffer.from('again'))).toBe(410);
+
+    const created = await fetch(`${base()}/packages/acme/dev/upload/raw/`, {
+      method: 'POST',
+      headers: { 'X-Api-Key': apiKey, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ package_file: upload.identifier, name: 'retry', version: '1.0' }),
+    });
+    expect(created.status).toBe(201);
+    expect(((await created.json()) as { checksum_sha256: string }).checksum_sha256).toBe(sha256);
+    expect(await info()).toBe(410);
+    expect(await put(Buffer.from('once more'))).toBe(410);
   }, 120_000);
 });

@@ -54,6 +54,7 @@ describe('repositories', () => {
       created_by: f.slugs.manager,
       self_url: `${server.url}/repos/acme/build-output-42/`,
       privileges_url: `${server.url}/repos/acme/build-output-42/privileges`,
+      promotion_rules: {},
     });
     const read = await f.call<Repository>('manager', 'GET', '/v1/repos/acme/build-output-42');
     expect(read.status).toBe(200);

@@ -82,6 +82,9 @@ describe('the gate step against the real service and its scanner', () => {
       unknown: '0',
       findings: result.findingsPath,
       sarif: result.sarifPath,
+      // Counts once the service reports coverage; empty from a repository that does not.
+      'components-evaluated': expect.stringMatching(/^\d*$/),
+      'components-not-evaluated': expect.stringMatching(/^\d*$/),
     });
     expect(path.dirname(result.findingsPath).startsWith(dir)).toBe(true);
     const report = readGateReport(result.findingsPath);
@@ -245,5 +248,211 @@ describe('where a finding points in the project', () => {
     ['raw', 'bundle.tar.gz', 'package/package-lock.json', 'package/package-lock.json'],
   ])('maps a %s file (%s) entry %s to %s', (format, filename, inArchive, expected) => {
     expect(projectPath(format, filename, inArchive)).toBe(expected);
+  });
+});
+
+describe('the gate step on what the scan covered', () => {
+  let repo: ScriptedServer;
+  let dir: string;
+  const item: PushedPackage = {
+    slug_perm: 'p1',
+    name: 'shop',
+    version: '1.0.0',
+    format: 'npm',
+    filename: 'shop-1.0.0.tgz',
+    url: 'http://repo/p1',
+  };
+  const NOW = Date.parse('2025-06-15T12:00:00Z');
+  const scanned = {
+    slug_perm: 'p1',
+    name: 'shop',
+    version: '1.0.0',
+    format: 'npm',
+    filename: 'shop-1.0.0.tgz',
+    security_scan_status: 'Scan Detected No Vulnerabilities',
+    is_sync_failed: false,
+    license: 'MIT',
+    self_url: 'http://repo/p1',
+  };
+  const listItem = {
+    identifier: 's1',
+    created_at: '2025-06-15T11:59:00Z',
+    package: { identifier: 'p1', name: 'shop', version: '1.0.0', url: 'http://repo/p1' },
+    has_vulnerabilities: false,
+    max_severity: null,
+    num_vulnerabilities: 0,
+    scan_id: 1,
+  };
+  /** The sequelize story: a fresh server that never loaded an advisory scans a lock file pinning sequelize 3.23.5. */
+  const emptyDatabase = {
+    complete: false,
+    evaluated: 0,
+    not_evaluated: 1,
+    not_evaluated_components: [
+      {
+        ecosystem: 'npm',
+        name: 'sequelize',
+        version: '3.23.5',
+        reason: 'no_advisory_data',
+        detail: 'the repository holds no npm advisories',
+        location: { path: 'package/package-lock.json', line: 9 },
+      },
+    ],
+    limit_reached: null,
+    ecosystems: [
+      { ecosystem: 'npm', components: 1, evaluated: 0, advisories: 0, advisories_updated_at: null },
+    ],
+  };
+
+  const gate = async (detail: Record<string, unknown> | null, rules: Partial<GateSettings> = {}) => {
+    repo.on('GET', '/packages/acme/dev/p1/', { status: 200, json: scanned });
+    repo.on('GET', '/vulnerabilities/acme/dev/p1/', { status: 200, json: detail ? [listItem] : [] });
+    repo.on('GET', '/vulnerabilities/acme/dev/p1/s1/', {
+      status: 200,
+      json: { ...listItem, scans: [], ...(detail ?? {}) },
+    });
+    const runtime = new FakeRuntime();
+    const client = new RepositoryClient({ baseUrl: repo.url, apiKey: 'k' });
+    const options: GateOptions = {
+      owner: 'acme',
+      repo: 'dev',
+      packages: [item],
+      waitTimeoutSec: 0,
+      rules: resolveGateSettings(rules),
+      outputDir: dir,
+    };
+    return { runtime, result: await runGate(runtime, client, options, { now: () => NOW }) };
+  };
+
+  beforeAll(async () => {
+    repo = await startScriptedServer();
+    dir = tempDir('airlock-gate-coverage-');
+  });
+  afterAll(async () => {
+    await repo.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('fails a clean scan that evaluated nothing, saying which ecosystem lacks data and how to load it', async () => {
+    const { runtime, result } = await gate({ coverage: emptyDatabase });
+    expect(result.verdict.result).toBe('fail');
+    expect(result.verdict.reasons).toEqual([
+      'shop 1.0.0: npm: advisory data never loaded, so 1 of 1 component was not evaluated — run `airlock-server advisories sync` on the repository service.',
+    ]);
+    expect(runtime.outputs).toMatchObject({
+      result: 'fail',
+      critical: '0',
+      'components-evaluated': '0',
+      'components-not-evaluated': '1',
+    });
+    expect(runtime.log.join('\n')).toMatch(/Gate failed: 0 critical.*; 0 of 1 component evaluated\./);
+    // Where the component was found is told in the project's terms, as for findings.
+    expect(result.verdict.packages[0]!.coverage?.notEvaluatedComponents[0]?.location).toEqual({
+      path: 'package-lock.json',
+      line: 9,
+    });
+    const report = readGateReport(result.findingsPath);
+    expect(report.packages[0]!.coverage?.status).toBe('incomplete');
+  });
+
+  it('passes it with on-incomplete pass, warning about it', async () => {
+    const { runtime, result } = await gate({ coverage: emptyDatabase }, { onIncomplete: 'pass' });
+    expect(result.verdict.result).toBe('pass');
+    expect(runtime.log.join('\n')).toMatch(
+      /warning: shop 1\.0\.0: npm: advisory data never loaded.*on-incomplete is pass/,
+    );
+    expect(runtime.outputs['components-not-evaluated']).toBe('1');
+  });
+
+  it('fails on advisory data older than max-advisory-age', async () => {
+    const stale = {
+      ...emptyDatabase,
+      complete: true,
+      evaluated: 1,
+      not_evaluated: 0,
+      not_evaluated_components: [],
+      ecosystems: [
+        {
+          ecosystem: 'npm',
+          components: 1,
+          evaluated: 1,
+          advisories: 40,
+          advisories_updated_at: '2025-06-06T12:00:00Z',
+        },
+      ],
+    };
+    const { result } = await gate({ coverage: stale });
+    expect(result.verdict.reasons).toEqual([
+      'shop 1.0.0: advisory data for npm is 9 days old (max-advisory-age 7d) — sync it (`airlock-server advisories sync` on the repository service) or raise max-advisory-age.',
+    ]);
+    const { result: relaxed } = await gate({ coverage: stale }, { maxAdvisoryAgeSec: 10 * 86400 });
+    expect(relaxed.verdict.result).toBe('pass');
+  });
+
+  it('passes a repository that does not report coverage, leaving the counts empty', async () => {
+    for (const detail of [{}, null]) {
+      const { runtime, result } = await gate(detail);
+      expect(result.verdict.result).toBe('pass');
+      expect(result.verdict.packages[0]!.coverage?.status).toBe('not-reported');
+      expect(runtime.outputs).toMatchObject({ 'components-evaluated': '', 'components-not-evaluated': '' });
+      expect(runtime.log.join('\n')).toMatch(/coverage not reported by the repository/);
+    }
+  });
+
+  it('fails a scan whose coverage report it cannot read, naming the field', async () => {
+    const { result } = await gate({ coverage: { ...emptyDatabase, evaluated: 'none' } });
+    expect(result.verdict.result).toBe('fail');
+    expect(result.verdict.reasons.join(' ')).toMatch(
+      /the scan failed \(the scan's coverage report has an unreadable `evaluated`.*on-scan-error is fail/,
+    );
+  });
+});
+
+describe('the gate step on a fresh service that never loaded an advisory', () => {
+  let server: TestServer;
+  let dir: string;
+
+  beforeAll(async () => {
+    server = await startTestServer({ limits: { requestsPerHour: 0 } });
+    await createRepos(server, 'dev');
+    dir = tempDir('airlock-gate-fresh-');
+  });
+  afterAll(async () => {
+    await server.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('fails a lock file pinning sequelize 3.23.5 instead of passing it with "no vulnerabilities found"', async () => {
+    const file = writeFile(
+      dir,
+      'orm-app-1.0.0.tgz',
+      await npmAppTarball('orm-app', '1.0.0', { name: 'sequelize', version: '3.23.5' }),
+    );
+    const runtime = new FakeRuntime();
+    const { client, timing } = stepClient(runtime, adminConnection(server));
+    const pushed = await pushPackages(
+      runtime,
+      client,
+      pushSettings(adminConnection(server), { files: [file] }),
+    );
+    const result = await runGate(
+      runtime,
+      client,
+      {
+        owner: 'acme',
+        repo: 'dev',
+        packages: pushed.packages,
+        waitTimeoutSec: 60,
+        rules: resolveGateSettings(),
+        outputDir: dir,
+      },
+      { timing },
+    );
+    expect(result.verdict.result).toBe('fail');
+    expect(result.verdict.totals.critical).toBe(0);
+    expect(result.verdict.reasons.join(' ')).toMatch(
+      /^orm-app 1\.0\.0: npm: advisory data never loaded.*run `airlock-server advisories sync` on the repository service\./,
+    );
+    expect(Number(runtime.outputs['components-not-evaluated'])).toBeGreaterThan(0);
   });
 });

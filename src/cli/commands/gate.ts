@@ -10,6 +10,14 @@ export function describeCounts(result: Record<string, unknown>): string {
     .join(', ');
 }
 
+/** `4,210 of 4,212 components evaluated`, or that the repository did not say. */
+export function describeComponents(result: Record<string, unknown>): string {
+  const c = result.components as { evaluated: number; notEvaluated: number } | undefined;
+  if (!c) return 'coverage not reported by the repository';
+  const total = c.evaluated + c.notEvaluated;
+  return `${c.evaluated.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} components evaluated`;
+}
+
 /** `airlock gate`: the gate action's step (wait for the scans, judge, report). Exit 2 when it fails. */
 export const gateCommand = stepCommand({
   name: 'gate',
@@ -19,5 +27,6 @@ export const gateCommand = stepCommand({
   reports: true,
   read: readGateSettings,
   run: runGateAction,
-  describe: (result, failure) => failure ?? `The gate passed: ${describeCounts(result)}.`,
+  describe: (result, failure) =>
+    failure ?? `The gate passed: ${describeCounts(result)}; ${describeComponents(result)}.`,
 });

@@ -1,7 +1,7 @@
 import { readPipelineSettings } from '../../config/pipeline.js';
 import { runPipelineAction } from '../../steps/run.js';
 import { OIDC_TOKEN_FILE_FLAG } from '../flags.js';
-import { describeCounts } from './gate.js';
+import { describeComponents, describeCounts } from './gate.js';
 import { stepCommand } from './step.js';
 
 /** `airlock pipeline`: the root action — auth, push, gate, promote and report in one run. */
@@ -15,7 +15,8 @@ export const pipelineCommand = stepCommand(
     reports: true,
     read: readPipelineSettings,
     run: runPipelineAction,
-    describe: (result, failure) => failure ?? `The gate passed: ${describeCounts(result)}.`,
+    describe: (result, failure) =>
+      failure ?? `The gate passed: ${describeCounts(result)}; ${describeComponents(result)}.`,
   },
   [OIDC_TOKEN_FILE_FLAG],
 );

@@ -36,7 +36,8 @@ function parseJson(text: string): unknown {
 
 /**
  * The JSON result's fields from a step's outputs: `verdict` (the gate's `result`), `counts`,
- * `packages`, `promoted`, and the `findings` and `sarif` file paths. Never the token output.
+ * `components` (evaluated and not, when the repository reports coverage), `packages`,
+ * `promoted`, and the `findings` and `sarif` file paths. Never the token output.
  */
 export function resultFromOutputs(
   outputs: Record<string, string>,
@@ -50,6 +51,13 @@ export function resultFromOutputs(
   const pushed = outputs[PushOutput.Packages] ?? packages;
   if (pushed) result.packages = parseJson(pushed);
   if (outputs[PromoteOutput.Promoted]) result.promoted = parseJson(outputs[PromoteOutput.Promoted]);
+  // Empty outputs mean the repository did not report coverage; the field is left out then.
+  if (outputs[GateOutput.ComponentsEvaluated] && outputs[GateOutput.ComponentsNotEvaluated]) {
+    result.components = {
+      evaluated: Number(outputs[GateOutput.ComponentsEvaluated]),
+      notEvaluated: Number(outputs[GateOutput.ComponentsNotEvaluated]),
+    };
+  }
   if (outputs[GateOutput.Findings]) result.findings = outputs[GateOutput.Findings];
   if (outputs[GateOutput.Sarif]) result.sarif = outputs[GateOutput.Sarif];
   return result;

@@ -4,7 +4,7 @@ import type { Database } from '../store/schema.js';
 import type { Actor } from './access.js';
 import type { ServiceContext } from './context.js';
 import { invalidField } from './errors.js';
-import { resolveOrg, resolveRepo } from './repos.js';
+import { readableRepoIds, resolveOrg, resolveRepo, type RepoAccess } from './repos.js';
 
 type Facet = (typeof AUDIT_QUERY_FACETS)[number];
 
@@ -105,4 +105,85 @@ export async function listAuditLog(
     .offset(window.offset)
     .execute();
   return { items: rows.map(toEntry), count: Number(total.n) };
+}
+
+/** What a caller without Read on a repository an event names sees in place of that event's context. */
+export const REDACTED_CONTEXT = { redacted: 'This event names a repository you cannot read.' } as const;
+
+// The CI identity and short-lived token id recordAudit adds: who in the organisation acted.
+function withoutIdentity(context: Record<string, unknown>): Record<string, unknown> {
+  const rest = { ...context };
+  delete rest.identity;
+  delete rest.token;
+  return rest;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * One page of a package's own trail, oldest first, as `actor` may see it. A package moved or
+ * copied into a repository the caller can read keeps history from repositories it cannot, and
+ * that history (repository slugs, upload ids, tags, actors) is not the caller's to see:
+ *
+ * - events that happened in a repository the caller cannot read are left out (and not counted);
+ * - an event it may see whose context names another repository it cannot read (the source of a
+ *   move or copy) keeps its event, time and target, but its context reads {@link REDACTED_CONTEXT};
+ * - callers from outside the package's organisation (anonymous ones included) see no actor ids
+ *   and no CI identities; only repository Admins see client addresses.
+ */
+export async function listPackageTrail(
+  ctx: ServiceContext,
+  actor: Actor,
+  access: RepoAccess,
+  packageId: string,
+  window: { offset: number; size: number },
+): Promise<{ items: AuditLogEntry[]; count: number }> {
+  const principal = actor.principal;
+  const readable = readableRepoIds(ctx.db, principal, access.org.id);
+  const base = ctx.db
+    .selectFrom('audit_events')
+    .where('object_slug_perm', '=', packageId)
+    .where('object_kind', '=', 'package')
+    .where('repo_id', 'in', readable);
+  const total = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+  const rows = await base
+    .selectAll()
+    .orderBy('event_at', 'asc')
+    .orderBy('id', 'asc')
+    .limit(window.size)
+    .offset(window.offset)
+    .execute();
+  const paths = new Set(
+    (
+      await ctx.db
+        .selectFrom('repos')
+        .select('slug')
+        .where('id', 'in', readableRepoIds(ctx.db, principal, access.org.id))
+        .where('deleted_at', 'is', null)
+        .execute()
+    ).map((r) => `${access.org.slug}/${r.slug}`),
+  );
+  // Any `org/slug` in a context that is not a repository the caller reads now (another one, a
+  // deleted one, or an old name of a renamed one) counts as private. The CI identity is left out
+  // of the search: its claims name the CI's own repositories (`acme/app`), not this service's.
+  const mention = new RegExp(`${escapeRegExp(access.org.slug)}/[a-z0-9._-]+`, 'gi');
+  const namesPrivate = (context: Record<string, unknown>): boolean =>
+    [...JSON.stringify(withoutIdentity(context)).matchAll(mention)].some((m) => !paths.has(m[0]));
+  const member = principal !== null && principal.orgId === access.org.id;
+  const admin = access.privilege === 'Admin';
+  const items = rows.map(toEntry).map((e): AuditLogEntry => {
+    let context: Record<string, unknown> = e.context;
+    if (namesPrivate(context)) context = { ...REDACTED_CONTEXT };
+    else if (!member) context = withoutIdentity(context);
+    return {
+      ...e,
+      actor_slug_perm: member ? e.actor_slug_perm : null,
+      // Client addresses are for repository Admins, as in the repository's own audit log.
+      actor_ip_address: admin ? e.actor_ip_address : null,
+      context,
+    };
+  });
+  return { items, count: Number(total.n) };
 }

@@ -13,6 +13,8 @@ export const ERROR_CODES = [
   'validation_failed',
   'conflict',
   'duplicate_package',
+  'package_locked',
+  'promotion_rule_failed',
   'payload_too_large',
   'unsupported_media_type',
   'checksum_mismatch',
@@ -25,6 +27,7 @@ export const ERROR_CODES = [
   'range_not_satisfiable',
   'throttled',
   'oidc_rejected',
+  'outbound_address_refused',
   'unavailable',
   'internal',
 ] as const;

@@ -9,7 +9,7 @@ import { STATUS_SEARCH_NAMES } from './package-status.js';
 import { loadPackageViews, packageStatusView, packageView } from './package-view.js';
 import type { PackageRow, RepoRef } from './package-writes.js';
 import { resolveRepo, type RepoAccess } from './repos.js';
-import { toEntry } from './audit-log.js';
+import { listPackageTrail } from './audit-log.js';
 
 /** The fields a search term may name (a bare word searches `name`). */
 export const SEARCH_FIELDS = [
@@ -24,9 +24,13 @@ export const SEARCH_FIELDS = [
 ] as const;
 type SearchField = (typeof SEARCH_FIELDS)[number];
 
-/** One `field:value` term; `negated` for `~field:value` or `NOT field:value`. */
+/**
+ * One `field:value` term; `negated` for `~field:value` or `NOT field:value`. The field `any` (the
+ * value in any field) never comes from a query's text: it stands in for a term whose field name
+ * cannot be read when a stored query is read leniently (see {@link readStoredQuery}).
+ */
 export interface SearchTerm {
-  field: SearchField;
+  field: SearchField | 'any';
   value: string;
   negated: boolean;
 }
@@ -66,19 +70,43 @@ function tokenize(query: string): string[] {
 }
 
 /**
- * Parses the list search: space-separated terms, all of which must match; `OR` between terms
- * starts an alternative; `~term` or `NOT term` negates one. A term is `field:value` (a bare
- * value searches names); values may be quoted, anchored with `^`/`$` and use `*` as wildcard.
- * Throws 422 (field `query`) naming the term it cannot read.
+ * A query as read term by term. A term that could not be read is kept as the widest term it could
+ * have meant: `any` for a value under a misspelt field, `null` (could match anything) otherwise.
  */
-export function parsePackageQuery(query: string | undefined): SearchQuery {
-  const groups: SearchQuery = [[]];
+interface QueryReading {
+  groups: (SearchTerm | null)[][];
+  /** What could not be read, in query order. */
+  problems: string[];
+  /** True when `OR`/`NOT` stand where no term can follow them, so the grouping itself is unknown. */
+  malformed: boolean;
+}
+
+/** Why a term's value cannot be searched for, or null when it can. */
+function valueProblem(token: string, field: SearchField, value: string): string | null {
+  if (!value) return `'${token}' has no value after '${field}:'.`;
+  if (field === 'status' && STATUS_SEARCH_NAMES[value.toLowerCase().replace(/[\s-]+/g, '_')] === undefined) {
+    return `'status:${value}' is not a status: use ${Object.keys(STATUS_SEARCH_NAMES).join(', ')}.`;
+  }
+  if (field === 'policy_violated' && !['true', 'false'].includes(value.toLowerCase())) {
+    return `'policy_violated:${value}' must be policy_violated:true or :false.`;
+  }
+  return null;
+}
+
+// Reads the whole query even past a bad term, so a stored query can still be evaluated by the
+// terms it can read (see readStoredQuery) and every problem is known.
+function readQuery(query: string): QueryReading {
+  const groups: (SearchTerm | null)[][] = [[]];
+  const problems: string[] = [];
+  let malformed = false;
   let negateNext = false;
-  for (const token of tokenize(query ?? '')) {
+  for (const token of tokenize(query)) {
     if (token === 'AND') continue;
     if (token === 'OR') {
-      if (groups.at(-1)!.length === 0) throw invalidField('query', "'OR' must stand between two terms.");
-      groups.push([]);
+      if (groups.at(-1)!.length === 0) {
+        problems.push("'OR' must stand between two terms.");
+        malformed = true;
+      } else groups.push([]);
       continue;
     }
     if (token === 'NOT') {
@@ -96,19 +124,66 @@ export function parsePackageQuery(query: string | undefined): SearchQuery {
     const field = (colon > 0 ? text.slice(0, colon) : 'name').toLowerCase();
     const value = (colon > 0 ? text.slice(colon + 1) : text).replace(/"/g, '');
     if (!(SEARCH_FIELDS as readonly string[]).includes(field)) {
-      throw invalidField(
-        'query',
+      problems.push(
         `'${token}' searches an unknown field '${field}': use ${SEARCH_FIELDS.map((f) => `${f}:`).join(', ')}.`,
       );
+      // A misspelt field was meant to be one of the known ones; a negated term could exclude anything.
+      groups.at(-1)!.push(value && !negated ? { field: 'any', value, negated: false } : null);
+      continue;
     }
-    if (!value) throw invalidField('query', `'${token}' has no value after '${field}:'.`);
+    const problem = valueProblem(token, field as SearchField, value);
+    if (problem) {
+      problems.push(problem);
+      groups.at(-1)!.push(null);
+      continue;
+    }
     groups.at(-1)!.push({ field: field as SearchField, value, negated });
   }
-  if (negateNext) throw invalidField('query', "'NOT' must come before a term.");
-  if (groups.length > 1 && groups.at(-1)!.length === 0) {
-    throw invalidField('query', "'OR' must stand between two terms.");
+  if (negateNext) {
+    problems.push("'NOT' must come before a term.");
+    malformed = true;
   }
-  return groups[0]!.length === 0 ? [] : groups;
+  if (groups.length > 1 && groups.at(-1)!.length === 0) {
+    problems.push("'OR' must stand between two terms.");
+    malformed = true;
+  }
+  return { groups, problems, malformed };
+}
+
+/**
+ * Parses the list search: space-separated terms, all of which must match; `OR` between terms
+ * starts an alternative; `~term` or `NOT term` negates one. A term is `field:value` (a bare
+ * value searches names); values may be quoted, anchored with `^`/`$` and use `*` as wildcard.
+ * Throws 422 naming the first term it cannot read, under `field` (the list search's `query`, a
+ * policy's `package_query_string`, a webhook's `package_query`).
+ */
+export function parsePackageQuery(query: string | undefined, field = 'query'): SearchQuery {
+  const { groups, problems } = readQuery(query ?? '');
+  if (problems.length) throw invalidField(field, problems[0]!);
+  return groups[0]!.length === 0 ? [] : (groups as SearchQuery);
+}
+
+/** Why a query cannot be read (its first problem), or null when it reads. */
+export function queryProblem(query: string): string | null {
+  return readQuery(query).problems[0] ?? null;
+}
+
+/**
+ * Reads a query that was stored earlier and may no longer parse (written before queries were
+ * checked on save, or under an older grammar) as the widest search it could have meant: a value
+ * under a misspelt field (`nmae:evil`) matches that value in any field; any other term that cannot
+ * be read could match anything, so it is left out of its group; and a query whose grouping cannot
+ * be read matches every package. Policies evaluate it this way so that a broken query never
+ * narrows what they cover; `error` says what is wrong (null when nothing is).
+ */
+export function readStoredQuery(query: string): { search: SearchQuery; error: string | null } {
+  const { groups, problems, malformed } = readQuery(query);
+  if (problems.length === 0)
+    return { search: groups[0]!.length === 0 ? [] : (groups as SearchQuery), error: null };
+  const readable = groups.map((g) => g.filter((t): t is SearchTerm => t !== null));
+  // An empty search matches everything: what an alternative left without terms could match.
+  const search = malformed || readable.some((g) => g.length === 0) ? [] : readable;
+  return { search, error: problems[0]! };
 }
 
 type PackagesEb = ExpressionBuilder<Database, 'packages'>;
@@ -132,6 +207,12 @@ function textMatch(column: string, value: string, substring: boolean): Expressio
 
 function termFilter(eb: PackagesEb, t: SearchTerm): Expression<SqlBool> {
   switch (t.field) {
+    case 'any':
+      return eb.or(
+        SEARCH_FIELDS.filter((field) => valueProblem(t.value, field, t.value) === null).map((field) =>
+          termFilter(eb, { field, value: t.value, negated: false }),
+        ),
+      );
     case 'name':
       return textMatch('packages.name', t.value, true);
     case 'filename':
@@ -167,21 +248,12 @@ function termFilter(eb: PackagesEb, t: SearchTerm): Expression<SqlBool> {
     }
     case 'status': {
       const key = t.value.toLowerCase().replace(/[\s-]+/g, '_');
+      // Parsing has checked the name; an unknown one (a hand-built term) matches nothing.
       const status = STATUS_SEARCH_NAMES[key];
-      if (status === undefined) {
-        throw invalidField(
-          'query',
-          `'status:${t.value}' is not a status: use ${Object.keys(STATUS_SEARCH_NAMES).join(', ')}.`,
-        );
-      }
-      return eb('packages.status', '=', status);
+      return status === undefined ? eb.lit(false) : eb('packages.status', '=', status);
     }
     case 'policy_violated': {
-      const v = t.value.toLowerCase();
-      if (v !== 'true' && v !== 'false') {
-        throw invalidField('query', `'policy_violated:${t.value}' must be policy_violated:true or :false.`);
-      }
-      return eb('packages.policy_violated', '=', v === 'true' ? 1 : 0);
+      return eb('packages.policy_violated', '=', t.value.toLowerCase() === 'true' ? 1 : 0);
     }
   }
 }
@@ -252,20 +324,41 @@ export async function listPackages(
   };
 }
 
-/** True when a package matches a search query (webhooks' `package_query`); an empty query matches all. */
-export async function packageMatchesQuery(
+/**
+ * Whether a package could match a stored query, read as {@link readStoredQuery} reads it: a query
+ * that no longer parses is evaluated by the terms it can read, and `error` says what is wrong.
+ */
+export async function packageMayMatchQuery(
   ctx: ServiceContext,
   packageId: string,
   query: string,
-): Promise<boolean> {
-  const search = parsePackageQuery(query);
+): Promise<{ matches: boolean; error: string | null }> {
+  const { search, error } = readStoredQuery(query);
   const row = await ctx.db
     .selectFrom('packages')
     .select('packages.id')
     .where('packages.id', '=', packageId)
     .where((eb) => searchFilter(eb, search))
     .executeTakeFirst();
-  return row !== undefined;
+  return { matches: row !== undefined, error };
+}
+
+/**
+ * True when a package matches a webhook's `package_query`; an empty query matches all. A stored
+ * query that no longer parses matches nothing (its webhook is skipped, never widened to every
+ * package) and is logged; it never throws, so one bad webhook cannot hold up the others.
+ */
+export async function packageMatchesQuery(
+  ctx: ServiceContext,
+  packageId: string,
+  query: string,
+): Promise<boolean> {
+  const problem = queryProblem(query);
+  if (problem) {
+    ctx.log.warn({ packageId, query, problem }, 'a stored package query cannot be read; it matches nothing');
+    return false;
+  }
+  return (await packageMayMatchQuery(ctx, packageId, query)).matches;
 }
 
 /** `GET /packages/{owner}/{repo}/{identifier}/` (Read): one live package by slug_perm or slug. */
@@ -313,22 +406,5 @@ export async function listPackageAuditTrail(
 ): Promise<{ items: AuditLogEntry[]; count: number }> {
   const access = await resolveRepo(ctx, actor, owner, repoSlug, 'Read');
   const pkg = await findLivePackage(ctx.db, access.repo.id, identifier, `${owner}/${repoSlug}`);
-  const base = ctx.db
-    .selectFrom('audit_events')
-    .where('object_slug_perm', '=', pkg.id)
-    .where('object_kind', '=', 'package');
-  const total = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-  const rows = await base
-    .selectAll()
-    .orderBy('event_at', 'asc')
-    .orderBy('id', 'asc')
-    .limit(window.size)
-    .offset(window.offset)
-    .execute();
-  // Client addresses are for repository Admins, as in the repository's own audit log.
-  const admin = access.privilege === 'Admin';
-  return {
-    items: rows.map(toEntry).map((e) => (admin ? e : { ...e, actor_ip_address: null })),
-    count: Number(total.n),
-  };
+  return listPackageTrail(ctx, actor, access, pkg.id, window);
 }

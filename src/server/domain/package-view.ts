@@ -5,6 +5,7 @@ import { notFound } from './errors.js';
 import { describeStatus } from './package-status.js';
 import { groupTags, loadTags, type TagRow } from './package-tags.js';
 import type { PackageRow } from './package-writes.js';
+import { latestComponentCounts, type ComponentCounts } from '../scan/coverage-store.js';
 
 /** A package row with what its view needs from the org, repositories and blob tables. */
 interface ViewRow extends PackageRow {
@@ -58,7 +59,13 @@ function fullyQualifiedName(format: string, name: string, version: string): stri
   return `${name}-${version}`;
 }
 
-function toPackage(ctx: ServiceContext, r: ViewRow, tagRows: TagRow[], shared: boolean): Package {
+function toPackage(
+  ctx: ServiceContext,
+  r: ViewRow,
+  tagRows: TagRow[],
+  shared: boolean,
+  counts: ComponentCounts | undefined,
+): Package {
   const self = packageSelfUrl(ctx, r.org_slug, r.repo_slug, r.id);
   const cdn = packageCdnUrl(ctx, r.org_slug, r.repo_slug, r.id, r.filename);
   const meta = parseJson(r.metadata) ?? {};
@@ -147,6 +154,8 @@ function toPackage(ctx: ServiceContext, r: ViewRow, tagRows: TagRow[], shared: b
     security_scan_completed_at: r.security_scan_completed_at,
     security_scan_status_updated_at:
       r.security_scan_completed_at ?? r.security_scan_started_at ?? r.uploaded_at,
+    num_components_evaluated: counts?.evaluated ?? null,
+    num_components_not_evaluated: counts?.notEvaluated ?? null,
 
     tags,
     tags_immutable,
@@ -179,6 +188,7 @@ export async function loadPackageViews(ctx: ServiceContext, ids: string[]): Prom
     .where('packages.id', 'in', ids)
     .execute();
   const tags = await loadTags(ctx.db, ids);
+  const componentCounts = await latestComponentCounts(ctx.db, ids);
   // A blob other live packages still use frees nothing when this one goes.
   const users = await ctx.db
     .selectFrom('packages')
@@ -194,7 +204,7 @@ export async function loadPackageViews(ctx: ServiceContext, ids: string[]): Prom
     .filter((r): r is ViewRow => r !== undefined)
     .map((r) => {
       const others = (userCount.get(r.blob_sha256) ?? 0) - (r.deleted_at === null ? 1 : 0);
-      return toPackage(ctx, r, tags.get(r.id) ?? [], others > 0);
+      return toPackage(ctx, r, tags.get(r.id) ?? [], others > 0, componentCounts.get(r.id));
     });
 }
 

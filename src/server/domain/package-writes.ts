@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, PackagesTable } from '../store/schema.js';
-import type { Actor } from './access.js';
+import { PRIVILEGES, type Actor, type Privilege } from './access.js';
 import { recordAudit } from './audit.js';
 import { emitPackageEvent, type PackageEvent, type ServiceContext } from './context.js';
 import { ServiceError } from './errors.js';
@@ -132,4 +132,112 @@ export async function softDelete(trx: Kysely<Database>, packageId: string, at: s
     .where('deleted_at', 'is', null)
     .executeTakeFirst();
   return result.numUpdatedRows === 1n;
+}
+
+/**
+ * The privilege that removing a package from a repository needs: `DELETE …/{identifier}/` and a
+ * `republish` that replaces the package both check it, so replacing is never a way around delete.
+ */
+export const REMOVE_PRIVILEGE: Privilege = 'Admin';
+
+/**
+ * Replaces `existing` (a live package of the same version in `repo`) by `replacementId`, for a
+ * create or copy with `republish`: refused with 403 unless the caller holds
+ * {@link REMOVE_PRIVILEGE} there, and with 409 `package_locked` while the package is quarantined
+ * or carries an immutable tag (an Admin must release it or remove the tag first, so a quarantine
+ * or an immutable release tag cannot be walked around). The delete is conditional on the package
+ * still being live, unquarantined and free of immutable tags, so a quarantine or a tag that lands
+ * meanwhile wins. Records on the old package which package replaced it and returns its event.
+ */
+export async function replacePackage(
+  trx: Kysely<Database>,
+  actor: Actor,
+  at: Date,
+  caller: Privilege,
+  existing: PackageRow,
+  repo: RepoRef,
+  replacementId: string,
+  how: string,
+): Promise<PendingEvent> {
+  const what = `the ${describePackage(existing)} in ${repo.path}`;
+  if (PRIVILEGES.indexOf(caller) < PRIVILEGES.indexOf(REMOVE_PRIVILEGE)) {
+    throw new ServiceError(
+      'permission_denied',
+      `Republishing replaces ${what}, which needs ${REMOVE_PRIVILEGE} on ${repo.path} as deleting it does; ` +
+        `this caller holds ${caller}. Publish a new version instead.`,
+    );
+  }
+  if (existing.is_quarantined === 1) {
+    throw new ServiceError(
+      'package_locked',
+      `Cannot republish over ${what}: it is quarantined. An Admin must release it first, or publish a new version.`,
+    );
+  }
+  const locked = await immutableTags(trx, existing.id);
+  if (locked.length > 0) {
+    throw new ServiceError(
+      'package_locked',
+      `Cannot republish over ${what}: it carries the immutable tag${locked.length > 1 ? 's' : ''} ` +
+        `${locked.map((t) => `'${t}'`).join(', ')}. An Admin must remove ${locked.length > 1 ? 'them' : 'it'} first, or publish a new version.`,
+    );
+  }
+  const now = at.toISOString();
+  const result = await trx
+    .updateTable('packages')
+    .set({ deleted_at: now, status: PACKAGE_STATUS.deleted, status_updated_at: now })
+    .where('id', '=', existing.id)
+    .where('deleted_at', 'is', null)
+    .where('is_quarantined', '=', 0)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('package_tags')
+            .select('package_tags.tag')
+            .whereRef('package_tags.package_id', '=', 'packages.id')
+            .where('package_tags.immutable', '=', 1),
+        ),
+      ),
+    )
+    .executeTakeFirst();
+  if (result.numUpdatedRows !== 1n) {
+    throw new ServiceError(
+      'conflict',
+      `Cannot republish over ${what}: it was deleted, quarantined or immutably tagged by another request meanwhile.`,
+    );
+  }
+  await recordPackageAudit(trx, actor, at, existing, repo, 'package.deleted', 'delete', {
+    summary: `replaced by ${replacementId}, ${how} (republish)`,
+    replaced_by: replacementId,
+  });
+  return { event: 'package.deleted', packageId: existing.id, extra: { replaced_by: replacementId } };
+}
+
+/**
+ * Records on a package created by `republish` which package it replaced, so that its own trail
+ * (not only the old package's) says that it is a replacement and of what.
+ */
+export async function recordReplacement(
+  trx: Kysely<Database>,
+  actor: Actor,
+  at: Date,
+  pkg: Pick<PackageRow, 'id' | 'org_id' | 'name' | 'version'>,
+  repo: RepoRef,
+  replaced: Pick<PackageRow, 'id' | 'slug'>,
+): Promise<void> {
+  await recordPackageAudit(trx, actor, at, pkg, repo, 'package.republished', 'update', {
+    summary: `replaces ${repo.path}/${replaced.slug} (${replaced.id}) (republish)`,
+    replaced: { repository: repo.path, slug: replaced.slug, slug_perm: replaced.id },
+  });
+}
+
+async function immutableTags(db: Kysely<Database>, packageId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('package_tags')
+    .select('tag')
+    .where('package_id', '=', packageId)
+    .where('immutable', '=', 1)
+    .orderBy('tag')
+    .execute();
+  return rows.map((r) => r.tag);
 }

@@ -18,6 +18,9 @@ import {
   findLiveVersion,
   freeSlug,
   recordPackageAudit,
+  recordReplacement,
+  REMOVE_PRIVILEGE,
+  replacePackage,
   softDelete,
   type PackageRow,
   type PendingEvent,
@@ -86,8 +89,10 @@ export async function validatePackageUpload(
 /**
  * `POST /packages/{owner}/{repo}/upload/{format}/` (Write): reads the metadata from the uploaded
  * file, then in one transaction claims the upload, replaces a live package of the same version
- * when `republish` is set (409 `duplicate_package` otherwise), and creates the package, already
- * fully synchronised. Any failure leaves the upload unclaimed and no package behind.
+ * when `republish` is set (409 `duplicate_package` otherwise; replacing needs what deleting
+ * needs and is refused for a quarantined or immutably tagged package, see `replacePackage`), and
+ * creates the package, already fully synchronised. Any failure leaves the upload unclaimed and no
+ * package behind.
  */
 export async function createPackage(
   ctx: ServiceContext,
@@ -162,12 +167,9 @@ export async function createPackage(
       const existing = await findLiveVersion(trx, access.repo.id, row);
       if (existing) {
         if (!body.republish) throw duplicateError(row, repo.path, existing);
-        await softDelete(trx, existing.id, now);
-        await recordPackageAudit(trx, actor, at, existing, repo, 'package.deleted', 'delete', {
-          summary: `replaced by ${id} (republish)`,
-          replaced_by: id,
-        });
-        events.push({ event: 'package.deleted', packageId: existing.id, extra: { replaced_by: id } });
+        events.push(
+          await replacePackage(trx, actor, at, access.privilege, existing, repo, id, 'uploaded again'),
+        );
       }
       row.slug = await freeSlug(trx, access.repo.id, row.name, row.version);
       await trx.insertInto('packages').values(row).execute();
@@ -182,6 +184,7 @@ export async function createPackage(
         sha256: upload.blob.sha256,
         republished: existing?.id ?? null,
       });
+      if (existing) await recordReplacement(trx, actor, at, row, repo, existing);
     });
   } catch (err) {
     // Two creates of one version racing past the check: the partial unique index decides.
@@ -197,7 +200,10 @@ export async function createPackage(
   return packageView(ctx, id);
 }
 
-/** `DELETE /packages/{owner}/{repo}/{identifier}/` (Admin): soft-deletes the package. */
+/**
+ * `DELETE /packages/{owner}/{repo}/{identifier}/` (Admin, {@link REMOVE_PRIVILEGE}, which a
+ * replacing `republish` needs too): soft-deletes the package.
+ */
 export async function deletePackage(
   ctx: ServiceContext,
   actor: Actor,
@@ -205,7 +211,7 @@ export async function deletePackage(
   repoSlug: string,
   identifier: string,
 ): Promise<void> {
-  const access = await resolveRepo(ctx, actor, owner, repoSlug, 'Admin');
+  const access = await resolveRepo(ctx, actor, owner, repoSlug, REMOVE_PRIVILEGE);
   const pkg = await findLivePackage(ctx.db, access.repo.id, identifier, `${owner}/${repoSlug}`);
   const at = ctx.clock();
   await ctx.db.transaction().execute(async (trx) => {

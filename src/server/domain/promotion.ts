@@ -14,10 +14,12 @@ import {
   findLiveVersion,
   freeSlug,
   recordPackageAudit,
-  softDelete,
+  recordReplacement,
+  replacePackage,
   type PackageRow,
   type PendingEvent,
 } from './package-writes.js';
+import { assertPromotionAllowed } from './promotion-rules.js';
 import { isUniqueViolation, resolveRepo, type RepoAccess } from './repos.js';
 
 /**
@@ -90,13 +92,16 @@ async function resolvePromotion(
       `The ${describePackage(pkg)} is quarantined and cannot be promoted; an Admin must release it first.`,
     );
   }
+  assertPromotionAllowed(pkg, `${owner}/${dest.repo.slug}`, dest.repo.promotion_rules);
   return { source, dest, pkg };
 }
 
 /**
  * `POST …/{identifier}/copy/` (Read on the source, Write on the destination): a new package in
  * the destination repository sharing the same blob (so it costs the same for any size), with the
- * source's tags. A live package of the same version there is a 409 unless `republish` replaces it.
+ * source's tags. A live package of the same version there is a 409 unless `republish` replaces it
+ * (which needs what deleting it needs, see `replacePackage`). The package's build identity must
+ * satisfy the destination's promotion rules (403 `promotion_rule_failed`).
  */
 export async function copyPackage(
   ctx: ServiceContext,
@@ -126,12 +131,9 @@ export async function copyPackage(
       const existing = await findLiveVersion(trx, dest.repo.id, pkg);
       if (existing) {
         if (!body.republish) throw duplicateError(pkg, to.path, existing);
-        await softDelete(trx, existing.id, now);
-        await recordPackageAudit(trx, actor, at, existing, to, 'package.deleted', 'delete', {
-          summary: `replaced by ${id}, copied from ${from.path} (republish)`,
-          replaced_by: id,
-        });
-        events.push({ event: 'package.deleted', packageId: existing.id, extra: { replaced_by: id } });
+        events.push(
+          await replacePackage(trx, actor, at, dest.privilege, existing, to, id, `copied from ${from.path}`),
+        );
       }
       const row: PackageRow = {
         ...pkg,
@@ -171,6 +173,7 @@ export async function copyPackage(
         summary: `copied to ${to.path} as ${row.slug} (${id})`,
         copied_to: { repository: to.path, slug: row.slug, slug_perm: id },
       });
+      if (existing) await recordReplacement(trx, actor, at, row, to, existing);
     });
   } catch (err) {
     if (isUniqueViolation(err)) throw duplicateError(pkg, to.path);
@@ -185,7 +188,8 @@ export async function copyPackage(
 }
 
 /**
- * `POST …/{identifier}/move/` (Admin on the source, Write on the destination): the package itself
+ * `POST …/{identifier}/move/` (Admin on the source, Write on the destination, the destination's
+ * promotion rules satisfied as for a copy): the package itself
  * (same slug_perm, tags and trail) changes repository. The change is conditional on the package
  * still being live in the source, so of two concurrent moves exactly one wins; the other is a
  * 409 `conflict`. A live package of the same version in the destination is a 409 too.

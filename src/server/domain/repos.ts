@@ -22,6 +22,7 @@ import type { ServiceContext } from './context.js';
 import { invalidField, notFound, ServiceError } from './errors.js';
 import { newId, slugify } from './ids.js';
 import type { Db } from '../store/db.js';
+import { checkPromotionRules, parsePromotionRules } from './promotion-rules.js';
 
 /** An organisation row. */
 export type OrgRow = Selectable<OrgsTable>;
@@ -182,6 +183,7 @@ async function toRepositories(ctx: ServiceContext, org: OrgRow, rows: RepoRow[])
       created_by: r.created_by ? (creatorSlug.get(r.created_by) ?? null) : null,
       self_url: self,
       privileges_url: `${self}privileges`,
+      promotion_rules: parsePromotionRules(r.promotion_rules),
     };
   });
 }
@@ -196,6 +198,7 @@ export async function createRepo(
   const { org, principal } = await resolveOrg(ctx, actor, owner, { manager: true });
   const name = checkName('name', input.name);
   const slug = input.slug === undefined ? slugify(name, SLUG_MAX) : checkSlug('slug', input.slug);
+  const rules = checkPromotionRules(input.promotion_rules ?? {});
   await assertSlugFree(ctx, org, slug);
   const now = ctx.clock().toISOString();
   const row: RepoRow = {
@@ -208,6 +211,7 @@ export async function createRepo(
     created_at: now,
     created_by: principal.serviceId,
     deleted_at: null,
+    promotion_rules: JSON.stringify(rules),
   };
   try {
     await ctx.db.transaction().execute(async (trx) => {
@@ -220,7 +224,11 @@ export async function createRepo(
         object: slug,
         objectKind: 'repository',
         objectSlugPerm: row.id,
-        context: { name, repository_type: row.repository_type },
+        context: {
+          name,
+          repository_type: row.repository_type,
+          ...(Object.keys(rules).length > 0 ? { promotion_rules: rules } : {}),
+        },
       });
     });
   } catch (err) {
@@ -285,7 +293,10 @@ export async function getRepo(
   return (await toRepositories(ctx, org, [repo]))[0]!;
 }
 
-/** Changes a repository's name, slug, description or type (repo Admin). */
+/**
+ * Changes a repository's name, slug, description, type or promotion rules (repo Admin); the audit
+ * event records each changed field before and after.
+ */
 export async function updateRepo(
   ctx: ServiceContext,
   actor: Actor,
@@ -299,10 +310,18 @@ export async function updateRepo(
   if (input.slug !== undefined) next.slug = checkSlug('slug', input.slug);
   if (input.description !== undefined) next.description = input.description;
   if (input.repository_type_str !== undefined) next.repository_type = input.repository_type_str;
+  if (input.promotion_rules !== undefined) {
+    next.promotion_rules = JSON.stringify(checkPromotionRules(input.promotion_rules));
+  }
   if (next.slug !== repo.slug) await assertSlugFree(ctx, org, next.slug, repo.id);
-  const changes: Record<string, { from: string; to: string }> = {};
+  const changes: Record<string, { from: unknown; to: unknown }> = {};
   for (const key of ['name', 'slug', 'description', 'repository_type'] as const) {
     if (next[key] !== repo[key]) changes[key] = { from: repo[key], to: next[key] };
+  }
+  const rulesBefore = parsePromotionRules(repo.promotion_rules);
+  const rulesAfter = parsePromotionRules(next.promotion_rules);
+  if (JSON.stringify(rulesBefore) !== JSON.stringify(rulesAfter)) {
+    changes.promotion_rules = { from: rulesBefore, to: rulesAfter };
   }
   if (Object.keys(changes).length > 0) {
     const now = ctx.clock();
@@ -315,6 +334,7 @@ export async function updateRepo(
             slug: next.slug,
             description: next.description,
             repository_type: next.repository_type,
+            promotion_rules: next.promotion_rules,
           })
           .where('id', '=', repo.id)
           .execute();

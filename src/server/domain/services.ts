@@ -17,6 +17,7 @@ import { notFound, ServiceError } from './errors.js';
 import { newId, slugify } from './ids.js';
 import { checkName, isUniqueViolation, resolveOrg, type OrgRow } from './repos.js';
 import { resolveTeamSlugs } from './teams.js';
+import { revokeTokens } from '../oidc/tokens.js';
 
 /** A service-account row. */
 export type ServiceRow = Selectable<ServicesTable>;
@@ -234,8 +235,9 @@ export async function updateService(
 }
 
 /**
- * Soft-deletes a service account (org Manager): its key stops working at once and its team
- * memberships and repository grants go with it. The org's last Manager cannot be deleted.
+ * Soft-deletes a service account (org Manager): its key stops working at once, its exchanged
+ * OIDC tokens are revoked, and its team memberships and repository grants go with it. The org's
+ * last Manager cannot be deleted.
  */
 export async function deleteService(
   ctx: ServiceContext,
@@ -255,6 +257,8 @@ export async function deleteService(
       .where('deleted_at', 'is', null)
       .execute();
     await trx.deleteFrom('team_members').where('service_id', '=', service.id).execute();
+    // Its exchanged tokens are revoked, not merely refused while the account is gone.
+    await revokeTokens(trx, actor, now, { serviceIds: [service.id], reason: 'service account deleted' });
     await trx
       .deleteFrom('repo_privileges')
       .where('principal_kind', '=', 'service')

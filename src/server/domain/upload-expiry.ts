@@ -103,8 +103,32 @@ export async function runUploadExpiry(ctx: ServiceContext, now: Date = ctx.clock
   return result;
 }
 
-/** Runs upload expiry in the background, every minute (sooner for short TTLs). */
-export const uploadExpiryExtension: ServiceExtension = (ctx) => {
+/**
+ * Releases whole-file uploads a previous run of the service left `receiving`: that run died with
+ * the request, its staged bytes were cleared at start (like the staging area, the data
+ * directory belongs to one running service), and the client must be able to send the file
+ * again rather than meet 409/410 until the upload's TTL. Nothing of the cut-off body is kept, so
+ * no partial file can become a package. Multipart uploads stay `receiving`: that is their state
+ * while parts arrive, and each stored part is whole. Returns how many were released.
+ */
+export async function releaseInterruptedUploads(ctx: ServiceContext): Promise<number> {
+  const released = await ctx.db
+    .updateTable('uploads')
+    .set({ state: 'pending' })
+    .where('state', '=', 'receiving')
+    .where('method', '!=', 'put_parts')
+    .where('blob_sha256', 'is', null)
+    .executeTakeFirst();
+  return Number(released.numUpdatedRows);
+}
+
+/**
+ * Releases uploads interrupted by the previous run, then runs upload expiry in the background,
+ * every minute (sooner for short TTLs).
+ */
+export const uploadExpiryExtension: ServiceExtension = async (ctx) => {
+  const released = await releaseInterruptedUploads(ctx);
+  if (released) ctx.log.info({ released }, 'uploads interrupted by the previous run released');
   const intervalMs = Math.min(60_000, Math.max(1_000, (ctx.config.limits.uploadTtlSeconds * 1000) / 4));
   return [
     intervalTask(

@@ -8,7 +8,7 @@ import type { ServiceContext } from './context.js';
 import { invalidField, notFound, ServiceError } from './errors.js';
 import { resolveRepo } from './repos.js';
 import { verifyUploadSignature, type UploadSignature } from './upload-signing.js';
-import { assertUploadLive, uploadInRepo, type UploadRow } from './uploads.js';
+import { assertUploadLive, assertUploadTakesBytes, uploadInRepo, type UploadRow } from './uploads.js';
 
 /** Most parts one `put_parts` upload may have (as S3 allows). */
 export const MAX_PARTS = 10000;
@@ -213,8 +213,12 @@ export async function receiveUpload(
     .where('expires_at', '>', now)
     .executeTakeFirst();
   if (claimed.numUpdatedRows !== 1n) {
-    assertUploadLive(await reload(ctx, upload.id), ctx.clock());
-    throw new ServiceError('upload_expired', `Upload '${upload.id}' is already receiving its bytes.`);
+    assertUploadTakesBytes(await reload(ctx, upload.id), ctx.clock());
+    // Released between the claim and the reload: one more try settles it.
+    throw new ServiceError(
+      'conflict',
+      `Upload '${upload.id}' changed state meanwhile; send the bytes again.`,
+    );
   }
   const release = markReceiving(ctx, upload.id);
   try {

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { FileInfo, FileUpload, UploadMethod } from '../../api/files.js';
+import { escapeControls, textProblem } from '../../api/text.js';
 import { filenameProblem } from '../store/safe-path.js';
 import type { Database, UploadsTable } from '../store/schema.js';
 import { requirePrincipal, type Actor } from './access.js';
@@ -22,12 +23,17 @@ export interface UploadRequestFields {
 function checkedChecksum(field: string, value: string | null | undefined, hexLength: number): string | null {
   if (value === undefined || value === null || value === '') return null;
   if (!new RegExp(`^[0-9a-fA-F]{${hexLength}}$`).test(value)) {
-    throw invalidField(field, `Must be ${hexLength} hexadecimal digits, got '${value.slice(0, 80)}'.`);
+    throw invalidField(
+      field,
+      `Must be ${hexLength} hexadecimal digits, got '${escapeControls(value.slice(0, 80))}'.`,
+    );
   }
   return value.toLowerCase();
 }
 
 function checkedFields(body: UploadRequestFields): { sha256: string | null; md5: string | null } {
+  const unprintable = textProblem(body.filename, 'identifier');
+  if (unprintable) throw invalidField('filename', `Invalid file name: it ${unprintable}`);
   const problem = filenameProblem(body.filename);
   if (problem)
     throw invalidField('filename', `Invalid file name '${body.filename.slice(0, 80)}': ${problem}.`);
@@ -132,7 +138,7 @@ export async function uploadInfo(
 ): Promise<FileInfo> {
   const repo = await resolveRepo(ctx, actor, args.owner, args.repo, 'Write');
   const upload = await uploadInRepo(ctx, repo, args.identifier);
-  assertUploadLive(upload, ctx.clock());
+  assertUploadTakesBytes(upload, ctx.clock());
   const described = describeUpload(ctx, upload);
   if (args.partNumber === undefined) {
     return {
@@ -149,6 +155,23 @@ export async function uploadInfo(
     upload_url: `${ctx.baseUrl}/uploads/${upload.id}?${query.toString()}`,
     upload_querystring: query.toString(),
   };
+}
+
+/**
+ * What a PUT of the whole file would meet right now, so that `…/info/` and the upload URL always
+ * agree: `upload_expired` (410) unless the upload is live, and `conflict` (409) while another
+ * request is sending a whole-file upload its bytes (a multipart upload takes its parts in any
+ * number of requests). A receipt cut off by a crash does not hold the upload: the next start
+ * of the service releases it (upload-expiry.ts).
+ */
+export function assertUploadTakesBytes(upload: UploadRow, now: Date): void {
+  assertUploadLive(upload, now);
+  if (upload.state === 'receiving' && upload.method !== 'put_parts') {
+    throw new ServiceError(
+      'conflict',
+      `Upload '${upload.id}' is receiving its bytes in another request; if that one fails, send them again.`,
+    );
+  }
 }
 
 /** Throws `upload_expired` unless the upload can still take bytes. */

@@ -1,10 +1,10 @@
 import crypto from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
 import type { WebhookPayload } from '../../api/webhooks.js';
 import type { PackageEvent, ServiceContext } from '../domain/context.js';
 import { newId } from '../domain/ids.js';
 import type { Job, JobQueue } from '../jobs/queue.js';
+import { OutboundAborted, OutboundRefusal, type OutboundSend } from '../net/outbound.js';
+import { FinalFailure, Interrupted } from './dispatcher.js';
 import { openSecret, signatureHeaders } from './secrets.js';
 
 /** The job kind of one webhook delivery. */
@@ -92,40 +92,68 @@ export async function queuePing(ctx: ServiceContext, queue: JobQueue, webhookId:
   });
 }
 
+/** Most bytes of a receiver's answer read: enough to tell it answered, too few to cost memory. */
+export const MAX_ANSWER_BYTES = 4096;
+
 interface Outcome {
   status: number | null;
   error: string | null;
+  /** The target was refused: the failure is final and nothing was sent. */
+  refused: boolean;
 }
 
-function post(
+async function post(
+  send: OutboundSend,
   url: string,
   body: string,
   headers: Record<string, string>,
-  timeoutMs: number,
-  verifySsl: boolean,
+  deadlineMs: number,
+  verifyTls: boolean,
+  signal: AbortSignal,
 ): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const target = new URL(url);
-    const client = target.protocol === 'https:' ? https : http;
-    const req = client.request(
-      target,
-      {
-        method: 'POST',
-        headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
-        timeout: timeoutMs,
-        ...(target.protocol === 'https:' ? { rejectUnauthorized: verifySsl } : {}),
-      },
-      (res) => {
-        // The receiver's body is not used; read and drop it so the socket is freed.
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, error: null }));
-        res.on('error', (err) => resolve({ status: res.statusCode ?? 0, error: err.message }));
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on('error', (err) => resolve({ status: null, error: err.message }));
-    req.end(body);
-  });
+  try {
+    // The answer's body is not used: reading a few KiB lets a receiver finish its reply, and the
+    // connection is dropped past that, so a huge or endless body costs nothing.
+    const res = await send({
+      url,
+      method: 'POST',
+      headers,
+      body,
+      deadlineMs,
+      maxBodyBytes: MAX_ANSWER_BYTES,
+      signal,
+      verifyTls,
+    });
+    if (res.status >= 300 && res.status < 400)
+      return {
+        status: res.status,
+        error: `receiver answered ${res.status}; redirects are not followed`,
+        refused: false,
+      };
+    return { status: res.status, error: null, refused: false };
+  } catch (err) {
+    if (err instanceof OutboundAborted) throw new Interrupted('delivery interrupted by shutdown');
+    if (err instanceof OutboundRefusal)
+      return { status: null, error: `refused: ${err.reason}`, refused: true };
+    return { status: null, error: err instanceof Error ? err.message : String(err), refused: false };
+  }
+}
+
+/** The receiver a delivery goes to (host:port), the key deliveries are limited by; '' when unknown. */
+export async function deliveryTarget(ctx: ServiceContext, job: Job): Promise<string> {
+  const d = job.payload as DeliveryJob;
+  const hook = await ctx.db
+    .selectFrom('webhooks')
+    .select(['target_url'])
+    .where('id', '=', d.webhookId)
+    .executeTakeFirst();
+  if (!hook) return '';
+  try {
+    const url = new URL(hook.target_url);
+    return `${url.hostname}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
+  } catch {
+    return '';
+  }
 }
 
 function encodeBody(format: number, payload: WebhookPayload): { body: string; contentType: string } {
@@ -136,12 +164,20 @@ function encodeBody(format: number, payload: WebhookPayload): { body: string; co
 }
 
 /**
- * Makes one delivery attempt. A 2xx answer delivers; anything else throws so the queue retries on
- * the configured schedule. Every attempt is logged in `webhook_deliveries`; when the last attempt
- * fails, the webhook's run of failed deliveries grows and, past the configured limit, the
- * webhook is disabled with the reason recorded.
+ * Makes one delivery attempt through `send` (which enforces the outbound address rules). A 2xx
+ * answer delivers; anything else throws so the queue retries on the configured schedule, except
+ * a refused target, which fails at once ({@link FinalFailure}) with "refused: <reason>" logged
+ * and nothing sent. Every attempt is logged in `webhook_deliveries`; when the last attempt fails,
+ * the webhook's run of failed deliveries grows and, past the configured limit, the webhook is
+ * disabled with the reason recorded. An attempt aborted by `signal` is not logged and throws
+ * {@link Interrupted}.
  */
-export async function deliver(ctx: ServiceContext, job: Job): Promise<void> {
+export async function deliver(
+  ctx: ServiceContext,
+  job: Job,
+  send: OutboundSend,
+  signal: AbortSignal,
+): Promise<void> {
   const d = job.payload as DeliveryJob;
   const hook = await ctx.db
     .selectFrom('webhooks')
@@ -175,14 +211,16 @@ export async function deliver(ctx: ServiceContext, job: Job): Promise<void> {
 
   const started = Date.now();
   const result = await post(
+    send,
     hook.target_url,
     body,
     headers,
     ctx.config.webhooks.timeoutSeconds * 1000,
     hook.verify_ssl === 1,
+    signal,
   );
   const ok = result.status !== null && result.status >= 200 && result.status < 300;
-  const last = job.attempts >= job.maxAttempts;
+  const last = result.refused || job.attempts >= job.maxAttempts;
   const error = ok ? null : (result.error ?? `receiver answered ${result.status}`);
   await ctx.db.transaction().execute(async (trx) => {
     await trx
@@ -224,5 +262,6 @@ export async function deliver(ctx: ServiceContext, job: Job): Promise<void> {
       .where('id', '=', hook.id)
       .execute();
   });
+  if (result.refused) throw new FinalFailure(error ?? 'refused');
   if (!ok) throw new Error(error ?? 'delivery failed');
 }

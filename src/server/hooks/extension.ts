@@ -1,20 +1,23 @@
 import type { ServiceExtension } from '../extensions.js';
 import { JobQueue } from '../jobs/queue.js';
-import { createJobWorker, type JobWorker } from '../jobs/worker.js';
 import type { ServiceContext } from '../domain/context.js';
+import { policyFor } from '../net/address-policy.js';
+import { outboundSender } from '../net/outbound.js';
+import { createDispatcher, type Dispatcher } from './dispatcher.js';
 import {
   deliver,
   DELIVERY_JOB,
+  deliveryTarget,
   queueDeliveries,
   queuePing,
   type PackageMatcher,
   type PackageRenderer,
 } from './delivery.js';
 
-/** The webhook subsystem of one running service: its queue and delivery worker. */
+/** The webhook subsystem of one running service: its queue and delivery dispatcher. */
 export interface WebhookRuntime {
   queue: JobQueue;
-  worker: JobWorker;
+  worker: Dispatcher;
   /** Queues the ping of a newly created webhook and wakes the worker. */
   ping(webhookId: string): Promise<void>;
 }
@@ -29,20 +32,27 @@ export function webhookRuntime(ctx: ServiceContext): WebhookRuntime {
 }
 
 /**
- * Installs webhooks: package events queue durable deliveries, and a worker sends them with the
- * configured retry schedule (`webhooks.retryDelaysSeconds`: the delay before each retry).
+ * Installs webhooks: package events queue durable deliveries, and a dispatcher sends them,
+ * several at once but at most `webhooks.maxPerTarget` to one receiver, under the outbound
+ * address rules (`outbound.allow`), with the configured retry schedule
+ * (`webhooks.retryDelaysSeconds`: the delay before each retry).
  */
 export function webhookExtension(render: PackageRenderer, matches: PackageMatcher): ServiceExtension {
   return (ctx) => {
     const queue = new JobQueue(ctx.db);
     const delays = ctx.config.webhooks.retryDelaysSeconds;
-    const worker = createJobWorker({
+    const send = outboundSender(policyFor(ctx.config.outbound.allow));
+    const worker = createDispatcher({
       name: 'webhook-delivery',
       queue,
+      kind: DELIVERY_JOB,
       clock: ctx.clock,
       log: ctx.log,
       retryDelayMs: (attempts) => (delays[Math.min(attempts, delays.length) - 1] ?? 0) * 1000,
-      handlers: { [DELIVERY_JOB]: (job) => deliver(ctx, job) },
+      run: (job, signal) => deliver(ctx, job, send, signal),
+      targetOf: (job) => deliveryTarget(ctx, job),
+      maxConcurrent: ctx.config.webhooks.maxConcurrent,
+      maxPerTarget: ctx.config.webhooks.maxPerTarget,
       pollMs: 500,
     });
     runtimes.set(ctx, {

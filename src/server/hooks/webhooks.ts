@@ -10,13 +10,22 @@ import { recordAudit } from '../domain/audit.js';
 import type { ServiceContext } from '../domain/context.js';
 import { invalidField, ServiceError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
+import { policyFor } from '../net/address-policy.js';
+import { checkOutboundUrl } from '../net/url-check.js';
+import { parsePackageQuery, queryProblem } from '../domain/package-query.js';
 import { resolveRepo, type RepoAccess } from '../domain/repos.js';
 import type { WebhooksTable } from '../store/schema.js';
 import { sealSecret } from './secrets.js';
 
 type WebhookRow = Selectable<WebhooksTable>;
 
-function checkTargetUrl(value: string): void {
+async function checkTargetUrl(ctx: ServiceContext, value: string): Promise<void> {
+  checkTargetUrlForm(value);
+  // Checked again at every delivery; this catches a target that is refused already.
+  await checkOutboundUrl(policyFor(ctx.config.outbound.allow), 'target_url', value);
+}
+
+function checkTargetUrlForm(value: string): void {
   let url: URL;
   try {
     url = new URL(value);
@@ -51,6 +60,9 @@ export function webhookView(
     templates: [],
     is_active: row.is_active === 1,
     package_query: row.package_query,
+    // A query stored before queries were checked on save may not parse: the webhook is then
+    // skipped for every package, and this says why.
+    query_error: queryProblem(row.package_query),
     request_body_format: row.request_body_format,
     request_body_format_str: REQUEST_BODY_FORMATS[row.request_body_format] ?? 'JSON Object',
     request_body_template_format: 0,
@@ -114,7 +126,8 @@ export async function createWebhook(
   scope: RepoAccess,
   body: WebhookRequest,
 ): Promise<WebhookRow> {
-  checkTargetUrl(body.target_url);
+  if (body.package_query) parsePackageQuery(body.package_query, 'package_query');
+  await checkTargetUrl(ctx, body.target_url);
   if (body.secret_value && !body.secret_header)
     throw invalidField('secret_header', 'is required when secret_value is set.');
   const now = ctx.clock().toISOString();
@@ -175,7 +188,8 @@ export async function updateWebhook(
   row: WebhookRow,
   body: Partial<WebhookRequest>,
 ): Promise<WebhookRow> {
-  if (body.target_url !== undefined) checkTargetUrl(body.target_url);
+  if (body.package_query) parsePackageQuery(body.package_query, 'package_query');
+  if (body.target_url !== undefined) await checkTargetUrl(ctx, body.target_url);
   const patch: Partial<WebhookRow> = {
     updated_at: ctx.clock().toISOString(),
     updated_by: actor.principal?.serviceSlug ?? null,

@@ -1,7 +1,20 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authenticate } from '../domain/access.js';
 import type { ServiceContext } from '../domain/context.js';
 import { ServiceError } from '../domain/errors.js';
+import { FailedAuthLimiter } from './rate-limit.js';
+
+// One limiter per running service, built from its configuration and clock on first use.
+const failedAuthLimiters = new WeakMap<ServiceContext, FailedAuthLimiter>();
+
+function failedAuthLimiter(ctx: ServiceContext): FailedAuthLimiter {
+  let limiter = failedAuthLimiters.get(ctx);
+  if (!limiter) {
+    limiter = new FailedAuthLimiter(ctx.config.limits.failedAuthPerHour, ctx.clock);
+    failedAuthLimiters.set(ctx, limiter);
+  }
+  return limiter;
+}
 
 /**
  * Reads the credential from `X-Api-Key`, `Authorization: Bearer …`, `Authorization: token …` or
@@ -28,10 +41,28 @@ export function credentialFrom(request: FastifyRequest): string | null {
   }
 }
 
-/** Sets `request.actor`: anonymous when no credential is sent, 401 when one is sent and is not valid. */
-export async function authHook(ctx: ServiceContext, request: FastifyRequest): Promise<void> {
+/**
+ * Sets `request.actor`: anonymous when no credential is sent, 401 when one is sent and is not
+ * valid. Invalid credentials count against the client address (`limits.failedAuthPerHour`); an
+ * address over that limit gets 429 before its credential is even looked at.
+ */
+export async function authHook(
+  ctx: ServiceContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<void> {
   request.actor = { principal: null, ip: request.ip ?? null };
-  const credential = credentialFrom(request);
-  if (!credential) return;
-  request.actor.principal = await authenticate(ctx, credential);
+  const hasCredential = Boolean(request.headers['x-api-key'] || request.headers.authorization);
+  if (!hasCredential) return;
+  const limiter = failedAuthLimiter(ctx);
+  const address = request.ip ?? 'unknown';
+  limiter.refuseIfThrottled(address, reply);
+  try {
+    const credential = credentialFrom(request);
+    if (!credential) return;
+    request.actor.principal = await authenticate(ctx, credential);
+  } catch (err) {
+    if (err instanceof ServiceError && err.code === 'invalid_token') limiter.recordFailure(address);
+    throw err;
+  }
 }

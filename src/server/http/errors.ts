@@ -12,6 +12,8 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   validation_failed: 422,
   conflict: 409,
   duplicate_package: 409,
+  package_locked: 409,
+  promotion_rule_failed: 403,
   payload_too_large: 413,
   unsupported_media_type: 415,
   checksum_mismatch: 422,
@@ -24,6 +26,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   range_not_satisfiable: 416,
   throttled: 429,
   oidc_rejected: 401,
+  outbound_address_refused: 422,
   unavailable: 503,
   internal: 500,
 };

@@ -1,13 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Type, type Static } from 'typebox';
+import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, PageQuery } from '../../api/paging.js';
+import { ServiceError } from '../domain/errors.js';
 
-/** `page` (1-based) and `page_size` (default 30, at most 500) query parameters. */
-export const PageQuery = Type.Object({
-  page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
-  page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 30 })),
-});
-/** Parsed paging parameters. */
-export type PageQuery = Static<typeof PageQuery>;
+/** `page` (1-based) and `page_size` query parameters: the one schema every paged list uses. */
+export { PageQuery };
 
 /** Offset and limit for a page. */
 export function pageWindow(q: { page?: number; page_size?: number }): {
@@ -16,11 +12,15 @@ export function pageWindow(q: { page?: number; page_size?: number }): {
   offset: number;
 } {
   const page = q.page ?? 1;
-  const size = Math.min(q.page_size ?? 30, 1000);
+  const size = Math.min(q.page_size ?? PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX);
   return { page, size, offset: (page - 1) * size };
 }
 
-/** Sets `Link` and `X-Pagination-*` headers for a bare-array list response. */
+/**
+ * Sets `Link` and `X-Pagination-*` headers for a bare-array list response. A page past the last
+ * one is refused with 404 `Invalid page.`, as Cloudsmith answers, so a client that walks pages
+ * cannot loop forever on empty ones; page 1 of an empty list is an empty page.
+ */
 export function setPaginationHeaders(
   request: FastifyRequest,
   reply: FastifyReply,
@@ -29,6 +29,10 @@ export function setPaginationHeaders(
   count: number,
 ): void {
   const total = Math.max(1, Math.ceil(count / size));
+  if (page > total) {
+    const message = `Invalid page. The last page is ${total} at page_size ${size}.`;
+    throw new ServiceError('not_found', message, { page: [message] });
+  }
   void reply.header('X-Pagination-Count', String(count));
   void reply.header('X-Pagination-Page', String(page));
   void reply.header('X-Pagination-PageSize', String(size));
@@ -40,7 +44,7 @@ export function setPaginationHeaders(
     return `<${url.pathname}${url.search}>; rel="${rel}"`;
   };
   const links = [link(1, 'first')];
-  if (page > 1) links.push(link(Math.min(page - 1, total), 'prev'));
+  if (page > 1) links.push(link(page - 1, 'prev'));
   if (page < total) links.push(link(page + 1, 'next'));
   links.push(link(total, 'last'));
   void reply.header('Link', links.join(', '));

@@ -1,6 +1,7 @@
-import { Ajv, type ValidateFunction } from 'ajv';
+import { Ajv, type SchemaValidateFunction, type ValidateFunction } from 'ajv';
 import formats from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
+import { textProblem, type TextKind } from '../../api/text.js';
 
 function makeAjv(coerce: boolean): Ajv {
   const ajv = new Ajv({
@@ -12,7 +13,21 @@ function makeAjv(coerce: boolean): Ajv {
   });
   // ajv-formats is CommonJS: its default import is module.exports, whose `default` is the plugin.
   formats.default(ajv);
+  addTextKeyword(ajv);
   return ajv;
+}
+
+/**
+ * `textKind: 'identifier' | 'text'` on a string schema refuses control and bidirectional
+ * formatting characters (src/api/text.ts), with a message naming the character.
+ */
+function addTextKeyword(ajv: Ajv): void {
+  const validate: SchemaValidateFunction = (kind: TextKind, data: unknown): boolean => {
+    const problem = typeof data === 'string' ? textProblem(data, kind) : null;
+    validate.errors = problem ? [{ keyword: 'textKind', message: problem, params: { textKind: kind } }] : [];
+    return problem === null;
+  };
+  ajv.addKeyword({ keyword: 'textKind', schemaType: 'string', errors: true, validate });
 }
 
 /**

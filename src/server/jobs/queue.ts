@@ -151,6 +151,25 @@ export class JobQueue {
     return final ? 'failed' : 'retry';
   }
 
+  /**
+   * Puts a claimed job back without counting its attempt (it was interrupted or deferred, not
+   * failed), to run again from `runAt`.
+   */
+  async release(job: Job, at: Date, runAt: Date = at): Promise<void> {
+    await this.db
+      .updateTable('jobs')
+      .set({
+        status: 'queued',
+        attempts: Math.max(0, job.attempts - 1),
+        run_at: runAt.toISOString(),
+        locked_until: null,
+        updated_at: at.toISOString(),
+      })
+      .where('id', '=', job.id)
+      .where('status', '=', 'running')
+      .execute();
+  }
+
   /** Deletes finished jobs older than `before` so the table stays small. */
   async prune(before: Date): Promise<number> {
     const result = await this.db

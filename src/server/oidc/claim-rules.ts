@@ -47,6 +47,28 @@ export function isWellFormedRule(rule: string): boolean {
   return !body.includes('*');
 }
 
+/** The characters after which a trailing `.*` matches only whole path or claim segments. */
+const SEGMENT_SEPARATORS = ['/', ':'];
+
+/**
+ * Warnings for rules that are valid but probably wider than meant: a `.*` is a raw prefix, so
+ * `repo:owner/app.*` also matches `repo:owner/app-evil-fork:…`. A wildcard right after `/` or `:`
+ * (or a rule of only `.*`, which says "any value" on purpose) gets none.
+ */
+export function claimRuleWarnings(rules: Record<string, string>): string[] {
+  const warnings: string[] = [];
+  for (const [claim, rule] of Object.entries(rules)) {
+    if (!rule.endsWith(WILDCARD_SUFFIX) || !isWellFormedRule(rule)) continue;
+    const prefix = rule.slice(0, -WILDCARD_SUFFIX.length);
+    if (prefix === '' || SEGMENT_SEPARATORS.includes(prefix.at(-1)!)) continue;
+    warnings.push(
+      `claims.${claim}: '${rule}' also matches '${prefix}-evil-fork…'; ` +
+        `end the pattern with ':' or '/' before '.*'`,
+    );
+  }
+  return warnings;
+}
+
 /** The outcome of matching a token's claims against a provider's rules. */
 export type ClaimMatch =
   { ok: true } | { ok: false; reason: 'claim_missing' | 'claim_mismatch' | 'invalid_rule'; claim: string };

@@ -4,7 +4,7 @@ import type { CallerIdentity } from '../domain/access.js';
  * Claims copied from a verified token into the caller's identity: GitHub Actions' run
  * coordinates, GitLab's project and pipeline, and the Jenkins OIDC plugin's job and build.
  */
-const IDENTITY_CLAIMS = [
+export const IDENTITY_CLAIMS = [
   'repository',
   'repository_owner',
   'workflow',

@@ -1,6 +1,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import type { Clock } from '../domain/ids.js';
+import { LOOPBACK_CIDRS, OutboundPolicy } from '../net/address-policy.js';
+import { OutboundRefusal, outboundSender, type OutboundSend } from '../net/outbound.js';
 import { issuerUrlProblem, normalizeIssuer } from './issuer-url.js';
 import { OidcRefusal } from './refusal.js';
 
@@ -10,8 +12,13 @@ export interface KeySetCacheOptions {
   /** Accept `http` issuers and JWKS URLs on loopback addresses. */
   allowLoopback: boolean;
   log?: FastifyBaseLogger;
-  /** The fetch to use (defaults to the global one). */
-  fetch?: typeof fetch;
+  /**
+   * Sends the discovery and JWKS requests (default: a sender under `policy`, or, without one,
+   * under a policy that allows only loopback and only when `allowLoopback` is set).
+   */
+  send?: OutboundSend;
+  /** The outbound address rules issuer fetches follow. */
+  policy?: OutboundPolicy;
   /** Time limit of one discovery or JWKS request. */
   timeoutMs?: number;
   /** Largest discovery document or key set read, in bytes. */
@@ -47,7 +54,7 @@ export class KeySetCache {
   private readonly pending = new Map<string, Promise<IssuerKeys>>();
   /** When a first fetch for an issuer last failed: it is not tried again for a few seconds. */
   private readonly failedAt = new Map<string, number>();
-  private readonly fetchImpl: typeof fetch;
+  private readonly send: OutboundSend;
   private readonly timeoutMs: number;
   private readonly maxBytes: number;
   private readonly refetchIntervalMs: number;
@@ -55,7 +62,9 @@ export class KeySetCache {
   private readonly maxIssuers: number;
 
   constructor(private readonly options: KeySetCacheOptions) {
-    this.fetchImpl = options.fetch ?? fetch;
+    this.send =
+      options.send ??
+      outboundSender(options.policy ?? new OutboundPolicy(options.allowLoopback ? LOOPBACK_CIDRS : []));
     this.timeoutMs = options.timeoutMs ?? 5000;
     this.maxBytes = options.maxBytes ?? 512 * 1024;
     this.refetchIntervalMs = options.refetchIntervalMs ?? 30_000;
@@ -171,29 +180,28 @@ export class KeySetCache {
   private async fetchJson(url: string, reason: 'discovery_failed' | 'jwks_failed'): Promise<unknown> {
     const problem = issuerUrlProblem(url.split('?')[0]!, this.options.allowLoopback);
     if (problem) throw new OidcRefusal(reason, `refusing to fetch ${url}: ${problem}`);
-    let res: Response;
+    let text: string;
     try {
-      res = await this.fetchImpl(url, {
+      const res = await this.send({
+        url,
+        method: 'GET',
         headers: { accept: 'application/json' },
-        redirect: 'error',
-        signal: AbortSignal.timeout(this.timeoutMs),
+        deadlineMs: this.timeoutMs,
+        maxBodyBytes: this.maxBytes,
       });
+      if (res.status !== 200) throw new Error(`answered HTTP ${res.status}`);
+      if (res.truncated) throw new Error(`body exceeds ${this.maxBytes} bytes`);
+      text = res.body.toString('utf8');
     } catch (err) {
+      // A refused address is refused before connecting, with a text that is the same whether
+      // anything listens there or not: the audit log must not tell an org whether it answered.
+      if (err instanceof OutboundRefusal)
+        throw new OidcRefusal(reason, `refusing to fetch ${url}: ${err.reason}`);
       throw new OidcRefusal(
         reason,
         `fetching ${url} failed: ${err instanceof Error ? err.message : String(err)}`,
       );
     }
-    if (res.status !== 200) {
-      await res.body?.cancel();
-      throw new OidcRefusal(reason, `fetching ${url} answered HTTP ${res.status}`);
-    }
-    const text = await readBounded(res, this.maxBytes).catch((err: unknown) => {
-      throw new OidcRefusal(
-        reason,
-        `reading ${url} failed: ${err instanceof Error ? err.message : String(err)}`,
-      );
-    });
     try {
       const value = JSON.parse(text) as unknown;
       if (value && typeof value === 'object' && !Array.isArray(value)) return value;
@@ -202,29 +210,6 @@ export class KeySetCache {
     }
     throw new OidcRefusal(reason, `${url} did not answer with a JSON object`);
   }
-}
-
-async function readBounded(res: Response, maxBytes: number): Promise<string> {
-  const declared = Number(res.headers.get('content-length') ?? '0');
-  if (declared > maxBytes) {
-    await res.body?.cancel();
-    throw new Error(`body of ${declared} bytes exceeds ${maxBytes}`);
-  }
-  if (!res.body) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = res.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw new Error(`body exceeds ${maxBytes} bytes`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function mapKeyError(err: unknown): unknown {

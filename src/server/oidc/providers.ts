@@ -13,7 +13,9 @@ import { newId, slugify } from '../domain/ids.js';
 import type { Db } from '../store/db.js';
 import type { OidcProvidersTable } from '../store/schema.js';
 import type { OrgRef } from './lookup.js';
+import { claimRuleWarnings } from './claim-rules.js';
 import { checkSettings } from './settings-check.js';
+import { revokeTokens } from './tokens.js';
 import { resolveOrg } from '../domain/repos.js';
 
 /** One page of an organisation's providers. */
@@ -137,7 +139,22 @@ export async function updateProvider(
   const changed = Object.keys(patch).filter((k) => !['mapping_claim', 'dynamic_mappings'].includes(k));
   await ctx.db.transaction().execute(async (trx) => {
     await trx.updateTable('oidc_providers').set(changes).where('id', '=', existing.id).execute();
+    // Tokens lose their trust for good: re-enabling or re-attaching must not bring them back.
+    if (changes.enabled === 0) {
+      await revokeTokens(trx, actor, new Date(now), { providerId: existing.id, reason: 'provider disabled' });
+    }
     if (serviceIds) {
+      const before = await trx
+        .selectFrom('oidc_provider_services')
+        .select('service_id')
+        .where('provider_id', '=', existing.id)
+        .execute();
+      const detached = before.map((r) => r.service_id).filter((id) => !serviceIds.includes(id));
+      await revokeTokens(trx, actor, new Date(now), {
+        providerId: existing.id,
+        serviceIds: detached,
+        reason: 'service account detached from the provider',
+      });
       await trx.deleteFrom('oidc_provider_services').where('provider_id', '=', existing.id).execute();
       await linkServices(trx, existing.id, serviceIds);
     }
@@ -234,17 +251,22 @@ async function toWire(db: Db, rows: OidcProvidersTable[]): Promise<ProviderSetti
           .where('s.deleted_at', 'is', null)
           .orderBy('s.slug')
           .execute();
-  return rows.map((r) => ({
-    name: r.name,
-    enabled: r.enabled === 1,
-    provider_url: r.provider_url,
-    claims: JSON.parse(r.claims) as Record<string, string>,
-    service_accounts: links.filter((l) => l.provider_id === r.id).map((l) => l.slug),
-    audience: r.audience,
-    token_ttl_seconds: r.token_ttl_seconds,
-    slug: r.slug,
-    slug_perm: r.id,
-    created_at: r.created_at,
-    updated_at: r.updated_at,
-  }));
+  return rows.map((r) => {
+    const claims = JSON.parse(r.claims) as Record<string, string>;
+    return {
+      name: r.name,
+      enabled: r.enabled === 1,
+      provider_url: r.provider_url,
+      claims,
+      service_accounts: links.filter((l) => l.provider_id === r.id).map((l) => l.slug),
+      audience: r.audience,
+      token_ttl_seconds: r.token_ttl_seconds,
+      slug: r.slug,
+      slug_perm: r.id,
+      created_at: r.created_at,
+      updated_at: r.updated_at,
+      // Shown on every read, not only the save, so a rule saved before it was warned about is seen.
+      warnings: claimRuleWarnings(claims),
+    };
+  });
 }

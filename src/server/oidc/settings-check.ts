@@ -2,13 +2,16 @@ import type { ProviderSettingsPatchRequest } from '../../api/oidc.js';
 import type { ServiceContext } from '../domain/context.js';
 import { ServiceError, type FieldErrors } from '../domain/errors.js';
 import { checkClaimRules } from './claim-rules.js';
+import { checkOutboundUrl } from '../net/url-check.js';
 import { issuerUrlProblem } from './issuer-url.js';
 import type { OrgRef } from './lookup.js';
+import { oidcRuntime } from './runtime.js';
 
 /**
  * Checks the provider-settings fields that are present and reports every problem at once as one
- * 422 naming each field (and each bad claim). Returns the ids of the named service accounts, or
- * undefined when `service_accounts` was not sent.
+ * 422 naming each field (and each bad claim); then refuses (`outbound_address_refused`) an issuer
+ * whose host is, or already resolves to, an address issuer fetches may not reach. Returns the ids
+ * of the named service accounts, or undefined when `service_accounts` was not sent.
  */
 export async function checkSettings(
   ctx: ServiceContext,
@@ -57,6 +60,9 @@ export async function checkSettings(
       .map(([k, v]) => `${k}: ${v.join(' ')}`)
       .join('; ');
     throw new ServiceError('validation_failed', `Invalid OIDC provider settings: ${summary}`, fields);
+  }
+  if (input.provider_url !== undefined) {
+    await checkOutboundUrl(oidcRuntime(ctx).policy, 'provider_url', input.provider_url.trim());
   }
   return serviceIds;
 }

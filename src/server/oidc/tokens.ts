@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { hashKey, type CallerIdentity, type Principal } from '../domain/access.js';
+import { hashKey, type Actor, type CallerIdentity, type Principal } from '../domain/access.js';
+import { recordAudit } from '../domain/audit.js';
 import type { CredentialResolver, ServiceContext } from '../domain/context.js';
 import { newId } from '../domain/ids.js';
 import type { Database } from '../store/schema.js';
@@ -52,11 +53,61 @@ export async function issueToken(
   return { id, token, expiresAt };
 }
 
+/** Which live tokens {@link revokeTokens} revokes, and the reason its audit events give. */
+export interface TokenRevocation {
+  /** Tokens exchanged under this provider… */
+  providerId?: string;
+  /** …and/or for one of these service accounts (an empty list revokes nothing). */
+  serviceIds?: string[];
+  reason: string;
+}
+
+/**
+ * Revokes, in the caller's transaction, every live token a change takes trust away from (a
+ * provider disabled, an account detached from it or deleted), with one `oidc.token_revoked` audit
+ * event each. Stopping them only while the change lasts is not enough: the tokens would work again
+ * when the provider is re-enabled or the account re-attached. Returns how many were revoked.
+ */
+export async function revokeTokens(
+  db: Kysely<Database>,
+  actor: Actor,
+  now: Date,
+  which: TokenRevocation,
+): Promise<number> {
+  if (which.serviceIds?.length === 0) return 0;
+  let query = db
+    .selectFrom('oidc_tokens as t')
+    .innerJoin('services as s', 's.id', 't.service_id')
+    .select(['t.id', 't.org_id', 't.subject', 't.provider_id', 's.slug'])
+    .where('t.revoked_at', 'is', null)
+    .where('t.expires_at', '>', now.toISOString());
+  if (which.providerId !== undefined) query = query.where('t.provider_id', '=', which.providerId);
+  if (which.serviceIds !== undefined) query = query.where('t.service_id', 'in', which.serviceIds);
+  const rows = await query.execute();
+  for (const row of rows) {
+    await db
+      .updateTable('oidc_tokens')
+      .set({ revoked_at: now.toISOString() })
+      .where('id', '=', row.id)
+      .execute();
+    await recordAudit(db, actor, now, {
+      orgId: row.org_id,
+      event: 'oidc.token_revoked',
+      eventKind: 'delete',
+      object: row.slug,
+      objectKind: 'oidc_token',
+      objectSlugPerm: row.id,
+      context: { subject: row.subject, provider: row.provider_id, reason: which.reason },
+    });
+  }
+  return rows.length;
+}
+
 /**
  * Resolves exchanged tokens: the token must be unrevoked and unexpired, its service account live,
- * and its provider still enabled with that account attached, so that disabling a provider (or
- * detaching an account) stops its tokens at once. The principal carries the account's own role
- * and the caller's CI identity.
+ * and its provider still enabled with that account attached. Those changes revoke the tokens
+ * (see {@link revokeTokens}); the joins stay as a second line, for rows changed by hand. The
+ * principal carries the account's own role and the caller's CI identity.
  */
 export const resolveOidcToken: CredentialResolver = async (ctx, credential) => {
   if (!credential.startsWith(OIDC_TOKEN_PREFIX)) return null;

@@ -5,6 +5,7 @@ import type { ServiceContext } from '../domain/context.js';
 import { SYSTEM_ACTOR } from '../domain/access.js';
 import { recordAudit } from '../domain/audit.js';
 import { newId } from '../domain/ids.js';
+import { packageMayMatchQuery, queryProblem } from '../domain/package-query.js';
 
 /** Tells whether a package matches a search query (empty query: always). */
 export type PackageQueryMatcher = (ctx: ServiceContext, packageId: string, query: string) => Promise<boolean>;
@@ -56,6 +57,27 @@ export function licenseReasons(settings: LicenseSettings, license: string): stri
 }
 
 /**
+ * Whether a policy covers a package. A stored query that no longer parses fails closed: the
+ * policy covers every package its readable terms allow, so a typo never exempts packages from it.
+ */
+async function policyApplies(
+  ctx: ServiceContext,
+  matches: PackageQueryMatcher,
+  policy: { id: string; package_query_string: string },
+  packageId: string,
+): Promise<boolean> {
+  if (!queryProblem(policy.package_query_string)) {
+    return matches(ctx, packageId, policy.package_query_string);
+  }
+  const outcome = await packageMayMatchQuery(ctx, packageId, policy.package_query_string);
+  ctx.log.warn(
+    { policy: policy.id, query: policy.package_query_string, error: outcome.error },
+    'policy query cannot be read; the policy covers every package it could match',
+  );
+  return outcome.matches;
+}
+
+/**
  * Evaluates the org's vulnerability and license policies against a freshly scanned package:
  * records each violation, marks the package `policy_violated`, and quarantines it when a violated
  * policy says so. Returns true when this evaluation quarantined the package.
@@ -86,7 +108,7 @@ export async function evaluatePolicies(
     quarantine: boolean;
   }[] = [];
   for (const p of policies) {
-    if (p.package_query_string && !(await matches(ctx, packageId, p.package_query_string))) continue;
+    if (p.package_query_string && !(await policyApplies(ctx, matches, p, packageId))) continue;
     const settings = JSON.parse(p.settings) as VulnerabilitySettings & LicenseSettings;
     const reasons =
       p.kind === 'vulnerability'

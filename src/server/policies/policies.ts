@@ -5,6 +5,7 @@ import { recordAudit } from '../domain/audit.js';
 import type { ServiceContext } from '../domain/context.js';
 import { ServiceError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
+import { parsePackageQuery, queryProblem } from '../domain/package-query.js';
 import { resolveOrg } from '../domain/repos.js';
 import type { OrgsTable, PoliciesTable } from '../store/schema.js';
 
@@ -26,6 +27,8 @@ export function policyView(kind: PolicyKind, row: PolicyRow): Record<string, unk
     name: row.name,
     description: row.description,
     package_query_string: row.package_query_string,
+    // A query stored before queries were checked on save may not parse: say so where it is seen.
+    query_error: queryProblem(row.package_query_string),
     created_at: row.created_at,
     updated_at: row.updated_at,
     ...SETTINGS_DEFAULTS[kind],
@@ -55,6 +58,10 @@ function splitBody(
     if (v === undefined) continue;
     if ((COMMON as readonly string[]).includes(k)) (common as Record<string, unknown>)[k] = v;
     else if (k in SETTINGS_DEFAULTS[kind]) settings[k] = v;
+  }
+  // A query that cannot be read would be evaluated at every download or scan: refuse it here.
+  if (typeof common.package_query_string === 'string') {
+    parsePackageQuery(common.package_query_string, 'package_query_string');
   }
   return { common, settings };
 }

@@ -71,12 +71,42 @@ function lowerFixed(ecosystem: string, a: string | null, b: string | null): stri
 }
 
 /**
+ * Where matching reads advisories from: the database itself, or (inside a scan worker thread,
+ * which has no connection of its own) a channel to the thread that holds it.
+ */
+export interface AdvisoryQueries {
+  /** The affected-package rows of live advisories for folded names of one ecosystem. */
+  affectedRows(ecosystem: string, nameKeys: string[]): Promise<AffectedRow[]>;
+  /** The aliases of each advisory id. */
+  aliases(ids: string[]): Promise<Map<string, string[]>>;
+  /** The details text of each advisory id. */
+  details(ids: string[]): Promise<Map<string, string>>;
+}
+
+/** Advisory queries answered by a database connection. */
+export function databaseQueries(db: Db): AdvisoryQueries {
+  return {
+    affectedRows: (ecosystem, nameKeys) => loadAffectedRows(db, ecosystem, nameKeys),
+    aliases: (ids) => loadAliases(db, ids),
+    details: (ids) => loadDetails(db, ids),
+  };
+}
+
+/**
  * Finds the live advisories that affect each component. Names are folded per ecosystem and
  * looked up in batches; ranges are evaluated in memory, each stored entry compiled once however
  * many components share its package. Results come back in the order of `components`.
  */
 export async function findVulnerabilities(
   db: Db,
+  components: readonly Component[],
+): Promise<ComponentMatches[]> {
+  return findVulnerabilitiesWith(databaseQueries(db), components);
+}
+
+/** {@link findVulnerabilities} over any source of advisory rows. */
+export async function findVulnerabilitiesWith(
+  queries: AdvisoryQueries,
   components: readonly Component[],
 ): Promise<ComponentMatches[]> {
   const lookups = components.map((c) => {
@@ -96,7 +126,7 @@ export async function findVulnerabilities(
   });
   const rowsByKey = new Map<string, { row: AffectedRow; identity: string }[]>();
   for (const [ecosystem, keys] of byEcosystem) {
-    for (const row of await loadAffectedRows(db, ecosystem, [...keys])) {
+    for (const row of await queries.affectedRows(ecosystem, [...keys])) {
       const key = `${ecosystem}\u0000${row.nameKey}`;
       const list = rowsByKey.get(key) ?? [];
       list.push({ row, identity: packageIdentity(ecosystem, row.name) });
@@ -156,8 +186,8 @@ export async function findVulnerabilities(
   });
 
   const ids = new Set(results.flatMap((r) => r.vulnerabilities.map((v) => v.id)));
-  const aliases = await loadAliases(db, [...ids]);
-  const details = await loadDetails(db, [...ids]);
+  const aliases = await queries.aliases([...ids]);
+  const details = await queries.details([...ids]);
   const titles = new Map<string, string>();
   for (const result of results) {
     for (const v of result.vulnerabilities) {

@@ -2,7 +2,12 @@ import type { CvssScore, Severity } from '../../api/vulnerabilities.js';
 import type { Db } from '../store/db.js';
 import type { Component } from './extract/types.js';
 import type { MatchedAdvisory } from './findings.js';
-import { findVulnerabilities, type VulnerabilityMatch } from './match.js';
+import {
+  type AdvisoryQueries,
+  databaseQueries,
+  findVulnerabilitiesWith,
+  type VulnerabilityMatch,
+} from './match.js';
 import type { Severity as AdvisorySeverity } from './severity.js';
 
 const CVSS_KEYS: Record<string, { vector: keyof CvssScore; score: keyof CvssScore }> = {
@@ -37,6 +42,14 @@ function toMatched(v: VulnerabilityMatch): MatchedAdvisory {
 
 /** Matches components against the imported OSV advisories. */
 export async function matchOsvAdvisories(db: Db, components: Component[]): Promise<MatchedAdvisory[][]> {
-  const results = await findVulnerabilities(db, components);
+  return matchOsvAdvisoriesWith(databaseQueries(db), components);
+}
+
+/** {@link matchOsvAdvisories} over any source of advisory rows (a scan worker asks its parent thread). */
+export async function matchOsvAdvisoriesWith(
+  queries: AdvisoryQueries,
+  components: Component[],
+): Promise<MatchedAdvisory[][]> {
+  const results = await findVulnerabilitiesWith(queries, components);
   return results.map((r) => r.vulnerabilities.map(toMatched));
 }

@@ -1,5 +1,8 @@
 import type { Selectable } from 'kysely';
 import type {
+  EcosystemCoverage,
+  NotEvaluatedComponent,
+  ScanCoverage,
   Severity,
   Vulnerability,
   VulnerabilityScanResults,
@@ -9,6 +12,8 @@ import type { ServiceContext } from '../domain/context.js';
 import { ServiceError } from '../domain/errors.js';
 import type { Db } from '../store/db.js';
 import type { ScansTable } from '../store/schema.js';
+import type { EcosystemCount } from './coverage.js';
+import { advisoryFreshness, countAdvisories } from './coverage-store.js';
 
 type ScanRow = Selectable<ScansTable> & {
   pkg_name: string;
@@ -49,6 +54,53 @@ export function scanListItem(ctx: ServiceContext, row: ScanRow): VulnerabilitySc
     max_severity: (row.max_severity as Severity | null) ?? null,
     num_vulnerabilities: row.num_vulnerabilities,
     scan_id: row.seq,
+    num_components: row.num_components,
+    num_components_evaluated: row.num_components_evaluated,
+    num_components_not_evaluated: row.num_components_not_evaluated,
+  };
+}
+
+/** The stored coverage JSON of a scan; empty lists for scans that have none (failed, or older ones). */
+function storedCoverage(row: ScanRow): {
+  not_evaluated_components: NotEvaluatedComponent[];
+  ecosystems: EcosystemCount[];
+} {
+  const empty = { not_evaluated_components: [], ecosystems: [] };
+  if (!row.coverage) return empty;
+  try {
+    return { ...empty, ...(JSON.parse(row.coverage) as Partial<typeof empty>) };
+  } catch {
+    return empty;
+  }
+}
+
+/**
+ * A scan's coverage as shown: what it recorded, with each ecosystem's advisory count and
+ * freshness read now, so a reader sees whether the data it was judged against has since grown.
+ */
+export async function scanCoverage(ctx: ServiceContext, row: ScanRow): Promise<ScanCoverage> {
+  const stored = storedCoverage(row);
+  const names = stored.ecosystems.map((e) => e.ecosystem);
+  const counts = await countAdvisories(ctx.db, names);
+  const freshness = await advisoryFreshness(ctx.db, names);
+  const ecosystems: EcosystemCoverage[] = stored.ecosystems.map((e) => ({
+    ecosystem: e.ecosystem,
+    components: e.components,
+    evaluated: e.evaluated,
+    advisories: counts[e.ecosystem] ?? 0,
+    advisories_updated_at: freshness[e.ecosystem] ?? null,
+  }));
+  return {
+    // A failed or unsupported scan evaluated nothing, whatever its (zero) counts say.
+    complete:
+      (row.outcome === 'clean' || row.outcome === 'vulnerable') &&
+      row.num_components_not_evaluated === 0 &&
+      row.limit_reached === null,
+    evaluated: row.num_components_evaluated,
+    not_evaluated: row.num_components_not_evaluated,
+    not_evaluated_components: stored.not_evaluated_components,
+    limit_reached: row.limit_reached,
+    ecosystems,
   };
 }
 
@@ -70,6 +122,7 @@ export async function scanDetail(
       target: f.target,
       results: JSON.parse(f.finding) as Vulnerability[],
     })),
+    coverage: await scanCoverage(ctx, row),
     outcome: row.outcome,
     reason: row.reason,
   };

@@ -2,11 +2,15 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { VulnerabilityScan } from '../../api/vulnerabilities.js';
 import { emitPackageEvent, type ServiceContext } from '../domain/context.js';
 import { newId } from '../domain/ids.js';
-import type { Component, ExtractInput, ExtractLimits, ExtractResult } from './extract/types.js';
-import { buildScans, maxSeverity, type AdvisoryMatcher } from './findings.js';
+import type { Db } from '../store/db.js';
+import type { CoverageRecord } from './coverage.js';
+import type { ExtractInput } from './extract/types.js';
+import { maxSeverity } from './findings.js';
+import type { ComponentRow, ScanAnalysis } from './worker/protocol.js';
 
 /** The reference's `security_scan_status` strings. */
 export const SCAN_STATUS = {
@@ -18,14 +22,50 @@ export const SCAN_STATUS = {
   notSupported: 'Security Scanning Not Supported',
 } as const;
 
-/** What a scan needs besides the context: reading components out of a file, and matching them. */
+/** What a scan needs besides the context: reading and matching an artifact, and the org's policies. */
 export interface ScanDeps {
-  extract(input: ExtractInput, limits?: ExtractLimits): Promise<ExtractResult>;
-  match: AdvisoryMatcher;
+  /** Reads the components of a file and matches them (off the event loop, in production). */
+  analyse(ctx: ServiceContext, input: ExtractInput): Promise<ScanAnalysis>;
   /** Evaluates org policies after a scan; returns true when it quarantined the package. */
   evaluatePolicies(ctx: ServiceContext, packageId: string, scans: VulnerabilityScan[]): Promise<boolean>;
-  /** Folds a component name as the advisory tables do (so rescans find the packages an advisory touches). */
-  foldName(ecosystem: string, name: string): string;
+}
+
+/** Component rows per insert; the event loop gets a turn between inserts. */
+const COMPONENT_BATCH = 100;
+/**
+ * Component rows per transaction. SQLite commits synchronously on the event loop (and syncs to
+ * disk): one commit per batch would stall it hundreds of times, one for all rows would keep
+ * other writers waiting for the whole insert.
+ */
+const COMPONENTS_PER_COMMIT = 5_000;
+
+/**
+ * Replaces the component index of a package (what rescans look up) in bounded batches, letting
+ * other requests run between them, so a package with 100,000 components never holds the
+ * service for the whole insert.
+ */
+async function replaceComponents(db: Db, packageId: string, rows: ComponentRow[]): Promise<void> {
+  await db.deleteFrom('package_components').where('package_id', '=', packageId).execute();
+  for (let start = 0; start < rows.length; start += COMPONENTS_PER_COMMIT) {
+    const chunk = rows.slice(start, start + COMPONENTS_PER_COMMIT);
+    await db.transaction().execute(async (trx) => {
+      for (let i = 0; i < chunk.length; i += COMPONENT_BATCH) {
+        await yieldToEventLoop();
+        await trx
+          .insertInto('package_components')
+          .values(
+            chunk.slice(i, i + COMPONENT_BATCH).map(([ecosystem, name, version, location]) => ({
+              package_id: packageId,
+              ecosystem,
+              name,
+              version,
+              location,
+            })),
+          )
+          .execute();
+      }
+    });
+  }
 }
 
 /** A blob store that can hand out the path of a committed blob on the local disk. */
@@ -72,15 +112,16 @@ export async function scanPackage(ctx: ServiceContext, deps: ScanDeps, packageId
 
   let outcome: 'vulnerable' | 'clean' | 'failed' | 'not_supported';
   let reason = '';
-  let components: Component[] = [];
+  let numComponents = 0;
+  let components: ComponentRow[] = [];
   let scans: VulnerabilityScan[] = [];
+  let coverage: CoverageRecord | null = null;
   try {
     const result = await withLocalFile(ctx, pkg.blob_sha256, (file) =>
-      deps.extract({ path: file, filename: pkg.filename, format: pkg.format }),
+      deps.analyse(ctx, { path: file, filename: pkg.filename, format: pkg.format }),
     );
     if (result.status === 'ok') {
-      components = result.components;
-      scans = buildScans(components, await deps.match(ctx.db, components));
+      ({ numComponents, components, scans, coverage } = result);
       outcome = scans.some((s) => s.results.length > 0) ? 'vulnerable' : 'clean';
     } else {
       outcome = result.status;
@@ -92,6 +133,7 @@ export async function scanPackage(ctx: ServiceContext, deps: ScanDeps, packageId
       `Scan of package ${packageId} could not finish: ${err instanceof Error ? err.message : String(err)}`,
     );
   }
+  await replaceComponents(ctx.db, pkg.id, components);
 
   const completed = ctx.clock().toISOString();
   const numVulns = scans.reduce((n, s) => n + s.results.length, 0);
@@ -117,7 +159,16 @@ export async function scanPackage(ctx: ServiceContext, deps: ScanDeps, packageId
         repo_id: pkg.repo_id,
         outcome,
         reason,
-        num_components: components.length,
+        num_components: numComponents,
+        num_components_evaluated: coverage?.evaluated ?? 0,
+        num_components_not_evaluated: coverage?.notEvaluated ?? 0,
+        limit_reached: coverage?.limitReached ?? null,
+        coverage: coverage
+          ? JSON.stringify({
+              not_evaluated_components: coverage.notEvaluatedComponents,
+              ecosystems: coverage.ecosystems,
+            })
+          : null,
         num_vulnerabilities: numVulns,
         max_severity: maxSeverity(scans),
         started_at: started,
@@ -136,25 +187,6 @@ export async function scanPackage(ctx: ServiceContext, deps: ScanDeps, packageId
       await trx
         .insertInto('scan_findings')
         .values(rows.slice(i, i + 200))
-        .execute();
-    await trx.deleteFrom('package_components').where('package_id', '=', pkg.id).execute();
-    const seen = new Set<string>();
-    const comps = components
-      .map((c) => ({
-        package_id: pkg.id,
-        ecosystem: c.ecosystem,
-        name: deps.foldName(c.ecosystem, c.name),
-        version: c.version,
-        location: c.location,
-      }))
-      .filter((c) => {
-        const key = `${c.ecosystem}\0${c.name}\0${c.version}`;
-        return seen.has(key) ? false : (seen.add(key), true);
-      });
-    for (let i = 0; i < comps.length; i += 200)
-      await trx
-        .insertInto('package_components')
-        .values(comps.slice(i, i + 200))
         .execute();
     await trx
       .updateTable('packages')

@@ -4,6 +4,8 @@
  * write the same values. Primary keys are random text ids made by the application.
  */
 
+import type { ColumnType } from 'kysely';
+
 export interface OrgsTable {
   id: string;
   slug: string;
@@ -51,6 +53,8 @@ export interface ReposTable {
   created_at: string;
   created_by: string | null;
   deleted_at: string | null;
+  /** JSON object of build-identity field → pattern a package must match to be promoted here; `{}` for none. */
+  promotion_rules: ColumnType<string, string | undefined, string>;
 }
 
 export interface RepoPrivilegesTable {
@@ -279,6 +283,7 @@ export interface Database {
   scan_findings: ScanFindingsTable;
   package_components: PackageComponentsTable;
   advisory_feeds: AdvisoryFeedsTable;
+  advisory_sync_lease: AdvisorySyncLeaseTable;
 }
 
 export interface JobsTable {
@@ -374,6 +379,14 @@ export interface ScansTable {
   outcome: 'vulnerable' | 'clean' | 'failed' | 'not_supported';
   reason: string;
   num_components: number;
+  /** Components checked against advisory data (0009-scan-coverage). */
+  num_components_evaluated: number;
+  /** Components that could not be checked: no advisory data, unparseable version, no matcher, scan limit. */
+  num_components_not_evaluated: number;
+  /** The documented scan limit that stopped the scan, or null. */
+  limit_reached: string | null;
+  /** JSON `{not_evaluated_components, ecosystems}`; null for a failed or unsupported scan. */
+  coverage: string | null;
   num_vulnerabilities: number;
   max_severity: string | null;
   started_at: string;
@@ -415,4 +428,15 @@ export interface AdvisoryFeedsTable {
   /** What went wrong on the last attempt; null when it succeeded. */
   last_error: string | null;
   advisory_count: number;
+  /** sha256 of the archive last imported for this ecosystem (0013-advisory-sync): an unchanged one is skipped. */
+  archive_sha256: string | null;
+}
+
+/** Who may sync advisories now, until when (0013-advisory-sync): one row per lease name. */
+export interface AdvisorySyncLeaseTable {
+  name: string;
+  /** An id of the process holding the lease. */
+  holder: string;
+  /** ISO time after which another process may take the lease. */
+  expires_at: string;
 }

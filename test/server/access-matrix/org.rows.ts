@@ -140,5 +140,6 @@ export const OIDC_ROWS: AccessRow[] = [
 export const PUBLIC_ROWS: AccessRow[] = [
   { endpoint: 'GET /status/check/basic/', allowed: EVERYONE, status: 200 },
   { endpoint: 'GET /v1/status/check/basic/', allowed: EVERYONE, status: 200 },
+  { endpoint: 'GET /status/advisories/', allowed: EVERYONE, status: 200 },
   { endpoint: 'GET /openapi.json', allowed: EVERYONE, status: 200 },
 ];

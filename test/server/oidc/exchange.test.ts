@@ -304,8 +304,8 @@ describe('OIDC token exchange', () => {
         body: { enabled: true },
       });
     }
-    // Re-enabling brings back tokens that have neither expired nor been revoked.
-    expect((await call(server, 'GET', '/user/self/', { key: token })).status).toBe(200);
+    // Disabling revoked the token: re-enabling the provider does not bring it back.
+    expect((await call(server, 'GET', '/user/self/', { key: token })).status).toBe(401);
   });
 
   it('stops a token once its service account is detached from the provider', async () => {

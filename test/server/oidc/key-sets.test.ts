@@ -4,6 +4,10 @@ import { jwtVerify } from 'jose';
 import { startDevIssuer, type DevIssuer } from '../../../src/server/oidc/dev-issuer.js';
 import { KeySetCache } from '../../../src/server/oidc/key-sets.js';
 import { OidcRefusal } from '../../../src/server/oidc/refusal.js';
+import { LOOPBACK_CIDRS, OutboundPolicy } from '../../../src/server/net/address-policy.js';
+import { sendOutbound } from '../../../src/server/net/outbound.js';
+
+const LOOPBACK = new OutboundPolicy(LOOPBACK_CIDRS);
 
 /** A key cache over a fetch that counts requests, with a clock the test moves. */
 function countingCache(options: Partial<ConstructorParameters<typeof KeySetCache>[0]> = {}) {
@@ -12,9 +16,9 @@ function countingCache(options: Partial<ConstructorParameters<typeof KeySetCache
   const cache = new KeySetCache({
     clock: () => new Date(now),
     allowLoopback: true,
-    fetch: async (input, init) => {
-      fetched.push(String(input));
-      return fetch(input, init);
+    send: async (request) => {
+      fetched.push(request.url);
+      return sendOutbound(LOOPBACK, request);
     },
     ...options,
   });

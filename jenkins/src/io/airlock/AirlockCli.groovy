@@ -29,9 +29,9 @@ class AirlockCli implements Serializable {
   static final List<String> REPORTING = ['comment', 'checkName', 'sha', 'githubRepository']
 
   /** The gate's rules, shared by the gate and the pipeline. */
-  static final List<String> RULES = ['waitTimeout', 'onTimeout', 'onScanError', 'failOn', 'maxCritical', 'maxHigh',
-                                     'maxMedium', 'maxLow', 'ignoreUnfixed', 'unknownSeverity', 'unknownLicense',
-                                     'allowlist', 'denyLicenses']
+  static final List<String> RULES = ['waitTimeout', 'onTimeout', 'onScanError', 'onIncomplete', 'maxAdvisoryAge',
+                                     'failOn', 'maxCritical', 'maxHigh', 'maxMedium', 'maxLow', 'ignoreUnfixed',
+                                     'unknownSeverity', 'unknownLicense', 'allowlist', 'denyLicenses']
 
   /** What to push, shared by push and the pipeline. */
   static final List<String> PUSH = ['owner', 'repo', 'files', 'format', 'name', 'version', 'tags', 'republish',

@@ -1,9 +1,30 @@
 import { Type } from 'typebox';
+import { listFeedStatus } from '../../scan/advisories/feeds.js';
 import { SERVICE_VERSION } from '../../version.js';
 import type { RouteModule } from '../types.js';
 
-/** `GET /status/check/basic/`: liveness, without credentials. */
-export const statusRoutes: RouteModule = (app) => {
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
+  Type.Union([schema, Type.Null()]);
+
+const AdvisoryFeedStatus = Type.Object({
+  ecosystem: Type.String({ description: 'OSV ecosystem name (npm, PyPI, Go, crates.io, …).' }),
+  advisories: Type.Integer({ minimum: 0, description: 'Advisories held now (withdrawn ones not counted).' }),
+  source: Type.String({
+    description: 'Where the data last came from (a URL without credentials, or a path).',
+  }),
+  updated_at: Nullable(Type.String({ description: 'Last successful sync or import; null when never.' })),
+  checked_at: Nullable(Type.String({ description: 'Last sync attempt.' })),
+  age_seconds: Nullable(Type.Integer({ minimum: 0, description: 'Seconds since updated_at.' })),
+  last_error: Nullable(
+    Type.String({ description: 'What went wrong on the last attempt; null when it succeeded.' }),
+  ),
+});
+
+/**
+ * `GET /status/check/basic/`: liveness, and `GET /status/advisories/`: how fresh each
+ * ecosystem's advisory data is. Both without credentials; neither shows a secret or a validator.
+ */
+export const statusRoutes: RouteModule = (app, ctx) => {
   app.get(
     '/status/check/basic/',
     {
@@ -15,5 +36,17 @@ export const statusRoutes: RouteModule = (app) => {
       },
     },
     async () => ({ detail: 'Airlock API is operational.', version: SERVICE_VERSION }),
+  );
+  app.get(
+    '/status/advisories/',
+    {
+      config: { public: true },
+      schema: {
+        summary: 'Advisory data freshness (Airlock extra)',
+        tags: ['status'],
+        response: { 200: Type.Object({ ecosystems: Type.Array(AdvisoryFeedStatus) }) },
+      },
+    },
+    async () => ({ ecosystems: await listFeedStatus(ctx.db, ctx.clock()) }),
   );
 };

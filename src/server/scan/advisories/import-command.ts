@@ -1,17 +1,24 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ServerCommand } from '../../commands.js';
+import { systemClock } from '../../domain/ids.js';
 import type { Io } from '../../main.js';
 import { prepareDataDir } from '../../store/data-dir.js';
-import { openDatabase } from '../../store/db.js';
+import { openDatabase, type Db } from '../../store/db.js';
 import { enqueueRescans } from '../rescan.js';
-import { importAdvisories, type ImportResult } from './import.js';
+import type { ImportResult } from './import.js';
+import { expandImportPath, importIntoFeeds, type FeedImport } from './import-feed.js';
+import { runSyncCommand } from './sync-command.js';
 
 const USAGE = `Usage: airlock-server advisories import --data-dir DIR [--database-url URL] [--json] [--verbose] PATH...
+       airlock-server advisories sync --data-dir DIR [--source URL] [--ecosystems npm,PyPI,...] [--timeout 60s] [--json]
 
-Imports OSV advisories into the service's database. Each PATH is an ecosystem's all.zip, a folder
-of OSV .json files or one .json file. Re-importing is incremental: unchanged advisories are
-skipped, changed ones replaced, withdrawn ones stop matching.
+import: loads OSV advisories into the service's database. Each PATH is an ecosystem's all.zip, a
+folder laid out as OSV's bucket (<ecosystem>/all.zip under it), a folder of OSV .json files or one
+.json file; a PATH that holds no document is an error. Re-importing is incremental: an archive
+identical to the last one imported is skipped, unchanged advisories are skipped, changed ones
+replaced, withdrawn ones stop matching.
+sync: downloads {source}/{ecosystem}/all.zip (see 'advisories sync --help').
   --data-dir DIR       the service's data directory (env AIRLOCK_DATA_DIR)
   --database-url URL   a PostgreSQL database instead of the data directory's SQLite file (env AIRLOCK_DATABASE_URL)
   --json               print one JSON object per PATH (ids added and changed, packages touched)
@@ -42,7 +49,7 @@ function describe(result: ImportResult, verbose: boolean): string {
 }
 
 /**
- * Runs `advisories import`: returns 0 when every path imported cleanly, 1 when a path could not
+ * Runs `advisories import` (or hands `sync` on): returns 0 when every path imported cleanly, 1 when a path could not
  * be read or held invalid documents (the valid ones are still imported), 2 on a usage error.
  */
 export async function runAdvisoriesCommand(args: string[], io: Io): Promise<number> {
@@ -51,6 +58,7 @@ export async function runAdvisoriesCommand(args: string[], io: Io): Promise<numb
     io.out(USAGE + '\n');
     return 0;
   }
+  if (sub === 'sync') return runSyncCommand(rest, io);
   if (sub !== 'import') {
     io.err(
       `airlock-server advisories: ${sub ? `unknown subcommand '${sub}'` : 'missing subcommand'}.\n\n${USAGE}\n`,
@@ -75,17 +83,14 @@ export async function runAdvisoriesCommand(args: string[], io: Io): Promise<numb
   );
   let code = 0;
   try {
-    for (const source of paths) {
+    for (const source of paths.flatMap(expandImportPath)) {
       try {
-        const result = await importAdvisories(db, source);
-        const rescans = await enqueueRescans(db, result.touched, new Date());
-        io.out(json ? JSON.stringify({ ...result, rescans }) + '\n' : describe(result, verbose));
-        if (!json && rescans > 0)
-          io.out(`  queued a rescan of ${rescans} package(s) containing a touched component\n`);
-        if (result.invalid.length > 0) code = 1;
+        const imported = await importIntoFeeds(db, source, { clock: systemClock });
+        code = Math.max(code, await report(db, imported, json, verbose, io));
       } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
         io.err(
-          `airlock-server advisories import: ${source}: ${err instanceof Error ? err.message : String(err)}\n`,
+          `airlock-server advisories import: ${message.startsWith(source) ? message : `${source}: ${message}`}\n`,
         );
         code = 1;
       }
@@ -94,6 +99,29 @@ export async function runAdvisoriesCommand(args: string[], io: Io): Promise<numb
     await db.destroy();
   }
   return code;
+}
+
+async function report(
+  db: Db,
+  imported: FeedImport,
+  json: boolean,
+  verbose: boolean,
+  io: Io,
+): Promise<number> {
+  if (imported.kind === 'unchanged') {
+    io.out(
+      json
+        ? JSON.stringify({ source: imported.path, unchanged: true, ecosystem: imported.ecosystem }) + '\n'
+        : `${imported.path}: unchanged since the last import of ${imported.ecosystem} (same sha256), skipped\n`,
+    );
+    return 0;
+  }
+  const { result } = imported;
+  const rescans = await enqueueRescans(db, result.touched, new Date());
+  io.out(json ? JSON.stringify({ ...result, rescans }) + '\n' : describe(result, verbose));
+  if (!json && rescans > 0)
+    io.out(`  queued a rescan of ${rescans} package(s) containing a touched component\n`);
+  return result.invalid.length > 0 ? 1 : 0;
 }
 
 function parseOptions(
@@ -125,9 +153,9 @@ function parseOptions(
   };
 }
 
-/** `airlock-server advisories import --data-dir DIR PATH…`: loads OSV archives into the advisory database. */
+/** `airlock-server advisories import|sync`: loads OSV archives into the advisory database, from disk or a source URL. */
 export const advisoriesCommand: ServerCommand = {
   name: 'advisories',
-  summary: 'import --data-dir DIR PATH...  import OSV advisories (all.zip, folder or .json)',
+  summary: 'import|sync --data-dir DIR ...  import OSV advisories, or sync them from OSV or a mirror',
   run: runAdvisoriesCommand,
 };

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { systemClock, type Clock } from '../../domain/ids.js';
 import type { Db } from '../../store/db.js';
+import { normalizeEcosystem } from '../versions/index.js';
 import { parseOsvAdvisory, type OsvAdvisory } from './osv.js';
 import { readOsvDocuments, type OsvSourceDocument } from './sources.js';
 import {
@@ -20,6 +21,8 @@ export interface ImportOptions {
   clock?: Clock;
   /** Label stored with each advisory (default: the path's last two segments, e.g. `PyPI/all.zip`). */
   sourceLabel?: string;
+  /** Stops the import between batches (a service shutting down); what was written stays. */
+  signal?: AbortSignal;
 }
 
 /** A document that could not be imported, and why. */
@@ -46,6 +49,8 @@ export interface ImportResult {
   invalid: ImportProblem[];
   /** Every (ecosystem, package) an added or changed advisory names, before or after the change. */
   touched: PackageRef[];
+  /** The ecosystems (OSV spelling) the valid documents name, sorted. */
+  ecosystems: string[];
   durationMs: number;
 }
 
@@ -92,8 +97,10 @@ export async function importAdvisories(
     withdrawn: 0,
     invalid: [],
     touched: [],
+    ecosystems: [],
     durationMs: 0,
   };
+  const ecosystems = new Set<string>();
   const touched = new Map<string, PackageRef>();
   const touch = (refs: PackageRef[]): void => {
     for (const ref of refs) touched.set(`${ref.ecosystem}\u0000${ref.name}`, ref);
@@ -135,15 +142,21 @@ export async function importAdvisories(
     result.documents++;
     const parsed = parseDocument(document, result.invalid);
     if (!parsed) continue;
+    for (const affected of parsed.doc.affected ?? []) {
+      if (affected.package) ecosystems.add(normalizeEcosystem(affected.package.ecosystem));
+    }
     // A second copy of an id in one source: the later one wins and the earlier counts as skipped.
     if (batch.has(parsed.doc.id)) result.skipped++;
     batch.set(parsed.doc.id, parsed);
     if (batch.size >= batchSize) {
+      options.signal?.throwIfAborted();
       await flush(batch);
       batch = new Map();
     }
   }
+  options.signal?.throwIfAborted();
   if (batch.size > 0) await flush(batch);
+  result.ecosystems = [...ecosystems].sort();
   result.touched = [...touched.values()];
   result.durationMs = performance.now() - started;
   return result;

@@ -1,10 +1,22 @@
 import { Transform } from 'node:stream';
-import { ExtractFailure, type ExtractLimits } from './types.js';
+import { ExtractFailure, type ExtractLimits, ScanLimitReached } from './types.js';
+
+/** A count written the way the limits are documented: `100,000`. */
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** A byte count in MiB when it is a whole number of them, else in bytes. */
+export function formatBytes(n: number): string {
+  const mib = 1024 * 1024;
+  return n % mib === 0 ? `${formatCount(n / mib)} MiB` : `${formatCount(n)} bytes`;
+}
 
 /** Counts the work one extraction has done across every nesting level and stops it at the limits. */
 export class Budget {
   private bytes = 0;
   private entries = 0;
+  private manifestBytes = 0;
 
   constructor(readonly limits: ExtractLimits) {}
 
@@ -23,6 +35,16 @@ export class Budget {
       throw new ExtractFailure(
         `${where}: declares ${count} entries, more than the ${this.limits.maxEntries} allowed (maxEntries).`,
       );
+  }
+
+  /**
+   * Counts the bytes of a manifest about to be parsed; throws ScanLimitReached when they would
+   * pass `maxManifestBytes`, so the scan stops with what it already has.
+   */
+  addManifestBytes(count: number): void {
+    if (this.manifestBytes + count > this.limits.maxManifestBytes)
+      throw new ScanLimitReached(`bytes of manifests parsed (${formatBytes(this.limits.maxManifestBytes)})`);
+    this.manifestBytes += count;
   }
 
   /** Counts bytes read out of an archive. */

@@ -9,12 +9,20 @@ import {
   DEFAULT_EXTRACT_LIMITS,
   ExtractFailure,
   type ExtractInput,
+  ScanLimitReached,
   type ExtractLimits,
   type ExtractResult,
   messageOf,
 } from './types.js';
 
-export type { Component, Ecosystem, ExtractInput, ExtractLimits, ExtractResult } from './types.js';
+export type {
+  Component,
+  Ecosystem,
+  ExtractInput,
+  ExtractLimits,
+  ExtractResult,
+  ScanLimitOutcome,
+} from './types.js';
 export { DEFAULT_EXTRACT_LIMITS } from './types.js';
 
 const HEAD_BYTES = 4096;
@@ -26,14 +34,17 @@ const HEAD_BYTES = 4096;
  * streams, never unpacked to disk, within `limits` (merged over {@link DEFAULT_EXTRACT_LIMITS}).
  *
  * Never throws: an unsafe, corrupt or over-limit artifact is `failed`, and one that holds no
- * file this module understands is `not_supported`.
+ * file this module understands is `not_supported`. The scan limits (`maxComponents`,
+ * `maxManifestBytes`, `maxComponentEntries`) do not fail it: the result is `ok` with what was
+ * found before the limit, and `limit` says which limit stopped it and what was left out.
  */
 export async function extractComponents(
   input: ExtractInput,
   limits: Partial<ExtractLimits> = {},
 ): Promise<ExtractResult> {
-  const budget = new Budget({ ...DEFAULT_EXTRACT_LIMITS, ...limits });
-  const collector = new ComponentCollector();
+  const merged = { ...DEFAULT_EXTRACT_LIMITS, ...limits };
+  const budget = new Budget(merged);
+  const collector = new ComponentCollector(merged);
   try {
     const archive = sniffArchive(await readHead(input.path), input.filename);
     if (archive) {
@@ -55,11 +66,19 @@ export async function extractComponents(
         `${input.filename}: not an archive, lockfile, requirements file or SBOM this scanner reads.`,
       );
     }
-    return { status: 'ok', components: collector.components() };
+    return okResult(collector);
   } catch (error) {
+    if (error instanceof ScanLimitReached) return okResult(collector, error.limit);
     if (error instanceof ExtractFailure) return { status: 'failed', reason: error.message };
     return { status: 'failed', reason: `${input.filename}: could not be read (${messageOf(error)}).` };
   }
+}
+
+function okResult(collector: ComponentCollector, stoppedBy?: string): ExtractResult {
+  const limit = collector.limitOutcome(stoppedBy);
+  return limit
+    ? { status: 'ok', components: collector.components(), limit }
+    : { status: 'ok', components: collector.components() };
 }
 
 function notSupported(reason: string): ExtractResult {
@@ -94,6 +113,7 @@ async function readStandalone(
   const bytes = await fs.readFile(input.path);
   const kind = named ?? sniffManifest(bytes, input.filename);
   if (!kind) return false;
+  budget.addManifestBytes(bytes.length);
   collector.addManifest(readManifest(kind, bytes, input.filename));
   return true;
 }

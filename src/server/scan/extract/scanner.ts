@@ -84,6 +84,7 @@ async function visitEntry(entry: ArchiveEntry, job: ArchiveJob, state: ScanState
   const manifest = classifyEntry(path, job.packageKind);
   if (manifest) {
     const bytes = await readBounded(await entry.open(), limits.maxEntryBytes, location);
+    state.budget.addManifestBytes(bytes.length);
     state.collector.addManifest(readManifest(manifest, bytes, location));
     return;
   }

@@ -24,7 +24,7 @@ export interface ExtractInput {
 
 /** The outcome of an extraction. */
 export type ExtractResult =
-  | { status: 'ok'; components: Component[] }
+  | { status: 'ok'; components: Component[]; limit?: ScanLimitOutcome }
   | { status: 'not_supported'; reason: string }
   | { status: 'failed'; reason: string };
 
@@ -42,6 +42,25 @@ export interface ExtractLimits {
   maxEntries: number;
   /** Archives inside archives: the artifact itself is depth 1. */
   maxDepth: number;
+  /** Distinct components kept per package; the rest are counted and reported as not evaluated. */
+  maxComponents: number;
+  /** Bytes of manifests, lockfiles and SBOMs parsed in total; parsing stops at the limit. */
+  maxManifestBytes: number;
+  /** Component entries read out of manifests in total (duplicates included); reading stops at the limit. */
+  maxComponentEntries: number;
+}
+
+/**
+ * How a scan limit cut an extraction short: which limit (as documented, e.g. "components per
+ * package (100,000)"), how many further distinct components were seen but not kept (and of
+ * which ecosystems), and the first few of them so a report can name them.
+ */
+export interface ScanLimitOutcome {
+  reached: string;
+  overflow: number;
+  /** The overflow split by ecosystem (exact, like `overflow`). */
+  overflowByEcosystem: Record<string, number>;
+  sample: Component[];
 }
 
 /** The limits used when the caller gives none. */
@@ -52,6 +71,9 @@ export const DEFAULT_EXTRACT_LIMITS: Readonly<ExtractLimits> = Object.freeze({
   ratioGraceBytes: 1024 * 1024,
   maxEntries: 100_000,
   maxDepth: 4,
+  maxComponents: 100_000,
+  maxManifestBytes: 128 * 1024 * 1024,
+  maxComponentEntries: 1_000_000,
 });
 
 /**
@@ -62,6 +84,18 @@ export class ExtractFailure extends Error {
   constructor(reason: string) {
     super(reason);
     this.name = 'ExtractFailure';
+  }
+}
+
+/**
+ * Raised when a documented scan limit (components, manifest bytes, component entries) is
+ * reached: unlike other failures the scan keeps what it found so far, and reports the rest as
+ * not evaluated. A subclass of ExtractFailure so every archive walker lets it through unchanged.
+ */
+export class ScanLimitReached extends ExtractFailure {
+  constructor(readonly limit: string) {
+    super(`scan limit reached: ${limit}`);
+    this.name = 'ScanLimitReached';
   }
 }
 

@@ -8,6 +8,9 @@ import * as webhooks from './0005-webhooks.js';
 import * as policies from './0006-policies.js';
 import * as scans from './0007-scans.js';
 import * as advisoryFeeds from './0008-advisory-feeds.js';
+import * as scanCoverage from './0009-scan-coverage.js';
+import * as advisorySync from './0013-advisory-sync.js';
+import * as promotionRules from './0010-promotion-rules.js';
 
 /**
  * Every migration, in order. Names are stable: a database records which ones ran.
@@ -22,6 +25,9 @@ const MIGRATIONS: Record<string, { up(db: Kysely<unknown>): Promise<void> }> = {
   '0006-policies': policies,
   '0007-scans': scans,
   '0008-advisory-feeds': advisoryFeeds,
+  '0009-scan-coverage': scanCoverage,
+  '0013-advisory-sync': advisorySync,
+  '0010-promotion-rules': promotionRules,
 };
 
 /** Kysely migration provider over the statically imported migrations (works inside bundles too). */
