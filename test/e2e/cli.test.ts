@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { importAdvisories } from '../../src/server/scan/advisories/import.js';
 import { startDevIssuer, type DevIssuer } from '../../src/server/oidc/dev-issuer.js';
 import { JWT } from '../cli/cli-harness.js';
 import { runProcess, type ProcessRun } from '../cli/processes.js';
-import { createRepos, NPM_ADVISORIES, npmTarball, packagesNamed, pickVulnerable } from '../cli/samples.js';
+import { createRepos, npmTarball, packagesNamed, pickVulnerable } from '../cli/samples.js';
+import { importNpmAdvisories } from '../fixtures/actions/vulnerable-npm.js';
 import { ROOT } from '../helpers/runner.js';
 import { startTestServer, tempDir, type TestServer } from '../helpers/server.js';
 
@@ -35,7 +35,7 @@ describe('the airlock command (the bundle run as a process)', () => {
   beforeAll(async () => {
     if (!fs.existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run \`npm run package\` first.`);
     server = await startTestServer({ allowLoopbackIssuers: true, limits: { requestsPerHour: 0 } });
-    await importAdvisories(server.ctx.db, NPM_ADVISORIES);
+    await importNpmAdvisories(server.ctx.db);
     const service = await postJson(server, '/orgs/acme/services/', { name: 'terminal-ci', role: 'Member' });
     apiKey = service.key;
     serviceSlug = service.slug;

@@ -1,20 +1,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { COMMANDS } from '../../src/cli/commands/index.js';
-import { importAdvisories } from '../../src/server/scan/advisories/import.js';
 import { startDevIssuer, type DevIssuer } from '../../src/server/oidc/dev-issuer.js';
 import { JWT, readTree } from '../cli/cli-harness.js';
 import { trustJenkinsJob, type JenkinsTrust } from '../cli/jenkins-trust.js';
 import { runProcess, type ProcessRun } from '../cli/processes.js';
 import {
   createRepos,
-  NPM_ADVISORIES,
   npmTarball,
   packagesNamed,
   pickVulnerable,
   type VulnerablePick,
 } from '../cli/samples.js';
 import { runGroovy } from '../helpers/groovy.js';
+import { importNpmAdvisories } from '../fixtures/actions/vulnerable-npm.js';
 import { ROOT } from '../helpers/runner.js';
 import { startTestServer, tempDir, type TestServer } from '../helpers/server.js';
 
@@ -86,7 +85,7 @@ describe('the Jenkins library, its captured command lines run for real', () => {
     calls = job;
     pick = await pickVulnerable();
     server = await startTestServer({ allowLoopbackIssuers: true, limits: { requestsPerHour: 0 } });
-    const imported = await importAdvisories(server.ctx.db, NPM_ADVISORIES);
+    const imported = await importNpmAdvisories(server.ctx.db);
     expect(imported.added.length).toBeGreaterThan(100);
     issuer = await startDevIssuer();
     trust = await trustJenkinsJob(server, issuer, 'jenkins-ci');

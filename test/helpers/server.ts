@@ -50,7 +50,11 @@ export async function startTestServer(
     org: 'acme',
     adminKey: init.apiKey,
     async close() {
-      await built.app.close();
+      const closing = built.app.close();
+      // A keep-alive connection the test's fetch still holds must not hold the close for the
+      // keep-alive timeout (the served process bounds this with its shutdown deadline).
+      setTimeout(() => built.app.server.closeAllConnections(), 1000).unref();
+      await closing;
       if (!overrides.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
