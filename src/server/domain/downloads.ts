@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { ByteRange } from '../store/blobs.js';
-import { findLivePackage, getBlob, type PackageRecord } from '../store/packages.js';
+import { findLivePackageById, getBlob, type PackageRecord } from '../store/packages.js';
 import type { Actor } from './access.js';
 import type { ServiceContext } from './context.js';
 import { notFound, ServiceError } from './errors.js';
@@ -50,7 +50,7 @@ export async function resolveDownload(
   args: { owner: string; repo: string; slugPerm: string; filename: string },
 ): Promise<DownloadFile> {
   const access = await resolveRepo(ctx, actor, args.owner, args.repo, 'Read');
-  const pkg = await findLivePackage(ctx, access.repo.id, args.slugPerm);
+  const pkg = await findLivePackageById(ctx, access.repo.id, args.slugPerm);
   if (!pkg || pkg.filename !== args.filename) {
     throw notFound(`File '${args.filename}' of package '${args.slugPerm}' in ${args.owner}/${args.repo}`);
   }

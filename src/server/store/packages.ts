@@ -53,7 +53,7 @@ export async function findLivePackagesByIdOrSlug(
 }
 
 /** The live package `id` of a repository, if it is there. */
-export async function findLivePackage(
+export async function findLivePackageById(
   src: DbSource,
   repoId: string,
   id: string,
