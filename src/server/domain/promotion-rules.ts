@@ -1,7 +1,6 @@
 import type { PromotionRules } from '../../api/repos.js';
 import { checkClaimRules, matchClaims } from '../oidc/claim-rules.js';
 import { IDENTITY_CLAIMS } from '../oidc/identity.js';
-import { decodePromotionRules } from '../store/codecs.js';
 import { ServiceError, type FieldErrors } from './errors.js';
 import { describePackage, type PackageRow } from './package-writes.js';
 
@@ -42,12 +41,6 @@ export function checkPromotionRules(rules: PromotionRules): PromotionRules {
   }
   return Object.fromEntries(names.map((n) => [n, rules[n]!]));
 }
-
-/**
- * Reads rules stored as text (`{}` when there are none; text that does not parse is a rule
- * nothing can satisfy). The store decodes the column this way; this is the same reading.
- */
-export const parsePromotionRules = decodePromotionRules;
 
 function ruleText(field: string, rule: string): string {
   return rule.endsWith('.*') ? `${field} starting with '${rule.slice(0, -2)}'` : `${field} = '${rule}'`;
