@@ -7,6 +7,7 @@ import { parseConfig } from '../server/config.js';
 import { initOrg } from '../server/domain/orgs.js';
 import { startDevIssuer } from '../server/oidc/dev-issuer.js';
 import { importIntoFeeds } from '../server/scan/advisories/import-feed.js';
+import { dbOf } from '../server/store/source.js';
 import { runAction, type ActionRun } from './runner.js';
 import { pickDependency, writeNpmSample } from './samples.js';
 
@@ -87,11 +88,11 @@ async function main(): Promise<number> {
     for (const eco of ECOSYSTEMS) {
       const archive = path.join(advisories, eco, 'all.zip');
       if (!fs.existsSync(archive)) continue;
-      const imported = await importIntoFeeds(ctx.db, archive, { clock: ctx.clock, ecosystem: eco });
+      const imported = await importIntoFeeds(dbOf(ctx), archive, { clock: ctx.clock, ecosystem: eco });
       const count = imported.kind === 'imported' ? imported.result.added.length : 0;
       say(`  advisories: ${eco.padEnd(9)} ${count} imported`);
     }
-    const init = await initOrg(ctx.db, ctx.secret, 'acme', new Date());
+    const init = await initOrg(ctx, ctx.secret, 'acme', new Date());
     if (!init.created) throw new Error('the demo org already existed');
     await app.listen({ host: '127.0.0.1', port: 0 });
     const base = ctx.baseUrl;

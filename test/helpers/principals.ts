@@ -173,7 +173,7 @@ export async function buildPrincipals(server: TestServer): Promise<AccessFixture
   );
 
   const otherOrg = uniqueName('globex');
-  const other = await initOrg(server.ctx.db, server.ctx.secret, otherOrg, new Date());
+  const other = await initOrg(server.ctx, server.ctx.secret, otherOrg, new Date());
   if (!other.created) throw new Error(`org ${otherOrg} already existed`);
 
   const createRepo = async (options: RepoOptions = {}): Promise<string> => {

@@ -40,7 +40,7 @@ export async function startTestServer(
     dataDir,
   });
   const built = await buildApp(config, options);
-  const init = await initOrg(built.ctx.db, built.ctx.secret, 'acme', new Date());
+  const init = await initOrg(built.ctx, built.ctx.secret, 'acme', new Date());
   if (!init.created) throw new Error('test org already existed');
   await built.app.listen({ host: '127.0.0.1', port: 0 });
   return {

@@ -1,4 +1,6 @@
 import { DOWNLOAD_GUARDS, refuseQuarantined, resolveRange } from '../../src/server/domain/downloads.js';
+import { PACKAGE_STATUS } from '../../src/server/domain/package-status.js';
+import { softDeletePackage } from '../../src/server/store/packages.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { createRepo, digest, insertPackage, randomBytes, uploadFile } from './upload-helpers.js';
 
@@ -118,11 +120,7 @@ describe('downloads', () => {
       size: bytes.length,
       filename: 'gone.bin',
     });
-    await server.ctx.db
-      .updateTable('packages')
-      .set({ deleted_at: new Date().toISOString() })
-      .where('id', '=', gone)
-      .execute();
+    await softDeletePackage(server.ctx, gone, new Date().toISOString(), PACKAGE_STATUS.deleted);
     expect((await get(`${server.url}/dl/acme/dev/${gone}/gone.bin`)).status).toBe(404);
   });
 

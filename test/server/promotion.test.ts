@@ -3,6 +3,7 @@ import type { Package } from '../../src/api/packages.js';
 import type { PackageEvent } from '../../src/server/domain/context.js';
 import type { Repository } from '../../src/api/repos.js';
 import { startDevIssuer, type DevIssuer } from '../../src/server/oidc/dev-issuer.js';
+import { getPackage, setScanStatus } from '../../src/server/store/packages.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { api, BACKENDS, createAccount, createRepo, startServerOn, uploadPackage } from '../helpers/upload.js';
 
@@ -93,11 +94,10 @@ describe.each(BACKENDS)('package promotion, tags, quarantine and lifecycle on %s
         security_scan_status: 'Awaiting Security Scan',
       });
       expect(copy.cdn_url).toBe(`${server.url}/dl/acme/staging/${copy.slug_perm}/${src.filename}`);
-      const rows = await server.ctx.db
-        .selectFrom('packages')
-        .select(['id', 'blob_sha256'])
-        .where('id', 'in', [src.slug_perm, copy.slug_perm])
-        .execute();
+      const rows = [
+        await getPackage(server.ctx, src.slug_perm),
+        await getPackage(server.ctx, copy.slug_perm),
+      ];
       expect(new Set(rows.map((r) => r.blob_sha256))).toEqual(new Set([src.checksum_sha256]));
       // The CLI waits on the new slug in the destination.
       const status = await api(server, 'GET', `/packages/acme/staging/${copy.slug}/status/`);
@@ -465,11 +465,7 @@ describe.each(BACKENDS)('package promotion, tags, quarantine and lifecycle on %s
 
     it('schedules a scan for a Read caller and announces nothing', async () => {
       const pkg = await rawPackage();
-      await server.ctx.db
-        .updateTable('packages')
-        .set({ security_scan_status: 'Scan Detected No Vulnerabilities' })
-        .where('id', '=', pkg.slug_perm)
-        .execute();
+      await setScanStatus(server.ctx, pkg.slug_perm, 'Scan Detected No Vulnerabilities');
       const before = events.length;
       const res = await post<Package>(`/packages/acme/dev/${pkg.slug_perm}/scan/`, undefined, reader);
       expect(res.status).toBe(200);
@@ -487,12 +483,7 @@ describe.each(BACKENDS)('package promotion, tags, quarantine and lifecycle on %s
       expect((await api(server, 'GET', `/packages/acme/dev/${pkg.slug_perm}/`)).status).toBe(404);
       expect((await api(server, 'DELETE', `/packages/acme/dev/${pkg.slug_perm}/`)).status).toBe(404);
       expect(events.filter((e) => e.packageId === pkg.slug_perm).at(-1)?.event).toBe('package.deleted');
-      const row = await server.ctx.db
-        .selectFrom('packages')
-        .select(['deleted_at'])
-        .where('id', '=', pkg.slug_perm)
-        .executeTakeFirstOrThrow();
-      expect(row.deleted_at).not.toBeNull();
+      expect((await getPackage(server.ctx, pkg.slug_perm)).deleted_at).not.toBeNull();
     });
   });
 });

@@ -1,6 +1,7 @@
 import type { Service, ServiceWithKey, UserSelf } from '../../src/api/access.js';
 import { hashKey } from '../../src/server/domain/access.js';
 import { initOrg } from '../../src/server/domain/orgs.js';
+import { teamMembershipsOf } from '../../src/server/store/access.js';
 import { buildPrincipals, callApi, uniqueName, type AccessFixture } from '../helpers/principals.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -160,12 +161,7 @@ describe('service accounts', () => {
       `/repos/acme/${f.repo}/privileges`,
     );
     expect(grants.body.privileges.map((p) => p.service)).not.toContain(created.slug);
-    const members = await server.ctx.db
-      .selectFrom('team_members')
-      .select('team_id')
-      .where('service_id', '=', created.slug_perm)
-      .execute();
-    expect(members).toEqual([]);
+    expect(await teamMembershipsOf(server.ctx, [created.slug_perm])).toEqual([]);
     const row = await server.ctx.db
       .selectFrom('services')
       .select('deleted_at')
@@ -195,7 +191,7 @@ describe('service accounts', () => {
   it("refuses to delete or demote the org's last Manager", async () => {
     // A fresh org, so that no other test's Managers count.
     const org = uniqueName('solo');
-    const init = await initOrg(server.ctx.db, server.ctx.secret, org, new Date());
+    const init = await initOrg(server.ctx, server.ctx.secret, org, new Date());
     if (!init.created) throw new Error('org existed');
     const as = <T>(method: string, path: string, body?: unknown) =>
       callApi<T>(server.url, init.apiKey, method, path, body);

@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import type { ServiceContext } from './context.js';
 import { ServiceError } from './errors.js';
-import type { Db } from '../store/db.js';
+import { findServiceByKeyHash, grantsFor } from '../store/access.js';
+import type { DbSource } from '../store/source.js';
 
 /** Repository privilege levels, weakest first. */
 export const PRIVILEGES = ['Read', 'Write', 'Admin'] as const;
@@ -56,20 +57,7 @@ export function hashKey(secret: string, key: string): string {
 /** Resolves service-account API keys. */
 export async function resolveServiceKey(ctx: ServiceContext, key: string): Promise<Principal | null> {
   if (!key.startsWith(KEY_PREFIX)) return null;
-  const row = await ctx.db
-    .selectFrom('services')
-    .innerJoin('orgs', 'orgs.id', 'services.org_id')
-    .select([
-      'services.id',
-      'services.slug',
-      'services.name',
-      'services.role',
-      'orgs.id as org_id',
-      'orgs.slug as org_slug',
-    ])
-    .where('services.key_hash', '=', hashKey(ctx.secret, key))
-    .where('services.deleted_at', 'is', null)
-    .executeTakeFirst();
+  const row = await findServiceByKeyHash(ctx, hashKey(ctx.secret, key));
   if (!row) return null;
   return {
     kind: 'service',
@@ -104,30 +92,16 @@ export interface RepoAccessInfo {
  * read a Public repository. Null when it has none.
  */
 export async function privilegeOn(
-  db: Db,
+  db: DbSource,
   principal: Principal | null,
   repo: RepoAccessInfo,
 ): Promise<Privilege | null> {
   const floor: Privilege | null = repo.repository_type === 'Public' ? 'Read' : null;
   if (!principal || principal.orgId !== repo.org_id) return floor;
   if (principal.role === 'Manager') return 'Admin';
-  const teamIds = db
-    .selectFrom('team_members')
-    .select('team_id')
-    .where('service_id', '=', principal.serviceId);
-  const grants = await db
-    .selectFrom('repo_privileges')
-    .select('privilege')
-    .where('repo_id', '=', repo.id)
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('principal_kind', '=', 'service'), eb('principal_id', '=', principal.serviceId)]),
-        eb.and([eb('principal_kind', '=', 'team'), eb('principal_id', 'in', teamIds)]),
-      ]),
-    )
-    .execute();
+  const grants = await grantsFor(db, repo.id, principal.serviceId);
   let best = floor ? PRIVILEGES.indexOf(floor) : -1;
-  for (const g of grants) best = Math.max(best, PRIVILEGES.indexOf(g.privilege));
+  for (const g of grants) best = Math.max(best, PRIVILEGES.indexOf(g));
   return best >= 0 ? PRIVILEGES[best]! : null;
 }
 

@@ -1,10 +1,10 @@
-import { sql, type ExpressionBuilder, type Expression, type SqlBool } from 'kysely';
 import { AUDIT_QUERY_FACETS, type AuditLogEntry } from '../../api/audit.js';
-import type { Database } from '../store/schema.js';
+import { listAuditEvents, listPackageEvents, type AuditRecord } from '../store/audit.js';
+import { readableRepoSlugs } from '../store/repos.js';
 import type { Actor } from './access.js';
 import type { ServiceContext } from './context.js';
 import { invalidField } from './errors.js';
-import { readableRepoIds, resolveOrg, resolveRepo, type RepoAccess } from './repos.js';
+import { resolveOrg, resolveRepo, type RepoAccess } from './repos.js';
 
 type Facet = (typeof AUDIT_QUERY_FACETS)[number];
 
@@ -40,23 +40,8 @@ export function parseAuditQuery(query: string | undefined): AuditQueryTerm[] {
   return terms;
 }
 
-function termFilter(eb: ExpressionBuilder<Database, 'audit_events'>, t: AuditQueryTerm): Expression<SqlBool> {
-  if (!t.prefix) return eb(t.facet, '=', t.value);
-  const pattern = t.value.replace(/[\\%_]/g, (c) => `\\${c}`) + '%';
-  // LIKE … ESCAPE reads the same in SQLite and PostgreSQL.
-  return sql<SqlBool>`${sql.ref(t.facet)} like ${pattern} escape '\\'`;
-}
-
-/** Renders an audit row in the API's shape (a context that does not parse reads as empty). */
-export function toEntry(r: Database['audit_events']): AuditLogEntry {
-  let context: Record<string, unknown> = {};
-  try {
-    const parsed: unknown = JSON.parse(r.context);
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
-      context = parsed as Record<string, unknown>;
-  } catch {
-    // A row written by hand with a broken context still lists; its context reads as empty.
-  }
+/** Renders an audit event in the API's shape. */
+export function toEntry(r: AuditRecord): AuditLogEntry {
   return {
     uuid: r.id,
     event: r.event,
@@ -71,7 +56,7 @@ export function toEntry(r: Database['audit_events']): AuditLogEntry {
     target: r.target,
     target_kind: r.target_kind,
     target_slug_perm: r.target_slug_perm,
-    context,
+    context: r.context,
   };
 }
 
@@ -87,24 +72,16 @@ export async function listAuditLog(
   query: string | undefined,
   window: { offset: number; size: number },
 ): Promise<{ items: AuditLogEntry[]; count: number }> {
-  let base = ctx.db.selectFrom('audit_events');
+  let scope: { orgId: string; repoId?: string };
   if (repo === null) {
     const { org } = await resolveOrg(ctx, actor, owner, { manager: true });
-    base = base.where('org_id', '=', org.id);
+    scope = { orgId: org.id };
   } else {
     const { org, repo: row } = await resolveRepo(ctx, actor, owner, repo, 'Admin');
-    base = base.where('org_id', '=', org.id).where('repo_id', '=', row.id);
+    scope = { orgId: org.id, repoId: row.id };
   }
-  for (const t of parseAuditQuery(query)) base = base.where((eb) => termFilter(eb, t));
-  const total = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-  const rows = await base
-    .selectAll()
-    .orderBy('event_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(window.size)
-    .offset(window.offset)
-    .execute();
-  return { items: rows.map(toEntry), count: Number(total.n) };
+  const { rows, count } = await listAuditEvents(ctx, scope, parseAuditQuery(query), window);
+  return { items: rows.map(toEntry), count };
 }
 
 /** What a caller without Read on a repository an event names sees in place of that event's context. */
@@ -141,29 +118,9 @@ export async function listPackageTrail(
   window: { offset: number; size: number },
 ): Promise<{ items: AuditLogEntry[]; count: number }> {
   const principal = actor.principal;
-  const readable = readableRepoIds(ctx.db, principal, access.org.id);
-  const base = ctx.db
-    .selectFrom('audit_events')
-    .where('object_slug_perm', '=', packageId)
-    .where('object_kind', '=', 'package')
-    .where('repo_id', 'in', readable);
-  const total = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-  const rows = await base
-    .selectAll()
-    .orderBy('event_at', 'asc')
-    .orderBy('id', 'asc')
-    .limit(window.size)
-    .offset(window.offset)
-    .execute();
+  const { rows, count } = await listPackageEvents(ctx, packageId, principal, access.org.id, window);
   const paths = new Set(
-    (
-      await ctx.db
-        .selectFrom('repos')
-        .select('slug')
-        .where('id', 'in', readableRepoIds(ctx.db, principal, access.org.id))
-        .where('deleted_at', 'is', null)
-        .execute()
-    ).map((r) => `${access.org.slug}/${r.slug}`),
+    (await readableRepoSlugs(ctx, principal, access.org.id)).map((slug) => `${access.org.slug}/${slug}`),
   );
   // Any `org/slug` in a context that is not a repository the caller reads now (another one, a
   // deleted one, or an old name of a renamed one) counts as private. The CI identity is left out
@@ -185,5 +142,5 @@ export async function listPackageTrail(
       context,
     };
   });
-  return { items, count: Number(total.n) };
+  return { items, count };
 }

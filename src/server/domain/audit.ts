@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../store/schema.js';
+import { insertAuditEvent } from '../store/audit.js';
+import type { Db } from '../store/db.js';
 import type { Actor } from './access.js';
 import { newId } from './ids.js';
 
@@ -22,36 +22,28 @@ export interface AuditEntry {
  * Records an audit event in the caller's transaction (so the event exists exactly when the
  * change does). The actor's CI identity, when it has one, goes into the context.
  */
-export async function recordAudit(
-  db: Kysely<Database>,
-  actor: Actor,
-  at: Date,
-  entry: AuditEntry,
-): Promise<void> {
+export async function recordAudit(db: Db, actor: Actor, at: Date, entry: AuditEntry): Promise<void> {
   const p = actor.principal;
   const context: Record<string, unknown> = { ...(entry.context ?? {}) };
   if (p?.identity) context.identity = p.identity;
   if (p?.tokenId) context.token = p.tokenId;
-  await db
-    .insertInto('audit_events')
-    .values({
-      id: newId(16),
-      org_id: entry.orgId,
-      repo_id: entry.repoId ?? null,
-      event: entry.event,
-      event_kind: entry.eventKind,
-      event_at: at.toISOString(),
-      actor: p ? p.serviceSlug : (actor.system ?? 'anonymous'),
-      actor_kind: p ? 'service_account' : actor.system ? 'system' : 'anonymous',
-      actor_slug_perm: p?.serviceId ?? null,
-      actor_ip_address: actor.ip,
-      object: entry.object,
-      object_kind: entry.objectKind,
-      object_slug_perm: entry.objectSlugPerm ?? null,
-      target: entry.target ?? null,
-      target_kind: entry.targetKind ?? null,
-      target_slug_perm: entry.targetSlugPerm ?? null,
-      context: JSON.stringify(context),
-    })
-    .execute();
+  await insertAuditEvent(db, {
+    id: newId(16),
+    org_id: entry.orgId,
+    repo_id: entry.repoId ?? null,
+    event: entry.event,
+    event_kind: entry.eventKind,
+    event_at: at.toISOString(),
+    actor: p ? p.serviceSlug : (actor.system ?? 'anonymous'),
+    actor_kind: p ? 'service_account' : actor.system ? 'system' : 'anonymous',
+    actor_slug_perm: p?.serviceId ?? null,
+    actor_ip_address: actor.ip,
+    object: entry.object,
+    object_kind: entry.objectKind,
+    object_slug_perm: entry.objectSlugPerm ?? null,
+    target: entry.target ?? null,
+    target_kind: entry.targetKind ?? null,
+    target_slug_perm: entry.targetSlugPerm ?? null,
+    context,
+  });
 }

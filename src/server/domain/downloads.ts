@@ -1,7 +1,6 @@
 import type { Readable } from 'node:stream';
-import type { Selectable } from 'kysely';
 import type { ByteRange } from '../store/blobs.js';
-import type { PackagesTable } from '../store/schema.js';
+import { findLivePackageById, getBlob, type PackageRecord } from '../store/packages.js';
 import type { Actor } from './access.js';
 import type { ServiceContext } from './context.js';
 import { notFound, ServiceError } from './errors.js';
@@ -9,7 +8,7 @@ import { resolveRepo } from './repos.js';
 import { refuseDenied } from '../policies/deny-guard.js';
 
 /** A package row, as download guards see it. */
-export type PackageRow = Selectable<PackagesTable>;
+export type PackageRow = PackageRecord;
 
 /**
  * A check every download passes before any byte leaves: throws a ServiceError (`quarantined`,
@@ -51,22 +50,12 @@ export async function resolveDownload(
   args: { owner: string; repo: string; slugPerm: string; filename: string },
 ): Promise<DownloadFile> {
   const access = await resolveRepo(ctx, actor, args.owner, args.repo, 'Read');
-  const pkg = await ctx.db
-    .selectFrom('packages')
-    .selectAll()
-    .where('id', '=', args.slugPerm)
-    .where('repo_id', '=', access.repo.id)
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst();
+  const pkg = await findLivePackageById(ctx, access.repo.id, args.slugPerm);
   if (!pkg || pkg.filename !== args.filename) {
     throw notFound(`File '${args.filename}' of package '${args.slugPerm}' in ${args.owner}/${args.repo}`);
   }
   for (const guard of DOWNLOAD_GUARDS) await guard(ctx, pkg);
-  const blob = await ctx.db
-    .selectFrom('blobs')
-    .select(['sha256', 'size', 'md5', 'sha1'])
-    .where('sha256', '=', pkg.blob_sha256)
-    .executeTakeFirstOrThrow();
+  const blob = await getBlob(ctx, pkg.blob_sha256);
   return {
     packageId: pkg.id,
     filename: pkg.filename,

@@ -1,4 +1,6 @@
-import type { Db } from '../store/db.js';
+import { firstManagerSlug, insertService } from '../store/access.js';
+import { findOrgBySlug, insertOrg } from '../store/repos.js';
+import { inTransaction, type DbSource } from '../store/source.js';
 import { generateApiKey, hashKey } from './access.js';
 import { newId } from './ids.js';
 
@@ -13,45 +15,35 @@ const ORG_SLUG = /^[a-z0-9][a-z0-9-]{0,49}$/;
  * Creates an organisation and its admin service account (role Manager) and returns the account's
  * API key, which is never shown again. On an org that exists it changes nothing.
  */
-export async function initOrg(db: Db, secret: string, slug: string, at: Date): Promise<InitResult> {
+export async function initOrg(db: DbSource, secret: string, slug: string, at: Date): Promise<InitResult> {
   if (!ORG_SLUG.test(slug)) {
     throw new Error(
       `Invalid org slug '${slug}': use lower-case letters, digits and dashes (at most 50, not starting with a dash).`,
     );
   }
-  const existing = await db.selectFrom('orgs').select('id').where('slug', '=', slug).executeTakeFirst();
+  const existing = await findOrgBySlug(db, slug);
   if (existing) {
-    const admin = await db
-      .selectFrom('services')
-      .select('slug')
-      .where('org_id', '=', existing.id)
-      .where('role', '=', 'Manager')
-      .orderBy('created_at')
-      .executeTakeFirst();
-    return { created: false, org: slug, service: admin?.slug ?? null };
+    return { created: false, org: slug, service: (await firstManagerSlug(db, existing.id)) ?? null };
   }
   const apiKey = generateApiKey();
   const now = at.toISOString();
   const orgId = newId();
   const serviceSlug = `${slug}-admin`.slice(0, 30);
-  await db.transaction().execute(async (trx) => {
-    await trx.insertInto('orgs').values({ id: orgId, slug, name: slug, created_at: now }).execute();
-    await trx
-      .insertInto('services')
-      .values({
-        id: newId(),
-        org_id: orgId,
-        slug: serviceSlug,
-        name: `${slug} admin`,
-        description: 'Administrator account created by airlock-server init.',
-        role: 'Manager',
-        key_hash: hashKey(secret, apiKey),
-        key_created_at: now,
-        created_at: now,
-        created_by: null,
-        deleted_at: null,
-      })
-      .execute();
+  await inTransaction(db, async (trx) => {
+    await insertOrg(trx, { id: orgId, slug, name: slug, created_at: now });
+    await insertService(trx, {
+      id: newId(),
+      org_id: orgId,
+      slug: serviceSlug,
+      name: `${slug} admin`,
+      description: 'Administrator account created by airlock-server init.',
+      role: 'Manager',
+      key_hash: hashKey(secret, apiKey),
+      key_created_at: now,
+      created_at: now,
+      created_by: null,
+      deleted_at: null,
+    });
   });
   return { created: true, org: slug, service: serviceSlug, apiKey };
 }

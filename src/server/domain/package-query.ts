@@ -1,7 +1,13 @@
-import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { AuditLogEntry } from '../../api/audit.js';
 import type { Package, PackageListQuery, PackageStatus } from '../../api/packages.js';
-import type { Database } from '../store/schema.js';
+import {
+  PACKAGE_SORT_COLUMNS,
+  type PackageCondition,
+  type PackageFilter,
+  type PackageSortKey,
+} from '../store/package-search.js';
+import { findLivePackagesByIdOrSlug, listLivePackageIds, packageMatchesFilter } from '../store/packages.js';
+import type { DbSource } from '../store/source.js';
 import type { Actor } from './access.js';
 import type { ServiceContext } from './context.js';
 import { invalidField, notFound } from './errors.js';
@@ -45,18 +51,12 @@ export function repoRef(access: RepoAccess): RepoRef {
 
 /** The live package `identifier` (slug_perm, else slug) of a repository; 404 naming it otherwise. */
 export async function findLivePackage(
-  db: Kysely<Database>,
+  db: DbSource,
   repoId: string,
   identifier: string,
   repoPath: string,
 ): Promise<PackageRow> {
-  const rows = await db
-    .selectFrom('packages')
-    .selectAll()
-    .where('repo_id', '=', repoId)
-    .where('deleted_at', 'is', null)
-    .where((eb) => eb.or([eb('id', '=', identifier), eb('slug', '=', identifier)]))
-    .execute();
+  const rows = await findLivePackagesByIdOrSlug(db, repoId, identifier);
   const pkg = rows.find((r) => r.id === identifier) ?? rows[0];
   if (!pkg) throw notFound(`Package '${identifier}' in ${repoPath}`);
   return pkg;
@@ -186,100 +186,46 @@ export function readStoredQuery(query: string): { search: SearchQuery; error: st
   return { search, error: problems[0]! };
 }
 
-type PackagesEb = ExpressionBuilder<Database, 'packages'>;
-
-/** A LIKE pattern (escape character `!`) for a value with `^`/`$` anchors and `*` wildcards. */
-function likePattern(value: string, substring: boolean): string {
-  let v = value.toLowerCase();
-  const start = v.startsWith('^') || !substring;
-  const end = v.endsWith('$') || !substring;
-  v = v.replace(/^\^/, '').replace(/\$$/, '');
-  const body = v.replace(/[!%_]/g, (c) => `!${c}`).replace(/\*/g, '%');
-  return `${start ? '' : '%'}${body}${end ? '' : '%'}`;
-}
-
-function textMatch(column: string, value: string, substring: boolean): Expression<SqlBool> {
-  const plain = !/[*^$]/.test(value);
-  // lower() on both sides and an explicit ESCAPE read the same in SQLite and PostgreSQL.
-  if (plain && !substring) return sql<SqlBool>`lower(${sql.ref(column)}) = ${value.toLowerCase()}`;
-  return sql<SqlBool>`lower(${sql.ref(column)}) like ${likePattern(value, substring)} escape '!'`;
-}
-
-function termFilter(eb: PackagesEb, t: SearchTerm): Expression<SqlBool> {
+function termCondition(t: SearchTerm): PackageCondition {
   switch (t.field) {
     case 'any':
-      return eb.or(
-        SEARCH_FIELDS.filter((field) => valueProblem(t.value, field, t.value) === null).map((field) =>
-          termFilter(eb, { field, value: t.value, negated: false }),
+      return {
+        kind: 'any',
+        of: SEARCH_FIELDS.filter((field) => valueProblem(t.value, field, t.value) === null).map((field) =>
+          termCondition({ field, value: t.value, negated: false }),
         ),
-      );
+      };
     case 'name':
-      return textMatch('packages.name', t.value, true);
     case 'filename':
-      return textMatch('packages.filename', t.value, true);
+      return { kind: 'text', field: t.field, value: t.value, substring: true };
     case 'version':
-      return textMatch('packages.version', t.value, false);
     case 'format':
-      return textMatch('packages.format', t.value, false);
+      return { kind: 'text', field: t.field, value: t.value, substring: false };
     case 'tag':
-      return eb.exists(
-        eb
-          .selectFrom('package_tags')
-          .select('package_tags.tag')
-          .whereRef('package_tags.package_id', '=', 'packages.id')
-          .where(() => textMatch('package_tags.tag', t.value, false)),
-      );
-    case 'checksum': {
-      const sum = t.value.toLowerCase();
-      return eb.exists(
-        eb
-          .selectFrom('blobs')
-          .select('blobs.sha256')
-          .whereRef('blobs.sha256', '=', 'packages.blob_sha256')
-          .where((b) =>
-            b.or([
-              b('blobs.sha256', '=', sum),
-              b('blobs.md5', '=', sum),
-              b('blobs.sha1', '=', sum),
-              b('blobs.sha512', '=', sum),
-            ]),
-          ),
-      );
-    }
+      return { kind: 'tag', value: t.value };
+    case 'checksum':
+      return { kind: 'checksum', value: t.value };
     case 'status': {
       const key = t.value.toLowerCase().replace(/[\s-]+/g, '_');
       // Parsing has checked the name; an unknown one (a hand-built term) matches nothing.
-      const status = STATUS_SEARCH_NAMES[key];
-      return status === undefined ? eb.lit(false) : eb('packages.status', '=', status);
+      return { kind: 'status', status: STATUS_SEARCH_NAMES[key] ?? null };
     }
-    case 'policy_violated': {
-      return eb('packages.policy_violated', '=', t.value.toLowerCase() === 'true' ? 1 : 0);
-    }
+    case 'policy_violated':
+      return { kind: 'policy_violated', value: t.value.toLowerCase() === 'true' };
   }
 }
 
-/** The SQL condition for a parsed search (true when it is empty). */
-export function searchFilter(eb: PackagesEb, query: SearchQuery): Expression<SqlBool> {
-  if (query.length === 0) return eb.lit(true);
-  return eb.or(
-    query.map((group) =>
-      eb.and(group.map((t) => (t.negated ? eb.not(termFilter(eb, t)) : termFilter(eb, t)))),
+/** The store filter of a parsed search (empty, matching every package, when the search is). */
+export function searchFilter(query: SearchQuery): PackageFilter {
+  return query.map((group) =>
+    group.map((t): PackageCondition =>
+      t.negated ? { kind: 'not', of: termCondition(t) } : termCondition(t),
     ),
   );
 }
 
-const SORT_COLUMNS = {
-  date: 'packages.uploaded_at',
-  name: 'packages.name_key',
-  version: 'packages.version',
-  format: 'packages.format',
-  size: 'packages.size',
-  filename: 'packages.filename',
-  status: 'packages.status',
-} as const;
-
 /** Parses `sort` (comma-separated fields, `-` for descending; default `-date`). */
-export function parseSort(sort: string | undefined): { column: string; desc: boolean }[] {
+export function parseSort(sort: string | undefined): { key: PackageSortKey; desc: boolean }[] {
   const fields = (sort ?? '-date')
     .split(',')
     .map((s) => s.trim())
@@ -287,10 +233,13 @@ export function parseSort(sort: string | undefined): { column: string; desc: boo
   return fields.map((f) => {
     const desc = f.startsWith('-');
     const name = f.replace(/^[-+]/, '');
-    const column = (SORT_COLUMNS as Record<string, string>)[name];
-    if (!column)
-      throw invalidField('sort', `'${name}' is not sortable: use ${Object.keys(SORT_COLUMNS).join(', ')}.`);
-    return { column, desc };
+    if (!Object.hasOwn(PACKAGE_SORT_COLUMNS, name)) {
+      throw invalidField(
+        'sort',
+        `'${name}' is not sortable: use ${Object.keys(PACKAGE_SORT_COLUMNS).join(', ')}.`,
+      );
+    }
+    return { key: name as PackageSortKey, desc };
   });
 }
 
@@ -306,22 +255,8 @@ export async function listPackages(
   const access = await resolveRepo(ctx, actor, owner, repoSlug, 'Read');
   const search = parsePackageQuery(q.query);
   const order = parseSort(q.sort);
-  const base = ctx.db
-    .selectFrom('packages')
-    .where('packages.repo_id', '=', access.repo.id)
-    .where('packages.deleted_at', 'is', null)
-    .where((eb) => searchFilter(eb, search));
-  const total = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-  let page = base.select('packages.id');
-  for (const o of order) page = page.orderBy(sql.ref(o.column), o.desc ? 'desc' : 'asc');
-  const rows = await page.orderBy('packages.id').limit(window.size).offset(window.offset).execute();
-  return {
-    items: await loadPackageViews(
-      ctx,
-      rows.map((r) => r.id),
-    ),
-    count: Number(total.n),
-  };
+  const { ids, count } = await listLivePackageIds(ctx, access.repo.id, searchFilter(search), order, window);
+  return { items: await loadPackageViews(ctx, ids), count };
 }
 
 /**
@@ -334,13 +269,7 @@ export async function packageMayMatchQuery(
   query: string,
 ): Promise<{ matches: boolean; error: string | null }> {
   const { search, error } = readStoredQuery(query);
-  const row = await ctx.db
-    .selectFrom('packages')
-    .select('packages.id')
-    .where('packages.id', '=', packageId)
-    .where((eb) => searchFilter(eb, search))
-    .executeTakeFirst();
-  return { matches: row !== undefined, error };
+  return { matches: await packageMatchesFilter(ctx, packageId, searchFilter(search)), error };
 }
 
 /**
@@ -370,7 +299,7 @@ export async function getPackage(
   identifier: string,
 ): Promise<Package> {
   const access = await resolveRepo(ctx, actor, owner, repoSlug, 'Read');
-  const pkg = await findLivePackage(ctx.db, access.repo.id, identifier, `${owner}/${repoSlug}`);
+  const pkg = await findLivePackage(ctx, access.repo.id, identifier, `${owner}/${repoSlug}`);
   return packageView(ctx, pkg.id);
 }
 
@@ -384,10 +313,10 @@ export async function getPackageStatus(
   waitFor?: (packageId: string) => Promise<void>,
 ): Promise<PackageStatus> {
   const access = await resolveRepo(ctx, actor, owner, repoSlug, 'Read');
-  let pkg = await findLivePackage(ctx.db, access.repo.id, identifier, `${owner}/${repoSlug}`);
+  let pkg = await findLivePackage(ctx, access.repo.id, identifier, `${owner}/${repoSlug}`);
   if (waitFor) {
     await waitFor(pkg.id);
-    pkg = await findLivePackage(ctx.db, access.repo.id, pkg.id, `${owner}/${repoSlug}`);
+    pkg = await findLivePackage(ctx, access.repo.id, pkg.id, `${owner}/${repoSlug}`);
   }
   return packageStatusView(ctx, pkg, access.org.slug, access.repo.slug);
 }
@@ -405,6 +334,6 @@ export async function listPackageAuditTrail(
   window: { offset: number; size: number },
 ): Promise<{ items: AuditLogEntry[]; count: number }> {
   const access = await resolveRepo(ctx, actor, owner, repoSlug, 'Read');
-  const pkg = await findLivePackage(ctx.db, access.repo.id, identifier, `${owner}/${repoSlug}`);
+  const pkg = await findLivePackage(ctx, access.repo.id, identifier, `${owner}/${repoSlug}`);
   return listPackageTrail(ctx, actor, access, pkg.id, window);
 }

@@ -1,6 +1,15 @@
-import type { Kysely } from 'kysely';
 import { TAG_ACTIONS, type PackageTagRequest, type PackageTags, type TagAction } from '../../api/packages.js';
-import type { Database, PackageTagsTable } from '../store/schema.js';
+import type { Db } from '../store/db.js';
+import { getPackage } from '../store/packages.js';
+import { lockRepo } from '../store/repos.js';
+import {
+  addTag,
+  deleteTags,
+  loadTags as loadTagRows,
+  versionTagHolders,
+  type TagRecord,
+} from '../store/package-tags.js';
+import { inTransaction, type DbSource } from '../store/source.js';
 import type { Actor } from './access.js';
 import type { ServiceContext } from './context.js';
 import { invalidField, ServiceError } from './errors.js';
@@ -17,7 +26,7 @@ import { resolveRepo } from './repos.js';
 import type { Package } from '../../api/packages.js';
 
 /** A tag of a package. */
-export type TagRow = PackageTagsTable;
+export type TagRow = TagRecord;
 
 const TAG = /^[^\s,\p{Cc}]{1,128}$/u;
 const MAX_TAGS = 100;
@@ -40,12 +49,8 @@ export function parseTagList(input: string | string[] | undefined, field = 'tags
 }
 
 /** The tags of several packages, by package id. */
-export async function loadTags(db: Kysely<Database>, ids: string[]): Promise<Map<string, TagRow[]>> {
-  const out = new Map<string, TagRow[]>();
-  if (ids.length === 0) return out;
-  const rows = await db.selectFrom('package_tags').selectAll().where('package_id', 'in', ids).execute();
-  for (const r of rows) (out.get(r.package_id) ?? out.set(r.package_id, []).get(r.package_id)!).push(r);
-  return out;
+export async function loadTags(db: DbSource, ids: string[]): Promise<Map<string, TagRow[]>> {
+  return loadTagRows(db, ids);
 }
 
 /** Tags grouped by kind (`tags`) and the immutable ones likewise (`tags_immutable`); always both kinds. */
@@ -61,27 +66,13 @@ export function groupTags(rows: TagRow[]): { tags: PackageTags; tags_immutable: 
 
 /** Adds tags to a package, leaving ones it has; `immutable` marks new and existing ones so. */
 export async function addTags(
-  trx: Kysely<Database>,
+  trx: Db,
   packageId: string,
   tags: string[],
   kind: TagRow['kind'],
   immutable: boolean,
 ): Promise<void> {
-  for (const tag of tags) {
-    await trx
-      .insertInto('package_tags')
-      .values({ package_id: packageId, tag, kind, immutable: immutable ? 1 : 0 })
-      .onConflict((oc) => oc.columns(['package_id', 'tag']).doNothing())
-      .execute();
-    if (immutable) {
-      await trx
-        .updateTable('package_tags')
-        .set({ immutable: 1 })
-        .where('package_id', '=', packageId)
-        .where('tag', '=', tag)
-        .execute();
-    }
-  }
+  for (const tag of tags) await addTag(trx, packageId, tag, kind, immutable);
 }
 
 /**
@@ -90,7 +81,7 @@ export async function addTags(
  * those packages and returns their `package.tags_updated` events.
  */
 export async function claimVersionTags(
-  trx: Kysely<Database>,
+  trx: Db,
   actor: Actor,
   at: Date,
   pkg: Pick<PackageRow, 'id' | 'repo_id' | 'format' | 'name_key'>,
@@ -101,30 +92,15 @@ export async function claimVersionTags(
   // A no-op update locks the repository row until commit, so concurrent claims in one repository
   // take turns: under PostgreSQL's read committed, two uploads would otherwise both keep `latest`.
   // (SQLite runs write transactions one at a time anyway.)
-  await trx
-    .updateTable('repos')
-    .set((eb) => ({ slug: eb.ref('slug') }))
-    .where('id', '=', pkg.repo_id)
-    .execute();
-  const holders = await trx
-    .selectFrom('package_tags')
-    .innerJoin('packages', 'packages.id', 'package_tags.package_id')
-    .select(['packages.id', 'package_tags.tag'])
-    .where('packages.repo_id', '=', pkg.repo_id)
-    .where('packages.format', '=', pkg.format)
-    .where('packages.name_key', '=', pkg.name_key)
-    .where('packages.deleted_at', 'is', null)
-    .where('packages.id', '!=', pkg.id)
-    .where('package_tags.kind', '=', 'version')
-    .where('package_tags.tag', 'in', tags)
-    .execute();
+  await lockRepo(trx, pkg.repo_id);
+  const holders = await versionTagHolders(trx, pkg, tags);
   const events: PendingEvent[] = [];
   for (const id of new Set(holders.map((h) => h.id))) {
     const before = groupTags((await loadTags(trx, [id])).get(id) ?? []).tags;
     const moved = holders.filter((h) => h.id === id).map((h) => h.tag);
-    await trx.deleteFrom('package_tags').where('package_id', '=', id).where('tag', 'in', moved).execute();
+    await deleteTags(trx, id, moved);
     const after = groupTags((await loadTags(trx, [id])).get(id) ?? []).tags;
-    const row = await trx.selectFrom('packages').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    const row = await getPackage(trx, id);
     await recordPackageAudit(trx, actor, at, row, repo, 'package.tags_updated', 'update', {
       summary: `version tags ${moved.join(', ')} moved to ${pkg.id}`,
       old_tags: before,
@@ -166,11 +142,11 @@ export async function tagPackage(
   if ((action === 'Add' || action === 'Remove') && tags.length === 0) {
     throw invalidField('tags', `${action} needs at least one tag.`);
   }
-  const pkg = await findLivePackage(ctx.db, access.repo.id, identifier, `${owner}/${repoSlug}`);
+  const pkg = await findLivePackage(ctx, access.repo.id, identifier, `${owner}/${repoSlug}`);
   const repo = repoRef(access);
   const at = ctx.clock();
   const events: PendingEvent[] = [];
-  await ctx.db.transaction().execute(async (trx) => {
+  await inTransaction(ctx, async (trx) => {
     const rows = (await loadTags(trx, [pkg.id])).get(pkg.id) ?? [];
     const removing = rows.filter((r) => {
       if (action === 'Remove') return tags.includes(r.tag);
@@ -188,11 +164,7 @@ export async function tagPackage(
     }
     if (removing.length > 0) {
       const names = removing.map((r) => r.tag);
-      await trx
-        .deleteFrom('package_tags')
-        .where('package_id', '=', pkg.id)
-        .where('tag', 'in', names)
-        .execute();
+      await deleteTags(trx, pkg.id, names);
     }
     if (action === 'Add' || action === 'Replace') {
       const existing = new Map(rows.map((r) => [r.tag, r]));

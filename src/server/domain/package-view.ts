@@ -5,35 +5,17 @@ import { notFound } from './errors.js';
 import { describeStatus } from './package-status.js';
 import { groupTags, loadTags, type TagRow } from './package-tags.js';
 import type { PackageRow } from './package-writes.js';
+import { dbOf } from '../store/source.js';
+import { liveBlobUsers, loadPackageViewRows, type PackageViewRecord } from '../store/packages.js';
 import { latestComponentCounts, type ComponentCounts } from '../scan/coverage-store.js';
 
-/** A package row with what its view needs from the org, repositories and blob tables. */
-interface ViewRow extends PackageRow {
-  org_slug: string;
-  repo_slug: string;
-  origin_slug: string | null;
-  md5: string;
-  sha1: string;
-  sha512: string | null;
-}
+type ViewRow = PackageViewRecord;
 
 const DOUBLE_EXTENSIONS = ['.tar.gz', '.tar.bz2', '.tar.xz', '.tar.zst'];
 
 function extensionOf(filename: string): string {
   const lower = filename.toLowerCase();
   return DOUBLE_EXTENSIONS.find((e) => lower.endsWith(e)) ?? path.extname(filename);
-}
-
-function parseJson(text: string | null): Record<string, unknown> | null {
-  if (!text) return null;
-  try {
-    const value: unknown = JSON.parse(text);
-    return value && typeof value === 'object' && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : null;
-  } catch {
-    return null;
-  }
 }
 
 /** The API URL of a package (its `self_url`). */
@@ -68,7 +50,7 @@ function toPackage(
 ): Package {
   const self = packageSelfUrl(ctx, r.org_slug, r.repo_slug, r.id);
   const cdn = packageCdnUrl(ctx, r.org_slug, r.repo_slug, r.id, r.filename);
-  const meta = parseJson(r.metadata) ?? {};
+  const meta = r.metadata;
   const state = describeStatus(r);
   const { tags, tags_immutable } = groupTags(tagRows);
   const version = r.version || null;
@@ -163,41 +145,19 @@ function toPackage(
 
     uploaded_at: r.uploaded_at,
     uploader: r.uploader,
-    identity: parseJson(r.identity),
+    identity: r.identity,
   };
 }
 
 /** The Package objects of the given package ids (live or deleted), in the order given. */
 export async function loadPackageViews(ctx: ServiceContext, ids: string[]): Promise<Package[]> {
   if (ids.length === 0) return [];
-  const rows = await ctx.db
-    .selectFrom('packages')
-    .innerJoin('orgs', 'orgs.id', 'packages.org_id')
-    .innerJoin('repos', 'repos.id', 'packages.repo_id')
-    .innerJoin('blobs', 'blobs.sha256', 'packages.blob_sha256')
-    .leftJoin('repos as origin', 'origin.id', 'packages.origin_repo_id')
-    .selectAll('packages')
-    .select([
-      'orgs.slug as org_slug',
-      'repos.slug as repo_slug',
-      'origin.slug as origin_slug',
-      'blobs.md5',
-      'blobs.sha1',
-      'blobs.sha512',
-    ])
-    .where('packages.id', 'in', ids)
-    .execute();
-  const tags = await loadTags(ctx.db, ids);
-  const componentCounts = await latestComponentCounts(ctx.db, ids);
+  const rows = await loadPackageViewRows(ctx, ids);
+  const tags = await loadTags(ctx, ids);
+  // latestComponentCounts belongs to the scan store, which takes the database itself.
+  const componentCounts = await latestComponentCounts(dbOf(ctx), ids);
   // A blob other live packages still use frees nothing when this one goes.
-  const users = await ctx.db
-    .selectFrom('packages')
-    .select(['blob_sha256', (eb) => eb.fn.countAll().as('n')])
-    .where('blob_sha256', 'in', [...new Set(rows.map((r) => r.blob_sha256))])
-    .where('deleted_at', 'is', null)
-    .groupBy('blob_sha256')
-    .execute();
-  const userCount = new Map(users.map((u) => [u.blob_sha256, Number(u.n)]));
+  const userCount = await liveBlobUsers(ctx, [...new Set(rows.map((r) => r.blob_sha256))]);
   const byId = new Map(rows.map((r) => [r.id, r]));
   return ids
     .map((id) => byId.get(id))

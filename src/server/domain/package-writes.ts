@@ -1,5 +1,12 @@
-import type { Kysely, Selectable } from 'kysely';
-import type { Database, PackagesTable } from '../store/schema.js';
+import type { Db } from '../store/db.js';
+import {
+  findLiveVersion as findLiveVersionRow,
+  isPackageSlugTaken,
+  softDeletePackage,
+  type PackageRecord,
+} from '../store/packages.js';
+import { immutableTagsOf } from '../store/package-tags.js';
+import type { DbSource } from '../store/source.js';
 import { PRIVILEGES, type Actor, type Privilege } from './access.js';
 import { recordAudit } from './audit.js';
 import { emitPackageEvent, type PackageEvent, type ServiceContext } from './context.js';
@@ -8,7 +15,7 @@ import { newId, slugify } from './ids.js';
 import { PACKAGE_STATUS } from './package-status.js';
 
 /** A package row. */
-export type PackageRow = Selectable<PackagesTable>;
+export type PackageRow = PackageRecord;
 
 /** A package event to announce once its transaction has committed. */
 export interface PendingEvent {
@@ -39,7 +46,7 @@ export function describePackage(pkg: Pick<PackageRow, 'format' | 'name' | 'versi
  * package id, which is what the package's own trail (`…/audit-log/`) selects on.
  */
 export async function recordPackageAudit(
-  trx: Kysely<Database>,
+  trx: Db,
   actor: Actor,
   at: Date,
   pkg: Pick<PackageRow, 'id' | 'org_id' | 'name' | 'version'>,
@@ -70,42 +77,22 @@ const RESERVED_SLUGS = new Set(['upload', 'validate-upload']);
  * A slug for a package in a repository: `name-version` made URL-safe, with a short random
  * suffix when a live package there already uses it (slugs identify packages in URLs).
  */
-export async function freeSlug(
-  db: Kysely<Database>,
-  repoId: string,
-  name: string,
-  version: string,
-): Promise<string> {
+export async function freeSlug(db: DbSource, repoId: string, name: string, version: string): Promise<string> {
   const base = slugify(version ? `${name}-${version}` : name, 100);
   for (let attempt = 0; ; attempt++) {
     const slug = attempt === 0 ? base : `${base}-${newId(4).toLowerCase()}`;
     if (RESERVED_SLUGS.has(slug)) continue;
-    const taken = await db
-      .selectFrom('packages')
-      .select('id')
-      .where('repo_id', '=', repoId)
-      .where('slug', '=', slug)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirst();
-    if (!taken) return slug;
+    if (!(await isPackageSlugTaken(db, repoId, slug))) return slug;
   }
 }
 
 /** The live package with the same format, name and version in a repository, if any. */
 export async function findLiveVersion(
-  db: Kysely<Database>,
+  db: DbSource,
   repoId: string,
   pkg: Pick<PackageRow, 'format' | 'name_key' | 'version'>,
 ): Promise<PackageRow | undefined> {
-  return db
-    .selectFrom('packages')
-    .selectAll()
-    .where('repo_id', '=', repoId)
-    .where('format', '=', pkg.format)
-    .where('name_key', '=', pkg.name_key)
-    .where('version', '=', pkg.version)
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst();
+  return findLiveVersionRow(db, repoId, pkg);
 }
 
 /** The 409 for a package version that already exists where it is being put. */
@@ -124,14 +111,8 @@ export function duplicateError(
 }
 
 /** Soft-deletes a live package (its row, tags and trail stay); false when it was not live any more. */
-export async function softDelete(trx: Kysely<Database>, packageId: string, at: string): Promise<boolean> {
-  const result = await trx
-    .updateTable('packages')
-    .set({ deleted_at: at, status: PACKAGE_STATUS.deleted, status_updated_at: at })
-    .where('id', '=', packageId)
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst();
-  return result.numUpdatedRows === 1n;
+export async function softDelete(trx: Db, packageId: string, at: string): Promise<boolean> {
+  return softDeletePackage(trx, packageId, at, PACKAGE_STATUS.deleted);
 }
 
 /**
@@ -150,7 +131,7 @@ export const REMOVE_PRIVILEGE: Privilege = 'Admin';
  * meanwhile wins. Records on the old package which package replaced it and returns its event.
  */
 export async function replacePackage(
-  trx: Kysely<Database>,
+  trx: Db,
   actor: Actor,
   at: Date,
   caller: Privilege,
@@ -173,7 +154,7 @@ export async function replacePackage(
       `Cannot republish over ${what}: it is quarantined. An Admin must release it first, or publish a new version.`,
     );
   }
-  const locked = await immutableTags(trx, existing.id);
+  const locked = await immutableTagsOf(trx, existing.id);
   if (locked.length > 0) {
     throw new ServiceError(
       'package_locked',
@@ -182,25 +163,8 @@ export async function replacePackage(
     );
   }
   const now = at.toISOString();
-  const result = await trx
-    .updateTable('packages')
-    .set({ deleted_at: now, status: PACKAGE_STATUS.deleted, status_updated_at: now })
-    .where('id', '=', existing.id)
-    .where('deleted_at', 'is', null)
-    .where('is_quarantined', '=', 0)
-    .where((eb) =>
-      eb.not(
-        eb.exists(
-          eb
-            .selectFrom('package_tags')
-            .select('package_tags.tag')
-            .whereRef('package_tags.package_id', '=', 'packages.id')
-            .where('package_tags.immutable', '=', 1),
-        ),
-      ),
-    )
-    .executeTakeFirst();
-  if (result.numUpdatedRows !== 1n) {
+  const deleted = await softDeletePackage(trx, existing.id, now, PACKAGE_STATUS.deleted, true);
+  if (!deleted) {
     throw new ServiceError(
       'conflict',
       `Cannot republish over ${what}: it was deleted, quarantined or immutably tagged by another request meanwhile.`,
@@ -218,7 +182,7 @@ export async function replacePackage(
  * (not only the old package's) says that it is a replacement and of what.
  */
 export async function recordReplacement(
-  trx: Kysely<Database>,
+  trx: Db,
   actor: Actor,
   at: Date,
   pkg: Pick<PackageRow, 'id' | 'org_id' | 'name' | 'version'>,
@@ -229,15 +193,4 @@ export async function recordReplacement(
     summary: `replaces ${repo.path}/${replaced.slug} (${replaced.id}) (republish)`,
     replaced: { repository: repo.path, slug: replaced.slug, slug_perm: replaced.id },
   });
-}
-
-async function immutableTags(db: Kysely<Database>, packageId: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('package_tags')
-    .select('tag')
-    .where('package_id', '=', packageId)
-    .where('immutable', '=', 1)
-    .orderBy('tag')
-    .execute();
-  return rows.map((r) => r.tag);
 }

@@ -1,8 +1,8 @@
-import type { Kysely } from 'kysely';
 import type { Package, PackageUploadRequest } from '../../api/packages.js';
 import { blobArchiveSource } from '../formats/archive.js';
 import { formatHandler, nameKeyFor, type FormatHandler, type PackageMetadata } from '../formats/index.js';
-import type { Database } from '../store/schema.js';
+import { insertPackage, peekCompleteUpload, setScanStatus, updateLivePackage } from '../store/packages.js';
+import { inTransaction } from '../store/source.js';
 import { requirePrincipal, type Actor } from './access.js';
 import type { ServiceContext } from './context.js';
 import { ServiceError } from './errors.js';
@@ -33,27 +33,6 @@ interface PeekedUpload {
   filename: string;
   sha256: string;
   size: number;
-}
-
-/**
- * Looks at a completed upload without claiming it, so that reading the file's metadata (which
- * may mean walking an archive) happens outside the write transaction. `claimUpload` stays the
- * authority on whether the upload may be used; null sends the caller straight to it.
- */
-async function peekUpload(
-  db: Kysely<Database>,
-  repoId: string,
-  identifier: string,
-): Promise<PeekedUpload | null> {
-  const row = await db
-    .selectFrom('uploads')
-    .innerJoin('blobs', 'blobs.sha256', 'uploads.blob_sha256')
-    .select(['uploads.filename', 'blobs.sha256', 'blobs.size'])
-    .where('uploads.id', '=', identifier)
-    .where('uploads.repo_id', '=', repoId)
-    .where('uploads.state', '=', 'complete')
-    .executeTakeFirst();
-  return row ? { filename: row.filename, sha256: row.sha256, size: Number(row.size) } : null;
 }
 
 function readMetadata(
@@ -109,7 +88,9 @@ export async function createPackage(
   const infoTags = parseTagList(body.tags);
   const repo = repoRef(access);
 
-  const peeked = await peekUpload(ctx.db, access.repo.id, body.package_file);
+  // Reading the file's metadata (which may mean walking an archive) happens outside the write
+  // transaction; claimUpload below stays the authority on whether the upload may be used.
+  const peeked = (await peekCompleteUpload(ctx, access.repo.id, body.package_file)) ?? null;
   let metadata = peeked ? await readMetadata(ctx, handler, peeked, body) : null;
 
   const at = ctx.clock();
@@ -118,7 +99,7 @@ export async function createPackage(
   const events: PendingEvent[] = [];
   let draft: Pick<PackageRow, 'format' | 'name' | 'version'> | null = null;
   try {
-    await ctx.db.transaction().execute(async (trx) => {
+    await inTransaction(ctx, async (trx) => {
       const upload = await claimUpload(trx, { repoId: access.repo.id, identifier: body.package_file, at });
       if (!metadata || peeked?.sha256 !== upload.blob.sha256) {
         metadata = await readMetadata(
@@ -145,12 +126,12 @@ export async function createPackage(
         summary: meta.summary,
         description: meta.description,
         license: meta.license,
-        metadata: JSON.stringify({
+        metadata: {
           ...meta.extra,
           version_orig: meta.versionOrig,
           spdx_license: meta.spdxLicense,
           package_type: meta.packageType,
-        }),
+        },
         ...completedSync(now),
         is_quarantined: 0,
         policy_violated: 0,
@@ -160,7 +141,7 @@ export async function createPackage(
         uploaded_at: now,
         uploader_id: principal.serviceId,
         uploader: principal.serviceSlug,
-        identity: principal.identity ? JSON.stringify(principal.identity) : null,
+        identity: principal.identity ?? null,
         deleted_at: null,
       };
       draft = row;
@@ -172,7 +153,7 @@ export async function createPackage(
         );
       }
       row.slug = await freeSlug(trx, access.repo.id, row.name, row.version);
-      await trx.insertInto('packages').values(row).execute();
+      await insertPackage(trx, row);
       await addTags(trx, id, infoTags, 'info', false);
       const distTag = meta.extra.npm_dist_tag;
       if (typeof distTag === 'string')
@@ -212,9 +193,9 @@ export async function deletePackage(
   identifier: string,
 ): Promise<void> {
   const access = await resolveRepo(ctx, actor, owner, repoSlug, REMOVE_PRIVILEGE);
-  const pkg = await findLivePackage(ctx.db, access.repo.id, identifier, `${owner}/${repoSlug}`);
+  const pkg = await findLivePackage(ctx, access.repo.id, identifier, `${owner}/${repoSlug}`);
   const at = ctx.clock();
-  await ctx.db.transaction().execute(async (trx) => {
+  await inTransaction(ctx, async (trx) => {
     if (!(await softDelete(trx, pkg.id, at.toISOString()))) {
       throw new ServiceError('conflict', `The ${describePackage(pkg)} was deleted or moved meanwhile.`);
     }
@@ -237,18 +218,16 @@ export async function resyncPackage(
   identifier: string,
 ): Promise<Package> {
   const access = await resolveRepo(ctx, actor, owner, repoSlug, 'Admin');
-  const pkg = await findLivePackage(ctx.db, access.repo.id, identifier, `${owner}/${repoSlug}`);
+  const pkg = await findLivePackage(ctx, access.repo.id, identifier, `${owner}/${repoSlug}`);
   const at = ctx.clock();
   const sync = completedSync(at.toISOString());
-  await ctx.db.transaction().execute(async (trx) => {
-    const result = await trx
-      .updateTable('packages')
-      .set({ ...sync, status: pkg.is_quarantined === 1 ? PACKAGE_STATUS.quarantined : sync.status })
-      .where('id', '=', pkg.id)
-      .where('repo_id', '=', access.repo.id)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirst();
-    if (result.numUpdatedRows !== 1n) {
+  await inTransaction(ctx, async (trx) => {
+    const synced = await updateLivePackage(
+      trx,
+      { id: pkg.id, repoId: access.repo.id },
+      { ...sync, status: pkg.is_quarantined === 1 ? PACKAGE_STATUS.quarantined : sync.status },
+    );
+    if (!synced) {
       throw new ServiceError('conflict', `The ${describePackage(pkg)} was deleted or moved meanwhile.`);
     }
     await recordPackageAudit(trx, actor, at, pkg, repoRef(access), 'package.resynced', 'action', {
@@ -274,15 +253,10 @@ export async function requestPackageScan(
   // Public repository: a scan changes the package's state.
   requirePrincipal(actor);
   const access = await resolveRepo(ctx, actor, owner, repoSlug, 'Read');
-  const pkg = await findLivePackage(ctx.db, access.repo.id, identifier, `${owner}/${repoSlug}`);
+  const pkg = await findLivePackage(ctx, access.repo.id, identifier, `${owner}/${repoSlug}`);
   const at = ctx.clock();
-  await ctx.db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('packages')
-      .set({ security_scan_status: AWAITING_SCAN })
-      .where('id', '=', pkg.id)
-      .where('deleted_at', 'is', null)
-      .execute();
+  await inTransaction(ctx, async (trx) => {
+    await setScanStatus(trx, pkg.id, AWAITING_SCAN);
     await recordPackageAudit(trx, actor, at, pkg, repoRef(access), 'package.scan_requested', 'action', {
       summary: 'security scan requested',
       previous_status: pkg.security_scan_status,

@@ -4,6 +4,15 @@ import { recordAudit } from './audit.js';
 import type { ServiceContext } from './context.js';
 import { ServiceError, type FieldErrors } from './errors.js';
 import { resolveRepo } from './repos.js';
+import {
+  clearRepoGrants,
+  findLiveServicesBySlug,
+  findTeamsBySlug,
+  listServiceGrants,
+  listTeamGrants,
+  putGrant,
+} from '../store/access.js';
+import { inTransaction } from '../store/source.js';
 
 /** A grant resolved to the ids it is stored under. */
 interface ResolvedGrant {
@@ -21,23 +30,8 @@ export async function getPrivileges(
   repo: string,
 ): Promise<RepositoryPrivileges> {
   const { repo: row } = await resolveRepo(ctx, actor, owner, repo, 'Admin');
-  const services = await ctx.db
-    .selectFrom('repo_privileges')
-    .innerJoin('services', 'services.id', 'repo_privileges.principal_id')
-    .select(['services.slug', 'repo_privileges.privilege'])
-    .where('repo_privileges.repo_id', '=', row.id)
-    .where('repo_privileges.principal_kind', '=', 'service')
-    .where('services.deleted_at', 'is', null)
-    .orderBy('services.slug')
-    .execute();
-  const teams = await ctx.db
-    .selectFrom('repo_privileges')
-    .innerJoin('teams', 'teams.id', 'repo_privileges.principal_id')
-    .select(['teams.slug', 'repo_privileges.privilege'])
-    .where('repo_privileges.repo_id', '=', row.id)
-    .where('repo_privileges.principal_kind', '=', 'team')
-    .orderBy('teams.slug')
-    .execute();
+  const services = await listServiceGrants(ctx, row.id);
+  const teams = await listTeamGrants(ctx, row.id);
   return {
     privileges: [
       ...services.map((s) => ({ privilege: s.privilege, service: s.slug })),
@@ -62,20 +56,9 @@ export async function setPrivileges(
   const { org, repo: row } = await resolveRepo(ctx, actor, owner, repo, 'Admin');
   const grants = await resolveGrants(ctx, org.id, input.privileges);
   const now = ctx.clock();
-  await ctx.db.transaction().execute(async (trx) => {
-    if (mode === 'replace') await trx.deleteFrom('repo_privileges').where('repo_id', '=', row.id).execute();
-    for (const g of grants) {
-      await trx
-        .deleteFrom('repo_privileges')
-        .where('repo_id', '=', row.id)
-        .where('principal_kind', '=', g.kind)
-        .where('principal_id', '=', g.id)
-        .execute();
-      await trx
-        .insertInto('repo_privileges')
-        .values({ repo_id: row.id, principal_kind: g.kind, principal_id: g.id, privilege: g.privilege })
-        .execute();
-    }
+  await inTransaction(ctx, async (trx) => {
+    if (mode === 'replace') await clearRepoGrants(trx, row.id);
+    for (const g of grants) await putGrant(trx, row.id, g.kind, g.id, g.privilege);
     await recordAudit(trx, actor, now, {
       orgId: org.id,
       repoId: row.id,
@@ -126,23 +109,8 @@ async function resolveGrants(
 
   const serviceSlugs = wanted.filter((w) => w.kind === 'service').map((w) => w.slug);
   const teamSlugs = wanted.filter((w) => w.kind === 'team').map((w) => w.slug);
-  const services = serviceSlugs.length
-    ? await ctx.db
-        .selectFrom('services')
-        .select(['id', 'slug'])
-        .where('org_id', '=', orgId)
-        .where('slug', 'in', serviceSlugs)
-        .where('deleted_at', 'is', null)
-        .execute()
-    : [];
-  const teams = teamSlugs.length
-    ? await ctx.db
-        .selectFrom('teams')
-        .select(['id', 'slug'])
-        .where('org_id', '=', orgId)
-        .where('slug', 'in', teamSlugs)
-        .execute()
-    : [];
+  const services = await findLiveServicesBySlug(ctx, orgId, serviceSlugs);
+  const teams = await findTeamsBySlug(ctx, orgId, teamSlugs);
   const ids = {
     service: new Map(services.map((s) => [s.slug, s.id])),
     team: new Map(teams.map((t) => [t.slug, t.id])),

@@ -42,21 +42,6 @@ export function checkPromotionRules(rules: PromotionRules): PromotionRules {
   return Object.fromEntries(names.map((n) => [n, rules[n]!]));
 }
 
-/** Reads the stored rules of a repository (`{}` when there are none or the text is damaged). */
-export function parsePromotionRules(text: string | null | undefined): PromotionRules {
-  if (!text) return {};
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return {};
-    return Object.fromEntries(
-      Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'),
-    );
-  } catch {
-    // Damaged text must not open the door: a rule nothing can satisfy stays in force.
-    return { issuer: '\u0000unreadable promotion rules' };
-  }
-}
-
 function ruleText(field: string, rule: string): string {
   return rule.endsWith('.*') ? `${field} starting with '${rule.slice(0, -2)}'` : `${field} = '${rule}'`;
 }
@@ -71,9 +56,8 @@ function ruleText(field: string, rule: string): string {
 export function assertPromotionAllowed(
   pkg: Pick<PackageRow, 'format' | 'name' | 'version' | 'id' | 'identity'>,
   destPath: string,
-  rulesText: string | null | undefined,
+  rules: PromotionRules,
 ): void {
-  const rules = parsePromotionRules(rulesText);
   if (Object.keys(rules).length === 0) return;
   const refuse = (why: string): never => {
     throw new ServiceError(
@@ -81,14 +65,7 @@ export function assertPromotionAllowed(
       `${destPath} accepts only packages whose build identity matches its promotion rules: the ${describePackage(pkg)} ${why}`,
     );
   };
-  let identity: Record<string, unknown> | null = null;
-  try {
-    const parsed: unknown = pkg.identity ? JSON.parse(pkg.identity) : null;
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
-      identity = parsed as Record<string, unknown>;
-  } catch {
-    identity = null;
-  }
+  const identity = pkg.identity;
   if (!identity) {
     return refuse(
       'has no build identity (it was uploaded with an API key, not from a CI run through OIDC), ' +

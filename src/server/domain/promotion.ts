@@ -21,6 +21,9 @@ import {
 } from './package-writes.js';
 import { assertPromotionAllowed } from './promotion-rules.js';
 import { isUniqueViolation, resolveRepo, type RepoAccess } from './repos.js';
+import { findObjectEvents } from '../store/audit.js';
+import { findOrgPackagesByIdOrSlug, insertPackage, updateLivePackage } from '../store/packages.js';
+import { inTransaction } from '../store/source.js';
 
 /**
  * Why a package that is not (any more) live in `source` is gone, when it left by a move or a
@@ -32,12 +35,7 @@ async function explainGone(
   identifier: string,
 ): Promise<ServiceError | null> {
   const where = `${source.org.slug}/${source.repo.slug}`;
-  const candidates = await ctx.db
-    .selectFrom('packages')
-    .select(['id', 'repo_id', 'slug', 'deleted_at', 'format', 'name', 'version'])
-    .where('org_id', '=', source.org.id)
-    .where((eb) => eb.or([eb('id', '=', identifier), eb('slug', '=', identifier)]))
-    .execute();
+  const candidates = await findOrgPackagesByIdOrSlug(ctx, source.org.id, identifier);
   for (const c of candidates) {
     if (c.repo_id === source.repo.id && c.deleted_at !== null && c.id === identifier) {
       return new ServiceError(
@@ -46,15 +44,10 @@ async function explainGone(
       );
     }
     if (c.repo_id === source.repo.id) continue;
-    const moves = await ctx.db
-      .selectFrom('audit_events')
-      .select(['context', 'event_at'])
-      .where('object_slug_perm', '=', c.id)
-      .where('event', '=', 'package.moved')
-      .execute();
-    const away = moves.find((m) => (JSON.parse(m.context) as { from?: unknown }).from === where);
+    const moves = await findObjectEvents(ctx, c.id, 'package.moved');
+    const away = moves.find((m) => m.context.from === where);
     if (away) {
-      const to = (JSON.parse(away.context) as { to?: unknown }).to;
+      const to = away.context.to;
       return new ServiceError(
         'conflict',
         `The ${describePackage(c)} is no longer in ${where}: it was moved to ${String(to)} at ${away.event_at}.`,
@@ -77,7 +70,7 @@ async function resolvePromotion(
   const source = await resolveRepo(ctx, actor, owner, repoSlug, sourcePrivilege);
   let pkg: PackageRow;
   try {
-    pkg = await findLivePackage(ctx.db, source.repo.id, identifier, `${owner}/${repoSlug}`);
+    pkg = await findLivePackage(ctx, source.repo.id, identifier, `${owner}/${repoSlug}`);
   } catch (err) {
     throw (await explainGone(ctx, source, identifier)) ?? err;
   }
@@ -127,7 +120,7 @@ export async function copyPackage(
   const id = newId();
   const events: PendingEvent[] = [];
   try {
-    await ctx.db.transaction().execute(async (trx) => {
+    await inTransaction(ctx, async (trx) => {
       const existing = await findLiveVersion(trx, dest.repo.id, pkg);
       if (existing) {
         if (!body.republish) throw duplicateError(pkg, to.path, existing);
@@ -149,7 +142,7 @@ export async function copyPackage(
         uploaded_at: now,
         deleted_at: null,
       };
-      await trx.insertInto('packages').values(row).execute();
+      await insertPackage(trx, row);
       const tags = (await loadTags(trx, [pkg.id])).get(pkg.id) ?? [];
       for (const immutable of [false, true]) {
         const infos = tags.filter((t) => t.kind === 'info' && (t.immutable === 1) === immutable);
@@ -217,19 +210,17 @@ export async function movePackage(
   const now = at.toISOString();
   const events: PendingEvent[] = [];
   try {
-    await ctx.db.transaction().execute(async (trx) => {
+    await inTransaction(ctx, async (trx) => {
       // The package itself already there means a concurrent move won: the update below says so.
       const existing = await findLiveVersion(trx, dest.repo.id, pkg);
       if (existing && existing.id !== pkg.id) throw duplicateError(pkg, to.path, existing, false);
       const slug = await freeSlug(trx, dest.repo.id, pkg.name, pkg.version);
-      const moved = await trx
-        .updateTable('packages')
-        .set({ repo_id: dest.repo.id, slug, ...completedSync(now), status: pkg.status })
-        .where('id', '=', pkg.id)
-        .where('repo_id', '=', source.repo.id)
-        .where('deleted_at', 'is', null)
-        .executeTakeFirst();
-      if (moved.numUpdatedRows !== 1n) {
+      const moved = await updateLivePackage(
+        trx,
+        { id: pkg.id, repoId: source.repo.id },
+        { repo_id: dest.repo.id, slug, ...completedSync(now), status: pkg.status },
+      );
+      if (!moved) {
         throw new ServiceError(
           'conflict',
           `The ${describePackage(pkg)} is no longer in ${from.path}: it was moved or deleted by another request meanwhile.`,

@@ -7,6 +7,8 @@ import { findLivePackage, repoRef } from './package-query.js';
 import { packageView } from './package-view.js';
 import { emitEvents, recordPackageAudit } from './package-writes.js';
 import { resolveRepo } from './repos.js';
+import { updateLivePackage } from '../store/packages.js';
+import { inTransaction } from '../store/source.js';
 
 /** Whether a quarantine request asks for a release (`release`, or the older `restore`). */
 export function isReleaseRequest(body: PackageQuarantineRequest | null | undefined): boolean {
@@ -27,26 +29,23 @@ export async function setQuarantine(
   body: PackageQuarantineRequest | null | undefined,
 ): Promise<Package> {
   const access = await resolveRepo(ctx, actor, owner, repoSlug, 'Admin');
-  const pkg = await findLivePackage(ctx.db, access.repo.id, identifier, `${owner}/${repoSlug}`);
+  const pkg = await findLivePackage(ctx, access.repo.id, identifier, `${owner}/${repoSlug}`);
   const release = isReleaseRequest(body);
   const at = ctx.clock();
   const now = at.toISOString();
-  await ctx.db.transaction().execute(async (trx) => {
+  await inTransaction(ctx, async (trx) => {
     // Conditional on the current state, so two concurrent requests cannot both apply.
-    const result = await trx
-      .updateTable('packages')
-      .set({
+    const changed = await updateLivePackage(
+      trx,
+      { id: pkg.id, repoId: access.repo.id, quarantined: release },
+      {
         is_quarantined: release ? 0 : 1,
         status: release ? PACKAGE_STATUS.completed : PACKAGE_STATUS.quarantined,
         status_updated_at: now,
         status_reason: release ? '' : 'Quarantined',
-      })
-      .where('id', '=', pkg.id)
-      .where('repo_id', '=', access.repo.id)
-      .where('deleted_at', 'is', null)
-      .where('is_quarantined', '=', release ? 1 : 0)
-      .executeTakeFirst();
-    if (result.numUpdatedRows !== 1n) {
+      },
+    );
+    if (!changed) {
       throw new ServiceError(
         'conflict',
         release

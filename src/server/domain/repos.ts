@@ -1,4 +1,3 @@
-import type { Selectable } from 'kysely';
 import {
   SLUG_MAX,
   SLUG_PATTERN,
@@ -7,7 +6,20 @@ import {
   type RepositoryCreate,
   type RepositoryUpdate,
 } from '../../api/repos.js';
-import type { OrgsTable, ReposTable } from '../store/schema.js';
+import { serviceSlugsById } from '../store/access.js';
+import {
+  findLiveRepo,
+  findOrgBySlug,
+  insertRepo,
+  isRepoSlugTaken,
+  listReadableRepos,
+  repoPackageStats,
+  softDeleteRepo,
+  updateRepo as writeRepo,
+  type OrgRecord,
+  type RepoRecord,
+} from '../store/repos.js';
+import { inTransaction } from '../store/source.js';
 import {
   assertOrgAccess,
   assertPrivilege,
@@ -21,13 +33,12 @@ import { recordAudit } from './audit.js';
 import type { ServiceContext } from './context.js';
 import { invalidField, notFound, ServiceError } from './errors.js';
 import { newId, slugify } from './ids.js';
-import type { Db } from '../store/db.js';
-import { checkPromotionRules, parsePromotionRules } from './promotion-rules.js';
+import { checkPromotionRules } from './promotion-rules.js';
 
 /** An organisation row. */
-export type OrgRow = Selectable<OrgsTable>;
+export type OrgRow = OrgRecord;
 /** A repository row. */
-export type RepoRow = Selectable<ReposTable>;
+export type RepoRow = RepoRecord;
 
 /** A repository the caller may use, with its org and the caller's effective privilege. */
 export interface RepoAccess {
@@ -38,7 +49,7 @@ export interface RepoAccess {
 
 /** Finds an organisation by slug, or null. */
 export async function findOrg(ctx: ServiceContext, slug: string): Promise<OrgRow | null> {
-  return (await ctx.db.selectFrom('orgs').selectAll().where('slug', '=', slug).executeTakeFirst()) ?? null;
+  return (await findOrgBySlug(ctx, slug)) ?? null;
 }
 
 /**
@@ -72,20 +83,12 @@ export async function resolveRepo(
   needed: Privilege,
 ): Promise<RepoAccess> {
   const org = await findOrg(ctx, owner);
-  const repo = org
-    ? await ctx.db
-        .selectFrom('repos')
-        .selectAll()
-        .where('org_id', '=', org.id)
-        .where('slug', '=', slug)
-        .where('deleted_at', 'is', null)
-        .executeTakeFirst()
-    : undefined;
+  const repo = org ? await findLiveRepo(ctx, org.id, slug) : undefined;
   if (!org || !repo) {
     requirePrincipal(actor);
     throw notFound(org ? `Repository '${owner}/${slug}'` : `Organisation '${owner}'`);
   }
-  const privilege = await privilegeOn(ctx.db, actor.principal, repo);
+  const privilege = await privilegeOn(ctx, actor.principal, repo);
   assertPrivilege(actor, privilege, needed);
   return { org, repo, privilege: privilege! };
 }
@@ -121,14 +124,7 @@ async function assertSlugFree(
   slug: string,
   exceptId?: string,
 ): Promise<void> {
-  let q = ctx.db
-    .selectFrom('repos')
-    .select('id')
-    .where('org_id', '=', org.id)
-    .where('slug', '=', slug)
-    .where('deleted_at', 'is', null);
-  if (exceptId) q = q.where('id', '!=', exceptId);
-  if (await q.executeTakeFirst()) throw slugTaken(org, slug);
+  if (await isRepoSlugTaken(ctx, org.id, slug, exceptId)) throw slugTaken(org, slug);
 }
 
 function slugTaken(org: OrgRow, slug: string): ServiceError {
@@ -140,28 +136,12 @@ function slugTaken(org: OrgRow, slug: string): ServiceError {
 /** Renders repository rows with their package counts. */
 async function toRepositories(ctx: ServiceContext, org: OrgRow, rows: RepoRow[]): Promise<Repository[]> {
   if (rows.length === 0) return [];
-  const stats = await ctx.db
-    .selectFrom('packages')
-    .select((eb) => [
-      'repo_id',
-      eb.fn.countAll().as('count'),
-      eb.fn.sum('size').as('size'),
-      eb.fn.sum('is_quarantined').as('quarantined'),
-    ])
-    .where(
-      'repo_id',
-      'in',
-      rows.map((r) => r.id),
-    )
-    .where('deleted_at', 'is', null)
-    .groupBy('repo_id')
-    .execute();
-  const byRepo = new Map(stats.map((s) => [s.repo_id, s]));
+  const byRepo = await repoPackageStats(
+    ctx,
+    rows.map((r) => r.id),
+  );
   const creatorIds = [...new Set(rows.map((r) => r.created_by).filter((id): id is string => id !== null))];
-  const creators = creatorIds.length
-    ? await ctx.db.selectFrom('services').select(['id', 'slug']).where('id', 'in', creatorIds).execute()
-    : [];
-  const creatorSlug = new Map(creators.map((c) => [c.id, c.slug]));
+  const creatorSlug = await serviceSlugsById(ctx, creatorIds);
   return rows.map((r) => {
     const s = byRepo.get(r.id);
     const self = `${ctx.baseUrl}/repos/${org.slug}/${r.slug}/`;
@@ -176,14 +156,14 @@ async function toRepositories(ctx: ServiceContext, org: OrgRow, rows: RepoRow[])
       repository_type_str: r.repository_type,
       is_public: r.repository_type === 'Public',
       is_private: r.repository_type === 'Private',
-      package_count: Number(s?.count ?? 0),
-      num_quarantined_packages: Number(s?.quarantined ?? 0),
-      size: Number(s?.size ?? 0),
+      package_count: s?.count ?? 0,
+      num_quarantined_packages: s?.quarantined ?? 0,
+      size: s?.size ?? 0,
       created_at: r.created_at,
       created_by: r.created_by ? (creatorSlug.get(r.created_by) ?? null) : null,
       self_url: self,
       privileges_url: `${self}privileges`,
-      promotion_rules: parsePromotionRules(r.promotion_rules),
+      promotion_rules: r.promotion_rules,
     };
   });
 }
@@ -211,11 +191,11 @@ export async function createRepo(
     created_at: now,
     created_by: principal.serviceId,
     deleted_at: null,
-    promotion_rules: JSON.stringify(rules),
+    promotion_rules: rules,
   };
   try {
-    await ctx.db.transaction().execute(async (trx) => {
-      await trx.insertInto('repos').values(row).execute();
+    await inTransaction(ctx, async (trx) => {
+      await insertRepo(trx, row);
       await recordAudit(trx, actor, new Date(now), {
         orgId: org.id,
         repoId: row.id,
@@ -248,38 +228,8 @@ export async function listRepos(
 ): Promise<{ items: Repository[]; count: number }> {
   const org = await findOrg(ctx, owner);
   if (!org) throw notFound(`Organisation '${owner}'`);
-  const base = ctx.db
-    .selectFrom('repos')
-    .where('org_id', '=', org.id)
-    .where('deleted_at', 'is', null)
-    .where('id', 'in', readableRepoIds(ctx.db, actor.principal, org.id));
-  const total = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-  const rows = await base.selectAll().orderBy('slug').limit(window.size).offset(window.offset).execute();
-  return { items: await toRepositories(ctx, org, rows), count: Number(total.n) };
-}
-
-/**
- * The ids of the org's repositories a caller may read, as a subquery: every one for an org
- * Manager; for a member, Public ones and those granted to it or its teams; for anyone else
- * (anonymous, another org), Public ones only.
- */
-export function readableRepoIds(db: Db, p: Principal | null, orgId: string) {
-  const repos = db.selectFrom('repos').select('repos.id').where('repos.org_id', '=', orgId);
-  if (!p || p.orgId !== orgId) return repos.where('repos.repository_type', '=', 'Public');
-  if (p.role === 'Manager') return repos;
-  return repos.where((eb) => {
-    const teams = eb.selectFrom('team_members').select('team_id').where('service_id', '=', p.serviceId);
-    const granted = eb
-      .selectFrom('repo_privileges')
-      .select('repo_id')
-      .where((g) =>
-        g.or([
-          g.and([g('principal_kind', '=', 'service'), g('principal_id', '=', p.serviceId)]),
-          g.and([g('principal_kind', '=', 'team'), g('principal_id', 'in', teams)]),
-        ]),
-      );
-    return eb.or([eb('repos.repository_type', '=', 'Public'), eb('repos.id', 'in', granted)]);
-  });
+  const { rows, count } = await listReadableRepos(ctx, actor.principal, org.id, window);
+  return { items: await toRepositories(ctx, org, rows), count };
 }
 
 /** One repository the caller may read. */
@@ -311,33 +261,23 @@ export async function updateRepo(
   if (input.description !== undefined) next.description = input.description;
   if (input.repository_type_str !== undefined) next.repository_type = input.repository_type_str;
   if (input.promotion_rules !== undefined) {
-    next.promotion_rules = JSON.stringify(checkPromotionRules(input.promotion_rules));
+    next.promotion_rules = checkPromotionRules(input.promotion_rules);
   }
   if (next.slug !== repo.slug) await assertSlugFree(ctx, org, next.slug, repo.id);
   const changes: Record<string, { from: unknown; to: unknown }> = {};
   for (const key of ['name', 'slug', 'description', 'repository_type'] as const) {
     if (next[key] !== repo[key]) changes[key] = { from: repo[key], to: next[key] };
   }
-  const rulesBefore = parsePromotionRules(repo.promotion_rules);
-  const rulesAfter = parsePromotionRules(next.promotion_rules);
+  const rulesBefore = repo.promotion_rules;
+  const rulesAfter = next.promotion_rules;
   if (JSON.stringify(rulesBefore) !== JSON.stringify(rulesAfter)) {
     changes.promotion_rules = { from: rulesBefore, to: rulesAfter };
   }
   if (Object.keys(changes).length > 0) {
     const now = ctx.clock();
     try {
-      await ctx.db.transaction().execute(async (trx) => {
-        await trx
-          .updateTable('repos')
-          .set({
-            name: next.name,
-            slug: next.slug,
-            description: next.description,
-            repository_type: next.repository_type,
-            promotion_rules: next.promotion_rules,
-          })
-          .where('id', '=', repo.id)
-          .execute();
+      await inTransaction(ctx, async (trx) => {
+        await writeRepo(trx, next);
         await recordAudit(trx, actor, now, {
           orgId: org.id,
           repoId: repo.id,
@@ -366,13 +306,8 @@ export async function deleteRepo(
 ): Promise<void> {
   const { org, repo } = await resolveRepo(ctx, actor, owner, slug, 'Admin');
   const now = ctx.clock();
-  await ctx.db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('repos')
-      .set({ deleted_at: now.toISOString() })
-      .where('id', '=', repo.id)
-      .where('deleted_at', 'is', null)
-      .execute();
+  await inTransaction(ctx, async (trx) => {
+    await softDeleteRepo(trx, repo.id, now.toISOString());
     await recordAudit(trx, actor, now, {
       orgId: org.id,
       repoId: repo.id,

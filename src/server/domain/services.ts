@@ -1,5 +1,4 @@
 import crypto from 'node:crypto';
-import type { Selectable, Transaction } from 'kysely';
 import {
   SERVICE_SLUG_MAX,
   type Service,
@@ -9,7 +8,25 @@ import {
   type UserSelf,
   type UserTokens,
 } from '../../api/access.js';
-import type { Database, ServicesTable } from '../store/schema.js';
+import {
+  addTeamMember,
+  deleteGrantsOf,
+  findLiveService,
+  findServiceKey,
+  hasOtherLiveManager,
+  insertService,
+  isServiceSlugUsed,
+  listLiveServices,
+  removeFromAllTeams,
+  serviceSlugsById,
+  setServiceKey,
+  softDeleteService,
+  teamMembershipsOf,
+  updateService as writeService,
+  type ServiceRecord,
+} from '../store/access.js';
+import type { Db } from '../store/db.js';
+import { inTransaction } from '../store/source.js';
 import { generateApiKey, hashKey, requirePrincipal, type Actor } from './access.js';
 import { recordAudit } from './audit.js';
 import type { ServiceContext } from './context.js';
@@ -20,25 +37,16 @@ import { resolveTeamSlugs } from './teams.js';
 import { revokeTokens } from '../oidc/tokens.js';
 
 /** A service-account row. */
-export type ServiceRow = Selectable<ServicesTable>;
+export type ServiceRow = ServiceRecord;
 
 const SUFFIX_LENGTH = 6;
 
 async function toServices(ctx: ServiceContext, org: OrgRow, rows: ServiceRow[]): Promise<Service[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
-  const memberships = await ctx.db
-    .selectFrom('team_members')
-    .innerJoin('teams', 'teams.id', 'team_members.team_id')
-    .select(['team_members.service_id', 'teams.slug', 'team_members.role'])
-    .where('team_members.service_id', 'in', ids)
-    .orderBy('teams.slug')
-    .execute();
+  const memberships = await teamMembershipsOf(ctx, ids);
   const creatorIds = [...new Set(rows.map((r) => r.created_by).filter((id): id is string => id !== null))];
-  const creators = creatorIds.length
-    ? await ctx.db.selectFrom('services').select(['id', 'slug']).where('id', 'in', creatorIds).execute()
-    : [];
-  const creatorSlug = new Map(creators.map((c) => [c.id, c.slug]));
+  const creatorSlug = await serviceSlugsById(ctx, creatorIds);
   return rows.map((r) => ({
     name: r.name,
     slug: r.slug,
@@ -55,13 +63,7 @@ async function toServices(ctx: ServiceContext, org: OrgRow, rows: ServiceRow[]):
 }
 
 async function findService(ctx: ServiceContext, org: OrgRow, slug: string): Promise<ServiceRow> {
-  const row = await ctx.db
-    .selectFrom('services')
-    .selectAll()
-    .where('org_id', '=', org.id)
-    .where('slug', '=', slug)
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst();
+  const row = await findLiveService(ctx, org.id, slug);
   if (!row) throw notFound(`Service account '${slug}' in '${org.slug}'`);
   return row;
 }
@@ -70,34 +72,16 @@ async function findService(ctx: ServiceContext, org: OrgRow, slug: string): Prom
 async function freeSlug(ctx: ServiceContext, orgId: string, name: string, attempt: number): Promise<string> {
   const base = slugify(name, SERVICE_SLUG_MAX);
   if (attempt === 0) {
-    const taken = await ctx.db
-      .selectFrom('services')
-      .select('id')
-      .where('org_id', '=', orgId)
-      .where('slug', '=', base)
-      .executeTakeFirst();
-    if (!taken) return base;
+    if (!(await isServiceSlugUsed(ctx, orgId, base))) return base;
   }
   const stem = base.slice(0, SERVICE_SLUG_MAX - SUFFIX_LENGTH - 1).replace(/[-._]+$/, '');
   return `${stem}-${newId(SUFFIX_LENGTH).toLowerCase()}`;
 }
 
 /** Refuses a change that would leave the org with no live Manager (nobody could administer it). */
-async function assertAnotherManager(
-  trx: Transaction<Database>,
-  org: OrgRow,
-  service: ServiceRow,
-): Promise<void> {
+async function assertAnotherManager(trx: Db, org: OrgRow, service: ServiceRow): Promise<void> {
   if (service.role !== 'Manager') return;
-  const other = await trx
-    .selectFrom('services')
-    .select('id')
-    .where('org_id', '=', org.id)
-    .where('role', '=', 'Manager')
-    .where('deleted_at', 'is', null)
-    .where('id', '!=', service.id)
-    .executeTakeFirst();
-  if (!other) {
+  if (!(await hasOtherLiveManager(trx, org.id, service.id))) {
     throw new ServiceError(
       'conflict',
       `'${service.slug}' is the last Manager of '${org.slug}': make another service account Manager first.`,
@@ -113,10 +97,8 @@ export async function listServices(
   window: { offset: number; size: number },
 ): Promise<{ items: Service[]; count: number }> {
   const { org } = await resolveOrg(ctx, actor, owner, { manager: true });
-  const base = ctx.db.selectFrom('services').where('org_id', '=', org.id).where('deleted_at', 'is', null);
-  const total = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-  const rows = await base.selectAll().orderBy('slug').limit(window.size).offset(window.offset).execute();
-  return { items: await toServices(ctx, org, rows), count: Number(total.n) };
+  const { rows, count } = await listLiveServices(ctx, org.id, window);
+  return { items: await toServices(ctx, org, rows), count };
 }
 
 /** One live service account (org Manager), without its key. */
@@ -139,7 +121,7 @@ export async function createService(
 ): Promise<ServiceWithKey> {
   const { org, principal } = await resolveOrg(ctx, actor, owner, { manager: true });
   const name = checkName('name', input.name);
-  const teams = await resolveTeamSlugs(ctx.db, org.id, input.teams ?? [], 'teams');
+  const teams = await resolveTeamSlugs(ctx, org.id, input.teams ?? [], 'teams');
   const key = generateApiKey();
   const now = ctx.clock();
   // A concurrent create may take the same slug between the check and the insert: try a suffix then.
@@ -158,14 +140,9 @@ export async function createService(
       deleted_at: null,
     };
     try {
-      await ctx.db.transaction().execute(async (trx) => {
-        await trx.insertInto('services').values(row).execute();
-        for (const t of teams) {
-          await trx
-            .insertInto('team_members')
-            .values({ team_id: t.id, service_id: row.id, role: t.role })
-            .execute();
-        }
+      await inTransaction(ctx, async (trx) => {
+        await insertService(trx, row);
+        for (const t of teams) await addTeamMember(trx, t.id, row.id, t.role);
         await recordAudit(trx, actor, now, {
           orgId: org.id,
           event: 'service.created',
@@ -197,24 +174,14 @@ export async function updateService(
   if (input.name !== undefined) next.name = checkName('name', input.name);
   if (input.description !== undefined) next.description = input.description;
   if (input.role !== undefined) next.role = input.role;
-  const teams =
-    input.teams === undefined ? null : await resolveTeamSlugs(ctx.db, org.id, input.teams, 'teams');
+  const teams = input.teams === undefined ? null : await resolveTeamSlugs(ctx, org.id, input.teams, 'teams');
   const now = ctx.clock();
-  await ctx.db.transaction().execute(async (trx) => {
+  await inTransaction(ctx, async (trx) => {
     if (next.role !== 'Manager') await assertAnotherManager(trx, org, service);
-    await trx
-      .updateTable('services')
-      .set({ name: next.name, description: next.description, role: next.role })
-      .where('id', '=', service.id)
-      .execute();
+    await writeService(trx, next);
     if (teams) {
-      await trx.deleteFrom('team_members').where('service_id', '=', service.id).execute();
-      for (const t of teams) {
-        await trx
-          .insertInto('team_members')
-          .values({ team_id: t.id, service_id: service.id, role: t.role })
-          .execute();
-      }
+      await removeFromAllTeams(trx, service.id);
+      for (const t of teams) await addTeamMember(trx, t.id, service.id, t.role);
     }
     const changes: Record<string, unknown> = {};
     for (const key of ['name', 'description', 'role'] as const) {
@@ -248,22 +215,13 @@ export async function deleteService(
   const { org } = await resolveOrg(ctx, actor, owner, { manager: true });
   const service = await findService(ctx, org, slug);
   const now = ctx.clock();
-  await ctx.db.transaction().execute(async (trx) => {
+  await inTransaction(ctx, async (trx) => {
     await assertAnotherManager(trx, org, service);
-    await trx
-      .updateTable('services')
-      .set({ deleted_at: now.toISOString() })
-      .where('id', '=', service.id)
-      .where('deleted_at', 'is', null)
-      .execute();
-    await trx.deleteFrom('team_members').where('service_id', '=', service.id).execute();
+    await softDeleteService(trx, service.id, now.toISOString());
+    await removeFromAllTeams(trx, service.id);
     // Its exchanged tokens are revoked, not merely refused while the account is gone.
     await revokeTokens(trx, actor, now, { serviceIds: [service.id], reason: 'service account deleted' });
-    await trx
-      .deleteFrom('repo_privileges')
-      .where('principal_kind', '=', 'service')
-      .where('principal_id', '=', service.id)
-      .execute();
+    await deleteGrantsOf(trx, 'service', service.id);
     await recordAudit(trx, actor, now, {
       orgId: org.id,
       event: 'service.deleted',
@@ -291,12 +249,8 @@ export async function rotateServiceKey(
     key_hash: hashKey(ctx.secret, key),
     key_created_at: now.toISOString(),
   };
-  await ctx.db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('services')
-      .set({ key_hash: next.key_hash, key_created_at: next.key_created_at })
-      .where('id', '=', service.id)
-      .execute();
+  await inTransaction(ctx, async (trx) => {
+    await setServiceKey(trx, service.id, next.key_hash, next.key_created_at);
     await recordAudit(trx, actor, now, {
       orgId: org.id,
       event: 'service.key_rotated',
@@ -344,12 +298,7 @@ export async function listOwnTokens(
   presented: string | null,
 ): Promise<UserTokens> {
   const p = requirePrincipal(actor);
-  const row = await ctx.db
-    .selectFrom('services')
-    .select(['key_hash', 'key_created_at'])
-    .where('id', '=', p.serviceId)
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst();
+  const row = await findServiceKey(ctx, p.serviceId);
   if (!row) return { results: [] };
   const shown =
     presented && hashKey(ctx.secret, presented) === row.key_hash

@@ -1,8 +1,20 @@
-import type { Selectable } from 'kysely';
 import type { Team, TeamCreate, TeamMember, TeamMembers, TeamUpdate } from '../../api/access.js';
 import { SLUG_MAX } from '../../api/repos.js';
-import type { Db } from '../store/db.js';
-import type { TeamsTable } from '../store/schema.js';
+import {
+  clearTeamMembers,
+  deleteTeam as removeTeam,
+  findLiveServicesBySlug,
+  findTeamBySlug,
+  findTeamsBySlug,
+  insertTeam,
+  isTeamMember,
+  listTeamMembers,
+  listTeams as listTeamRows,
+  putTeamMember,
+  updateTeam as writeTeam,
+  type TeamRecord,
+} from '../store/access.js';
+import { inTransaction, type DbSource } from '../store/source.js';
 import type { Actor, Principal } from './access.js';
 import { recordAudit } from './audit.js';
 import type { ServiceContext } from './context.js';
@@ -11,7 +23,7 @@ import { newId, slugify } from './ids.js';
 import { checkName, checkSlug, isUniqueViolation, resolveOrg, type OrgRow } from './repos.js';
 
 /** A team row. */
-export type TeamRow = Selectable<TeamsTable>;
+export type TeamRow = TeamRecord;
 type Role = 'Manager' | 'Member';
 
 function toTeam(t: TeamRow): Team {
@@ -38,22 +50,9 @@ async function findTeam(
   principal: Principal,
   slug: string,
 ): Promise<TeamRow> {
-  const team = await ctx.db
-    .selectFrom('teams')
-    .selectAll()
-    .where('org_id', '=', org.id)
-    .where('slug', '=', slug)
-    .executeTakeFirst();
+  const team = await findTeamBySlug(ctx, org.id, slug);
   if (team && (team.visibility === 'Visible' || principal.role === 'Manager')) return team;
-  if (team) {
-    const member = await ctx.db
-      .selectFrom('team_members')
-      .select('team_id')
-      .where('team_id', '=', team.id)
-      .where('service_id', '=', principal.serviceId)
-      .executeTakeFirst();
-    if (member) return team;
-  }
+  if (team && (await isTeamMember(ctx, team.id, principal.serviceId))) return team;
   throw notFound(`Team '${slug}' in '${org.slug}'`);
 }
 
@@ -65,22 +64,10 @@ export async function listTeams(
   window: { offset: number; size: number },
 ): Promise<{ items: Team[]; count: number }> {
   const { org, principal } = await resolveOrg(ctx, actor, owner, { manager: false });
-  let base = ctx.db.selectFrom('teams').where('org_id', '=', org.id);
-  if (principal.role !== 'Manager') {
-    base = base.where((eb) =>
-      eb.or([
-        eb('visibility', '=', 'Visible'),
-        eb(
-          'id',
-          'in',
-          eb.selectFrom('team_members').select('team_id').where('service_id', '=', principal.serviceId),
-        ),
-      ]),
-    );
-  }
-  const total = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-  const rows = await base.selectAll().orderBy('slug').limit(window.size).offset(window.offset).execute();
-  return { items: rows.map(toTeam), count: Number(total.n) };
+  // A Manager sees every team; anyone else the Visible ones and those it belongs to.
+  const viewer = principal.role === 'Manager' ? null : principal.serviceId;
+  const { rows, count } = await listTeamRows(ctx, org.id, viewer, window);
+  return { items: rows.map(toTeam), count };
 }
 
 /** One team (org members). */
@@ -110,8 +97,8 @@ export async function createTeam(
     created_at: now.toISOString(),
   };
   try {
-    await ctx.db.transaction().execute(async (trx) => {
-      await trx.insertInto('teams').values(row).execute();
+    await inTransaction(ctx, async (trx) => {
+      await insertTeam(trx, row);
       await recordAudit(trx, actor, now, {
         orgId: org.id,
         event: 'team.created',
@@ -151,12 +138,8 @@ export async function updateTeam(
   if (Object.keys(changes).length === 0) return toTeam(team);
   const now = ctx.clock();
   try {
-    await ctx.db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('teams')
-        .set({ name: next.name, slug: next.slug, description: next.description, visibility: next.visibility })
-        .where('id', '=', team.id)
-        .execute();
+    await inTransaction(ctx, async (trx) => {
+      await writeTeam(trx, next);
       await recordAudit(trx, actor, now, {
         orgId: org.id,
         event: 'team.updated',
@@ -184,14 +167,8 @@ export async function deleteTeam(
   const { org, principal } = await resolveOrg(ctx, actor, owner, { manager: true });
   const team = await findTeam(ctx, org, principal, slug);
   const now = ctx.clock();
-  await ctx.db.transaction().execute(async (trx) => {
-    await trx
-      .deleteFrom('repo_privileges')
-      .where('principal_kind', '=', 'team')
-      .where('principal_id', '=', team.id)
-      .execute();
-    await trx.deleteFrom('team_members').where('team_id', '=', team.id).execute();
-    await trx.deleteFrom('teams').where('id', '=', team.id).execute();
+  await inTransaction(ctx, async (trx) => {
+    await removeTeam(trx, team.id);
     await recordAudit(trx, actor, now, {
       orgId: org.id,
       event: 'team.deleted',
@@ -203,15 +180,8 @@ export async function deleteTeam(
   });
 }
 
-async function membersOf(db: Db, teamId: string): Promise<TeamMembers> {
-  const rows = await db
-    .selectFrom('team_members')
-    .innerJoin('services', 'services.id', 'team_members.service_id')
-    .select(['services.slug', 'team_members.role'])
-    .where('team_members.team_id', '=', teamId)
-    .where('services.deleted_at', 'is', null)
-    .orderBy('services.slug')
-    .execute();
+async function membersOf(db: DbSource, teamId: string): Promise<TeamMembers> {
+  const rows = await listTeamMembers(db, teamId);
   return { members: rows.map((r) => ({ user: r.slug, role: r.role, user_kind: 'Service' as const })) };
 }
 
@@ -223,7 +193,7 @@ export async function getTeamMembers(
   slug: string,
 ): Promise<TeamMembers> {
   const { org, principal } = await resolveOrg(ctx, actor, owner, { manager: false });
-  return membersOf(ctx.db, (await findTeam(ctx, org, principal, slug)).id);
+  return membersOf(ctx, (await findTeam(ctx, org, principal, slug)).id);
 }
 
 /**
@@ -243,19 +213,9 @@ export async function setTeamMembers(
   const team = await findTeam(ctx, org, principal, slug);
   const members = await resolveMembers(ctx, org.id, input.members);
   const now = ctx.clock();
-  await ctx.db.transaction().execute(async (trx) => {
-    if (mode === 'replace') await trx.deleteFrom('team_members').where('team_id', '=', team.id).execute();
-    for (const m of members) {
-      await trx
-        .deleteFrom('team_members')
-        .where('team_id', '=', team.id)
-        .where('service_id', '=', m.id)
-        .execute();
-      await trx
-        .insertInto('team_members')
-        .values({ team_id: team.id, service_id: m.id, role: m.role })
-        .execute();
-    }
+  await inTransaction(ctx, async (trx) => {
+    if (mode === 'replace') await clearTeamMembers(trx, team.id);
+    for (const m of members) await putTeamMember(trx, team.id, m.id, m.role);
     await recordAudit(trx, actor, now, {
       orgId: org.id,
       event: mode === 'replace' ? 'team.members.replaced' : 'team.members.added',
@@ -266,7 +226,7 @@ export async function setTeamMembers(
       context: { members: members.map((m) => ({ user: m.slug, role: m.role })) },
     });
   });
-  return membersOf(ctx.db, team.id);
+  return membersOf(ctx, team.id);
 }
 
 async function resolveMembers(
@@ -290,15 +250,7 @@ async function resolveMembers(
     else seen.set(m.user, i);
   });
   const slugs = [...seen.keys()];
-  const found = slugs.length
-    ? await ctx.db
-        .selectFrom('services')
-        .select(['id', 'slug'])
-        .where('org_id', '=', orgId)
-        .where('slug', 'in', slugs)
-        .where('deleted_at', 'is', null)
-        .execute()
-    : [];
+  const found = await findLiveServicesBySlug(ctx, orgId, slugs);
   const ids = new Map(found.map((s) => [s.slug, s.id]));
   const unknown = slugs.filter((s) => !ids.has(s));
   for (const s of unknown)
@@ -317,7 +269,7 @@ async function resolveMembers(
  * unknown or repeated slug under `field`.
  */
 export async function resolveTeamSlugs(
-  db: Db,
+  db: DbSource,
   orgId: string,
   entries: { slug: string; role?: Role }[],
   field: string,
@@ -328,14 +280,7 @@ export async function resolveTeamSlugs(
     if (slugs.indexOf(e.slug) !== i)
       (fields[`${field}[${i}].slug`] ??= []).push(`'${e.slug}' is listed twice.`);
   });
-  const found = slugs.length
-    ? await db
-        .selectFrom('teams')
-        .select(['id', 'slug'])
-        .where('org_id', '=', orgId)
-        .where('slug', 'in', slugs)
-        .execute()
-    : [];
+  const found = await findTeamsBySlug(db, orgId, slugs);
   const ids = new Map(found.map((t) => [t.slug, t.id]));
   entries.forEach((e, i) => {
     if (!ids.has(e.slug))

@@ -9,7 +9,7 @@ import {
   policyView,
   updatePolicy,
 } from '../../policies/policies.js';
-import { readableRepoIds } from '../../domain/repos.js';
+import { listPolicyViolations } from '../../domain/policy-violations.js';
 import { PageQuery, pageWindow, setPaginationHeaders } from '../pagination.js';
 import type { RouteModule } from '../types.js';
 
@@ -132,45 +132,12 @@ export const policyRoutes: RouteModule = (app, ctx) => {
       async (request, reply) => {
         const org = await policyOrg(ctx, request.actor, request.params.org, false);
         const { page, size, offset } = pageWindow(request.query);
-        const q = ctx.db
-          .selectFrom('policy_violations as v')
-          .innerJoin('packages as p', 'p.id', 'v.package_id')
-          .innerJoin('repos as r', 'r.id', 'p.repo_id')
-          .leftJoin('policies as pol', 'pol.id', 'v.policy_id')
-          .where('v.org_id', '=', org.id)
-          .where('v.kind', '=', kind)
-          // A member sees violations only in the repositories it may read.
-          .where('r.id', 'in', readableRepoIds(ctx.db, request.actor.principal, org.id));
-        const { count } = await q
-          .select((eb) => eb.fn.countAll<number>().as('count'))
-          .executeTakeFirstOrThrow();
-        const rows = await q
-          .select([
-            'v.policy_id',
-            'v.reasons',
-            'v.event_at',
-            'p.id as pkg',
-            'p.name',
-            'p.version',
-            'r.slug as repo',
-            'pol.name as policy_name',
-          ])
-          .orderBy('v.event_at', 'desc')
-          .limit(size)
-          .offset(offset)
-          .execute();
-        setPaginationHeaders(request, reply, page, size, Number(count));
-        return rows.map((r) => ({
-          package: {
-            identifier: r.pkg,
-            name: r.name,
-            version: r.version,
-            url: `${ctx.baseUrl}/packages/${org.slug}/${r.repo}/${r.pkg}/`,
-          },
-          policy: { slug_perm: r.policy_id, name: r.policy_name ?? '(deleted policy)' },
-          reasons: JSON.parse(r.reasons) as string[],
-          event_at: r.event_at,
-        }));
+        const { items, count } = await listPolicyViolations(ctx, request.actor, org, kind, {
+          offset,
+          size,
+        });
+        setPaginationHeaders(request, reply, page, size, count);
+        return items;
       },
     );
   }

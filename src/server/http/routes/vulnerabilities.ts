@@ -1,8 +1,6 @@
 import { Type } from 'typebox';
 import { VulnerabilityScanResults, VulnerabilityScanResultsList } from '../../../api/vulnerabilities.js';
-import { ServiceError } from '../../domain/errors.js';
-import { resolveOrg, resolveRepo } from '../../domain/repos.js';
-import { findScan, scanDetail, scanListItem, scanRows } from '../../scan/results.js';
+import { getPackageScan, listOrgScans, listRepoScans, listScansOfPackage } from '../../domain/scan-lists.js';
 import { PageQuery, pageWindow, setPaginationHeaders } from '../pagination.js';
 import type { RouteModule } from '../types.js';
 
@@ -22,17 +20,10 @@ export const vulnerabilityRoutes: RouteModule = (app, ctx) => {
       },
     },
     async (request, reply) => {
-      const { org } = await resolveOrg(ctx, request.actor, request.params.owner, { manager: true });
       const { page, size, offset } = pageWindow(request.query);
-      const base = scanRows(ctx.db).where('scans.org_id', '=', org.id);
-      const rows = await base.orderBy('scans.completed_at', 'desc').limit(size).offset(offset).execute();
-      const { count } = await ctx.db
-        .selectFrom('scans')
-        .where('org_id', '=', org.id)
-        .select((eb) => eb.fn.countAll<number>().as('count'))
-        .executeTakeFirstOrThrow();
-      setPaginationHeaders(request, reply, page, size, Number(count));
-      return rows.map((r) => scanListItem(ctx, r));
+      const { items, count } = await listOrgScans(ctx, request.actor, request.params.owner, { offset, size });
+      setPaginationHeaders(request, reply, page, size, count);
+      return items;
     },
   );
   app.get(
@@ -47,35 +38,14 @@ export const vulnerabilityRoutes: RouteModule = (app, ctx) => {
       },
     },
     async (request, reply) => {
-      const scope = await resolveRepo(ctx, request.actor, request.params.owner, request.params.repo, 'Read');
+      const { owner, repo } = request.params;
       const { page, size, offset } = pageWindow(request.query);
-      const rows = await scanRows(ctx.db)
-        .where('scans.repo_id', '=', scope.repo.id)
-        .orderBy('scans.completed_at', 'desc')
-        .limit(size)
-        .offset(offset)
-        .execute();
-      const { count } = await ctx.db
-        .selectFrom('scans')
-        .where('repo_id', '=', scope.repo.id)
-        .select((eb) => eb.fn.countAll<number>().as('count'))
-        .executeTakeFirstOrThrow();
-      setPaginationHeaders(request, reply, page, size, Number(count));
-      return rows.map((r) => scanListItem(ctx, r));
+      const { items, count } = await listRepoScans(ctx, request.actor, owner, repo, { offset, size });
+      setPaginationHeaders(request, reply, page, size, count);
+      return items;
     },
   );
   const PackageParams = Type.Object({ owner: Type.String(), repo: Type.String(), pkg: Type.String() });
-  const findPackage = async (repoId: string, ident: string): Promise<string> => {
-    const row = await ctx.db
-      .selectFrom('packages')
-      .select('id')
-      .where('repo_id', '=', repoId)
-      .where('deleted_at', 'is', null)
-      .where((eb) => eb.or([eb('id', '=', ident), eb('slug', '=', ident)]))
-      .executeTakeFirst();
-    if (!row) throw new ServiceError('not_found', `Package '${ident}' not found in this repository.`);
-    return row.id;
-  };
   app.get(
     '/vulnerabilities/:owner/:repo/:pkg/',
     {
@@ -87,14 +57,8 @@ export const vulnerabilityRoutes: RouteModule = (app, ctx) => {
       },
     },
     async (request) => {
-      const scope = await resolveRepo(ctx, request.actor, request.params.owner, request.params.repo, 'Read');
-      const id = await findPackage(scope.repo.id, request.params.pkg);
-      const rows = await scanRows(ctx.db)
-        .where('scans.package_id', '=', id)
-        .orderBy('scans.completed_at', 'desc')
-        .orderBy('scans.seq', 'desc')
-        .execute();
-      return rows.map((r) => scanListItem(ctx, r));
+      const { owner, repo, pkg } = request.params;
+      return listScansOfPackage(ctx, request.actor, owner, repo, pkg);
     },
   );
   app.get(
@@ -118,9 +82,8 @@ export const vulnerabilityRoutes: RouteModule = (app, ctx) => {
       },
     },
     async (request) => {
-      const scope = await resolveRepo(ctx, request.actor, request.params.owner, request.params.repo, 'Read');
-      const id = await findPackage(scope.repo.id, request.params.pkg);
-      return scanDetail(ctx, await findScan(ctx, id, request.params.scan));
+      const { owner, repo, pkg, scan } = request.params;
+      return getPackageScan(ctx, request.actor, owner, repo, pkg, scan);
     },
   );
 };

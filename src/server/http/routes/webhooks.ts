@@ -9,6 +9,7 @@ import {
   webhookView,
 } from '../../hooks/webhooks.js';
 import { webhookRuntime } from '../../hooks/extension.js';
+import { listWebhookDeliveries, listWebhooks } from '../../domain/webhook-lists.js';
 import { PageQuery, pageWindow, setPaginationHeaders } from '../pagination.js';
 import type { RouteModule } from '../types.js';
 
@@ -30,18 +31,10 @@ export const webhookRoutes: RouteModule = (app, ctx) => {
     },
     async (request, reply) => {
       const { owner, repo } = request.params;
-      const scope = await webhookScope(ctx, request.actor, owner, repo);
       const { page, size, offset } = pageWindow(request.query);
-      const base = ctx.db
-        .selectFrom('webhooks')
-        .where('repo_id', '=', scope.repo.id)
-        .where('deleted_at', 'is', null);
-      const { count } = await base
-        .select((eb) => eb.fn.countAll<number>().as('count'))
-        .executeTakeFirstOrThrow();
-      const rows = await base.selectAll().orderBy('seq').limit(size).offset(offset).execute();
-      setPaginationHeaders(request, reply, page, size, Number(count));
-      return rows.map((r) => webhookView(ctx, { owner, repo }, r));
+      const { items, count } = await listWebhooks(ctx, request.actor, owner, repo, { offset, size });
+      setPaginationHeaders(request, reply, page, size, count);
+      return items;
     },
   );
   app.post(
@@ -126,31 +119,11 @@ export const webhookRoutes: RouteModule = (app, ctx) => {
     },
     async (request, reply) => {
       const { owner, repo, id } = request.params;
-      const scope = await webhookScope(ctx, request.actor, owner, repo);
-      const hook = await findWebhook(ctx, scope, id);
       const { page, size, offset } = pageWindow(request.query);
-      const base = ctx.db.selectFrom('webhook_deliveries').where('webhook_id', '=', hook.id);
-      const { count } = await base
-        .select((eb) => eb.fn.countAll<number>().as('count'))
-        .executeTakeFirstOrThrow();
-      const rows = await base
-        .select([
-          'trigger_id',
-          'event',
-          'attempt',
-          'attempted_at',
-          'status_code',
-          'error',
-          'duration_ms',
-          'outcome',
-        ])
-        .orderBy('attempted_at', 'desc')
-        .orderBy('attempt', 'desc')
-        .limit(size)
-        .offset(offset)
-        .execute();
-      setPaginationHeaders(request, reply, page, size, Number(count));
-      return rows;
+      const window = { offset, size };
+      const { items, count } = await listWebhookDeliveries(ctx, request.actor, owner, repo, id, window);
+      setPaginationHeaders(request, reply, page, size, count);
+      return items;
     },
   );
 };

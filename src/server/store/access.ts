@@ -1,0 +1,463 @@
+/**
+ * Who may do what: service accounts (and their hashed keys), teams and their members, and the
+ * privileges granted on repositories. Every function takes the database or a transaction of it.
+ */
+
+import type { Selectable } from 'kysely';
+import { dbOf, type DbSource } from './source.js';
+import type { RepoPrivilegesTable, ServicesTable, TeamsTable } from './schema.js';
+
+/** A service-account row. */
+export type ServiceRecord = Selectable<ServicesTable>;
+/** A team row. */
+export type TeamRecord = Selectable<TeamsTable>;
+/** A role in an organisation or a team. */
+export type Role = 'Manager' | 'Member';
+/** A repository privilege as stored. */
+export type GrantedPrivilege = RepoPrivilegesTable['privilege'];
+/** What a grant is given to. */
+export type PrincipalKind = RepoPrivilegesTable['principal_kind'];
+
+/** A slug and the id it names. */
+export interface SlugId {
+  id: string;
+  slug: string;
+}
+
+// ---- service accounts ----
+
+/** The live service account whose key has this keyed hash, with its organisation; undefined when none. */
+export async function findServiceByKeyHash(
+  src: DbSource,
+  keyHash: string,
+): Promise<
+  { id: string; slug: string; name: string; role: Role; org_id: string; org_slug: string } | undefined
+> {
+  const db = dbOf(src);
+  return db
+    .selectFrom('services')
+    .innerJoin('orgs', 'orgs.id', 'services.org_id')
+    .select([
+      'services.id',
+      'services.slug',
+      'services.name',
+      'services.role',
+      'orgs.id as org_id',
+      'orgs.slug as org_slug',
+    ])
+    .where('services.key_hash', '=', keyHash)
+    .where('services.deleted_at', 'is', null)
+    .executeTakeFirst();
+}
+
+/** The slug of the organisation's first Manager account (deleted ones included), if any. */
+export async function firstManagerSlug(src: DbSource, orgId: string): Promise<string | undefined> {
+  const db = dbOf(src);
+  const row = await db
+    .selectFrom('services')
+    .select('slug')
+    .where('org_id', '=', orgId)
+    .where('role', '=', 'Manager')
+    .orderBy('created_at')
+    .executeTakeFirst();
+  return row?.slug;
+}
+
+/** The live service account `slug` of an organisation, if there is one. */
+export async function findLiveService(
+  src: DbSource,
+  orgId: string,
+  slug: string,
+): Promise<ServiceRecord | undefined> {
+  const db = dbOf(src);
+  return db
+    .selectFrom('services')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('slug', '=', slug)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+}
+
+/** True when any account of the organisation, deleted ones included, has used `slug`. */
+export async function isServiceSlugUsed(src: DbSource, orgId: string, slug: string): Promise<boolean> {
+  const db = dbOf(src);
+  const row = await db
+    .selectFrom('services')
+    .select('id')
+    .where('org_id', '=', orgId)
+    .where('slug', '=', slug)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** True when the organisation has a live Manager other than `exceptId`. */
+export async function hasOtherLiveManager(src: DbSource, orgId: string, exceptId: string): Promise<boolean> {
+  const db = dbOf(src);
+  const row = await db
+    .selectFrom('services')
+    .select('id')
+    .where('org_id', '=', orgId)
+    .where('role', '=', 'Manager')
+    .where('deleted_at', 'is', null)
+    .where('id', '!=', exceptId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** One page of the organisation's live service accounts by slug, with the total. */
+export async function listLiveServices(
+  src: DbSource,
+  orgId: string,
+  window: { offset: number; size: number },
+): Promise<{ rows: ServiceRecord[]; count: number }> {
+  const db = dbOf(src);
+  const base = db.selectFrom('services').where('org_id', '=', orgId).where('deleted_at', 'is', null);
+  const total = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+  const rows = await base.selectAll().orderBy('slug').limit(window.size).offset(window.offset).execute();
+  return { rows, count: Number(total.n) };
+}
+
+/** The slugs of the given accounts (deleted ones included), by id. */
+export async function serviceSlugsById(src: DbSource, ids: string[]): Promise<Map<string, string>> {
+  const db = dbOf(src);
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('services').select(['id', 'slug']).where('id', 'in', ids).execute();
+  return new Map(rows.map((r) => [r.id, r.slug]));
+}
+
+/** The live accounts of the organisation among `slugs`. */
+export async function findLiveServicesBySlug(
+  src: DbSource,
+  orgId: string,
+  slugs: string[],
+): Promise<SlugId[]> {
+  const db = dbOf(src);
+  if (slugs.length === 0) return [];
+  return db
+    .selectFrom('services')
+    .select(['id', 'slug'])
+    .where('org_id', '=', orgId)
+    .where('slug', 'in', slugs)
+    .where('deleted_at', 'is', null)
+    .execute();
+}
+
+/** Adds a service account; a slug already used in the organisation is a unique violation. */
+export async function insertService(src: DbSource, service: ServiceRecord): Promise<void> {
+  const db = dbOf(src);
+  await db.insertInto('services').values(service).execute();
+}
+
+/** Writes an account's name, description and role. */
+export async function updateService(
+  src: DbSource,
+  service: Pick<ServiceRecord, 'id' | 'name' | 'description' | 'role'>,
+): Promise<void> {
+  const db = dbOf(src);
+  await db
+    .updateTable('services')
+    .set({ name: service.name, description: service.description, role: service.role })
+    .where('id', '=', service.id)
+    .execute();
+}
+
+/** Replaces an account's key hash. */
+export async function setServiceKey(
+  src: DbSource,
+  serviceId: string,
+  keyHash: string,
+  createdAt: string,
+): Promise<void> {
+  const db = dbOf(src);
+  await db
+    .updateTable('services')
+    .set({ key_hash: keyHash, key_created_at: createdAt })
+    .where('id', '=', serviceId)
+    .execute();
+}
+
+/** The key hash and its creation time of a live account, if it is live. */
+export async function findServiceKey(
+  src: DbSource,
+  serviceId: string,
+): Promise<{ key_hash: string; key_created_at: string } | undefined> {
+  const db = dbOf(src);
+  return db
+    .selectFrom('services')
+    .select(['key_hash', 'key_created_at'])
+    .where('id', '=', serviceId)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+}
+
+/** Soft-deletes a live account. */
+export async function softDeleteService(src: DbSource, serviceId: string, at: string): Promise<void> {
+  const db = dbOf(src);
+  await db
+    .updateTable('services')
+    .set({ deleted_at: at })
+    .where('id', '=', serviceId)
+    .where('deleted_at', 'is', null)
+    .execute();
+}
+
+// ---- teams ----
+
+/** The team `slug` of an organisation, if there is one. */
+export async function findTeamBySlug(
+  src: DbSource,
+  orgId: string,
+  slug: string,
+): Promise<TeamRecord | undefined> {
+  const db = dbOf(src);
+  return db
+    .selectFrom('teams')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('slug', '=', slug)
+    .executeTakeFirst();
+}
+
+/** The teams of the organisation among `slugs`. */
+export async function findTeamsBySlug(src: DbSource, orgId: string, slugs: string[]): Promise<SlugId[]> {
+  const db = dbOf(src);
+  if (slugs.length === 0) return [];
+  return db
+    .selectFrom('teams')
+    .select(['id', 'slug'])
+    .where('org_id', '=', orgId)
+    .where('slug', 'in', slugs)
+    .execute();
+}
+
+/**
+ * One page of an organisation's teams by slug, with the total: all of them, or with `viewerId`
+ * only the Visible ones and those the account `viewerId` belongs to.
+ */
+export async function listTeams(
+  src: DbSource,
+  orgId: string,
+  viewerId: string | null,
+  window: { offset: number; size: number },
+): Promise<{ rows: TeamRecord[]; count: number }> {
+  const db = dbOf(src);
+  let base = db.selectFrom('teams').where('org_id', '=', orgId);
+  if (viewerId !== null) {
+    base = base.where((eb) =>
+      eb.or([
+        eb('visibility', '=', 'Visible'),
+        eb('id', 'in', eb.selectFrom('team_members').select('team_id').where('service_id', '=', viewerId)),
+      ]),
+    );
+  }
+  const total = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+  const rows = await base.selectAll().orderBy('slug').limit(window.size).offset(window.offset).execute();
+  return { rows, count: Number(total.n) };
+}
+
+/** Adds a team; a slug already used in the organisation is a unique violation. */
+export async function insertTeam(src: DbSource, team: TeamRecord): Promise<void> {
+  const db = dbOf(src);
+  await db.insertInto('teams').values(team).execute();
+}
+
+/** Writes a team's name, slug, description and visibility. */
+export async function updateTeam(
+  src: DbSource,
+  team: Pick<TeamRecord, 'id' | 'name' | 'slug' | 'description' | 'visibility'>,
+): Promise<void> {
+  const db = dbOf(src);
+  await db
+    .updateTable('teams')
+    .set({ name: team.name, slug: team.slug, description: team.description, visibility: team.visibility })
+    .where('id', '=', team.id)
+    .execute();
+}
+
+/** Deletes a team with its repository grants and memberships (run it in a transaction). */
+export async function deleteTeam(src: DbSource, teamId: string): Promise<void> {
+  const db = dbOf(src);
+  await deleteGrantsOf(db, 'team', teamId);
+  await db.deleteFrom('team_members').where('team_id', '=', teamId).execute();
+  await db.deleteFrom('teams').where('id', '=', teamId).execute();
+}
+
+// ---- team members ----
+
+/** True when the account belongs to the team. */
+export async function isTeamMember(src: DbSource, teamId: string, serviceId: string): Promise<boolean> {
+  const db = dbOf(src);
+  const row = await db
+    .selectFrom('team_members')
+    .select('team_id')
+    .where('team_id', '=', teamId)
+    .where('service_id', '=', serviceId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** The live members of a team, by slug. */
+export async function listTeamMembers(
+  src: DbSource,
+  teamId: string,
+): Promise<{ slug: string; role: Role }[]> {
+  const db = dbOf(src);
+  return db
+    .selectFrom('team_members')
+    .innerJoin('services', 'services.id', 'team_members.service_id')
+    .select(['services.slug', 'team_members.role'])
+    .where('team_members.team_id', '=', teamId)
+    .where('services.deleted_at', 'is', null)
+    .orderBy('services.slug')
+    .execute();
+}
+
+/** The teams each of the given accounts belongs to, ordered by team slug. */
+export async function teamMembershipsOf(
+  src: DbSource,
+  serviceIds: string[],
+): Promise<{ service_id: string; slug: string; role: Role }[]> {
+  const db = dbOf(src);
+  if (serviceIds.length === 0) return [];
+  return db
+    .selectFrom('team_members')
+    .innerJoin('teams', 'teams.id', 'team_members.team_id')
+    .select(['team_members.service_id', 'teams.slug', 'team_members.role'])
+    .where('team_members.service_id', 'in', serviceIds)
+    .orderBy('teams.slug')
+    .execute();
+}
+
+/** Adds an account to a team; it must not be a member yet. */
+export async function addTeamMember(
+  src: DbSource,
+  teamId: string,
+  serviceId: string,
+  role: Role,
+): Promise<void> {
+  const db = dbOf(src);
+  await db.insertInto('team_members').values({ team_id: teamId, service_id: serviceId, role }).execute();
+}
+
+/** Makes an account a member of a team with `role`, whether or not it was one. */
+export async function putTeamMember(
+  src: DbSource,
+  teamId: string,
+  serviceId: string,
+  role: Role,
+): Promise<void> {
+  const db = dbOf(src);
+  await db
+    .deleteFrom('team_members')
+    .where('team_id', '=', teamId)
+    .where('service_id', '=', serviceId)
+    .execute();
+  await addTeamMember(db, teamId, serviceId, role);
+}
+
+/** Empties a team. */
+export async function clearTeamMembers(src: DbSource, teamId: string): Promise<void> {
+  const db = dbOf(src);
+  await db.deleteFrom('team_members').where('team_id', '=', teamId).execute();
+}
+
+/** Takes an account out of every team. */
+export async function removeFromAllTeams(src: DbSource, serviceId: string): Promise<void> {
+  const db = dbOf(src);
+  await db.deleteFrom('team_members').where('service_id', '=', serviceId).execute();
+}
+
+// ---- repository privileges ----
+
+/** The privileges granted on a repository to an account, directly or through its teams. */
+export async function grantsFor(
+  src: DbSource,
+  repoId: string,
+  serviceId: string,
+): Promise<GrantedPrivilege[]> {
+  const db = dbOf(src);
+  const teamIds = db.selectFrom('team_members').select('team_id').where('service_id', '=', serviceId);
+  const rows = await db
+    .selectFrom('repo_privileges')
+    .select('privilege')
+    .where('repo_id', '=', repoId)
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('principal_kind', '=', 'service'), eb('principal_id', '=', serviceId)]),
+        eb.and([eb('principal_kind', '=', 'team'), eb('principal_id', 'in', teamIds)]),
+      ]),
+    )
+    .execute();
+  return rows.map((r) => r.privilege);
+}
+
+/** A repository's grants to live accounts, by account slug. */
+export async function listServiceGrants(
+  src: DbSource,
+  repoId: string,
+): Promise<{ slug: string; privilege: GrantedPrivilege }[]> {
+  const db = dbOf(src);
+  return db
+    .selectFrom('repo_privileges')
+    .innerJoin('services', 'services.id', 'repo_privileges.principal_id')
+    .select(['services.slug', 'repo_privileges.privilege'])
+    .where('repo_privileges.repo_id', '=', repoId)
+    .where('repo_privileges.principal_kind', '=', 'service')
+    .where('services.deleted_at', 'is', null)
+    .orderBy('services.slug')
+    .execute();
+}
+
+/** A repository's grants to teams, by team slug. */
+export async function listTeamGrants(
+  src: DbSource,
+  repoId: string,
+): Promise<{ slug: string; privilege: GrantedPrivilege }[]> {
+  const db = dbOf(src);
+  return db
+    .selectFrom('repo_privileges')
+    .innerJoin('teams', 'teams.id', 'repo_privileges.principal_id')
+    .select(['teams.slug', 'repo_privileges.privilege'])
+    .where('repo_privileges.repo_id', '=', repoId)
+    .where('repo_privileges.principal_kind', '=', 'team')
+    .orderBy('teams.slug')
+    .execute();
+}
+
+/** Removes every grant on a repository. */
+export async function clearRepoGrants(src: DbSource, repoId: string): Promise<void> {
+  const db = dbOf(src);
+  await db.deleteFrom('repo_privileges').where('repo_id', '=', repoId).execute();
+}
+
+/** Grants `privilege` on a repository to an account or team, replacing what it had there. */
+export async function putGrant(
+  src: DbSource,
+  repoId: string,
+  kind: PrincipalKind,
+  principalId: string,
+  privilege: GrantedPrivilege,
+): Promise<void> {
+  const db = dbOf(src);
+  await db
+    .deleteFrom('repo_privileges')
+    .where('repo_id', '=', repoId)
+    .where('principal_kind', '=', kind)
+    .where('principal_id', '=', principalId)
+    .execute();
+  await db
+    .insertInto('repo_privileges')
+    .values({ repo_id: repoId, principal_kind: kind, principal_id: principalId, privilege })
+    .execute();
+}
+
+/** Removes every grant to an account or team, on any repository. */
+export async function deleteGrantsOf(src: DbSource, kind: PrincipalKind, principalId: string): Promise<void> {
+  const db = dbOf(src);
+  await db
+    .deleteFrom('repo_privileges')
+    .where('principal_kind', '=', kind)
+    .where('principal_id', '=', principalId)
+    .execute();
+}
