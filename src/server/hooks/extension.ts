@@ -39,7 +39,14 @@ export function webhookRuntime(ctx: ServiceContext): WebhookRuntime {
  */
 export function webhookExtension(render: PackageRenderer, matches: PackageMatcher): ServiceExtension {
   return (ctx) => {
-    const queue = new JobQueue(ctx.db);
+    const queue = new JobQueue(ctx.db, {
+      clock: ctx.clock,
+      onLeaseLost: (job) =>
+        ctx.log.warn(
+          { job: job.id, kind: job.kind },
+          'job lease lost to another worker; it runs there again',
+        ),
+    });
     const delays = ctx.config.webhooks.retryDelaysSeconds;
     const send = outboundSender(policyFor(ctx.config.outbound.allow));
     const worker = createDispatcher({

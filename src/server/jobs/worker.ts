@@ -33,7 +33,11 @@ export function createJobWorker(options: {
     if (!job) return false;
     try {
       await options.handlers[job.kind]!(job);
-      await options.queue.complete(job.id, options.clock());
+      if (!(await options.queue.complete(job, options.clock())))
+        options.log.warn(
+          { job: job.id, kind: job.kind, attempt: job.attempts },
+          'job finished after its lease was taken over; another worker runs it again',
+        );
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const now = options.clock();

@@ -30,7 +30,7 @@ describe('the durable job queue', () => {
   });
 
   it('gives a running job to another claimant only after its lease expires', async () => {
-    const queue = new JobQueue(db, 1000);
+    const queue = new JobQueue(db, { leaseMs: 1000, heartbeatMs: 0 });
     await queue.enqueue('scan', {}, t0);
     expect(await queue.claim(['scan'], t0)).not.toBeNull();
     expect(await queue.claim(['scan'], later(500))).toBeNull();
