@@ -151,7 +151,7 @@ export type JobOutcome =
 
 /**
  * Settles a claimed job — done, failed, or back in the queue — only while `lockedBy` still holds
- * it. Returns false when it does not (the lease expired and another claim took the job over):
+ * it (a finished job keeps it in `locked_by`, the record of who ran it). Returns false when it does not (the lease expired and another claim took the job over):
  * then nothing changes, so a job is never completed twice.
  */
 export async function settleJob(
@@ -165,12 +165,14 @@ export async function settleJob(
   const result = await db
     .updateTable('jobs')
     .set((eb) => {
-      const released = { locked_until: null, locked_by: null, updated_at: nowIso };
+      // A finished job keeps `locked_by`: which worker (which replica) ran it to the end.
+      const released = { locked_until: null, updated_at: nowIso };
       if (outcome.status === 'done') return { ...released, status: 'done' as const };
       if (outcome.status === 'failed')
         return { ...released, status: 'failed' as const, last_error: outcome.error.slice(0, 2000) };
       return {
         ...released,
+        locked_by: null,
         status: 'queued' as const,
         run_at: outcome.runAt.toISOString(),
         ...(outcome.error === undefined ? {} : { last_error: outcome.error.slice(0, 2000) }),

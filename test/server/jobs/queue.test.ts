@@ -69,7 +69,7 @@ describe.each(BACKENDS)('the durable job queue on %s', (backend) => {
     ]);
     expect(await b.complete(current, later(1700))).toBe(true);
     expect(await jobRows()).toEqual([
-      expect.objectContaining({ status: 'done', attempts: 2, locked_by: null }),
+      expect.objectContaining({ status: 'done', attempts: 2, locked_by: current.lockedBy }),
     ]);
   });
 
