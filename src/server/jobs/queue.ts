@@ -2,6 +2,7 @@ import { newId, systemClock, type Clock } from '../domain/ids.js';
 import type { Db } from '../store/db.js';
 import {
   claimJobs,
+  failAbandonedJobs,
   findQueuedJob,
   insertJob,
   pruneJobs,
@@ -106,7 +107,11 @@ export class JobQueue {
     );
   }
 
-  /** Claims the next due job of one of `kinds` (queued, or running with an expired lease), or null. */
+  /**
+   * Claims the next due job of one of `kinds` (queued, or running with an expired lease), or
+   * null. A job whose lease expired on its last attempt is marked failed instead: its worker
+   * stopped on every attempt, and another run could stop this one too.
+   */
   async claim(kinds: string[], at: Date): Promise<Job | null> {
     const [job] = await this.claimMany(kinds, at, 1);
     return job ?? null;
@@ -114,6 +119,7 @@ export class JobQueue {
 
   /** Claims up to `limit` due jobs of `kinds` at once (see {@link claim}). */
   async claimMany(kinds: string[], at: Date, limit: number): Promise<Job[]> {
+    await failAbandonedJobs(this.db, kinds, at);
     const lockedBy = `${this.workerId}/${++this.claims}`;
     const rows = await claimJobs(this.db, {
       kinds,

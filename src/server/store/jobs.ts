@@ -80,8 +80,8 @@ export async function findQueuedJob(db: Db, dedupeKey: string): Promise<string |
 }
 
 /**
- * Claims up to `limit` due jobs of `kinds` (queued and due, or running with an expired lease)
- * for `lockedBy` until `lockedUntil`, counting an attempt on each, in one statement. On
+ * Claims up to `limit` due jobs of `kinds` (queued and due, or running with an expired lease and
+ * attempts left) for `lockedBy` until `lockedUntil`, counting an attempt on each, in one statement. On
  * PostgreSQL the candidates are locked with `FOR UPDATE SKIP LOCKED`, so claimants in other
  * processes pass over rows being claimed instead of waiting for them or taking them too; SQLite
  * runs one writer at a time, so the same statement needs no row locks there.
@@ -109,7 +109,11 @@ export async function claimJobs(
         .where((w) =>
           w.or([
             w.and([w('status', '=', 'queued'), w('run_at', '<=', now)]),
-            w.and([w('status', '=', 'running'), w('locked_until', '<', now)]),
+            w.and([
+              w('status', '=', 'running'),
+              w('locked_until', '<', now),
+              w('attempts', '<', w.ref('max_attempts')),
+            ]),
           ]),
         )
         .orderBy('run_at')
@@ -118,6 +122,30 @@ export async function claimJobs(
     )
     .returning(JOB_COLUMNS)
     .execute();
+}
+
+/**
+ * Marks failed the running jobs of `kinds` whose lease expired on their last attempt: the worker
+ * running them stopped (crashed, was killed) every time. Running such a job again could take
+ * down replica after replica, so it ends here. Returns their ids.
+ */
+export async function failAbandonedJobs(db: Db, kinds: string[], now: Date): Promise<string[]> {
+  const nowIso = now.toISOString();
+  const rows = await db
+    .updateTable('jobs')
+    .set({
+      status: 'failed',
+      locked_until: null,
+      last_error: 'The worker running its last attempt stopped before finishing it (its lease expired).',
+      updated_at: nowIso,
+    })
+    .where('kind', 'in', kinds)
+    .where('status', '=', 'running')
+    .where('locked_until', '<', nowIso)
+    .where((eb) => eb('attempts', '>=', eb.ref('max_attempts')))
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
 }
 
 /**

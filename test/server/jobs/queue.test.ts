@@ -90,6 +90,20 @@ describe.each(BACKENDS)('the durable job queue on %s', (backend) => {
     expect(a.heldJobs()).toEqual([]);
   });
 
+  it('fails a job whose lease expired on its last attempt instead of running it again', async () => {
+    const queue = new JobQueue(db, { leaseMs: 1000, heartbeatMs: 0 });
+    await queue.enqueue('scan', {}, t0, { maxAttempts: 2 });
+    expect(await queue.claim(['scan'], t0)).toMatchObject({ attempts: 1 });
+    expect(await queue.claim(['scan'], later(1500))).toMatchObject({ attempts: 2 });
+    expect(await queue.claim(['scan'], later(3000))).toBeNull();
+    const row = await db.selectFrom('jobs').selectAll().executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      status: 'failed',
+      attempts: 2,
+      last_error: expect.stringMatching(/lease expired/),
+    });
+  });
+
   it('absorbs a second enqueue with the same dedupe key while the first is queued', async () => {
     const queue = new JobQueue(db, { heartbeatMs: 0 });
     const a = await queue.enqueue('scan', { n: 1 }, t0, { dedupeKey: 'p1' });
