@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { JOB_RETENTION_MS, pruneFinishedJobs } from '../../../src/server/jobs/maintenance.js';
 import { createJobWorker } from '../../../src/server/jobs/worker.js';
 import { JobQueue, type Job } from '../../../src/server/jobs/queue.js';
 import type { Db } from '../../../src/server/store/db.js';
@@ -152,6 +153,28 @@ describe.each(BACKENDS)('the durable job queue on %s', (backend) => {
     const byReplica = new Set([...runs.values()].map((r) => r[0]));
     expect(byReplica).toEqual(new Set(['a', 'b']));
     expect((await jobRows()).filter((r) => r.status !== 'done' || r.attempts !== 1)).toEqual([]);
+  });
+
+  it('prunes finished jobs past the retention and keeps the rest', async () => {
+    const queue = new JobQueue(db, { heartbeatMs: 0 });
+    for (const kind of ['old-done', 'old-failed', 'new-done', 'running', 'queued'])
+      await queue.enqueue(kind, {}, t0);
+    const settle = async (kind: string, at: Date, how: 'complete' | 'fail') => {
+      const job = (await queue.claim([kind], t0))!;
+      if (how === 'complete') await queue.complete(job, at);
+      else await queue.fail(job, 'broken', at, null);
+    };
+    await settle('old-done', t0, 'complete');
+    await settle('old-failed', t0, 'fail');
+    await settle('new-done', later(JOB_RETENTION_MS), 'complete');
+    await queue.claim(['running'], t0);
+    expect(await pruneFinishedJobs(db, later(JOB_RETENTION_MS + 1))).toBe(2);
+    const left = await db.selectFrom('jobs').select(['kind', 'status']).orderBy('kind').execute();
+    expect(left).toEqual([
+      { kind: 'new-done', status: 'done' },
+      { kind: 'queued', status: 'queued' },
+      { kind: 'running', status: 'running' },
+    ]);
   });
 
   it('retries a failing job on the schedule and marks it failed after its last attempt', async () => {
