@@ -140,8 +140,10 @@ export class JobQueue {
   async heartbeat(at: Date = this.clock()): Promise<Job[]> {
     const claims = [...this.held.values()];
     if (claims.length === 0) return [];
-    const renewed = new Set(await renewJobLeases(this.db, claims, new Date(at.getTime() + this.leaseMs)));
-    const lost = claims.filter((job) => !renewed.has(job.id) && this.held.get(key(job)) === job);
+    const renewed = new Set(
+      (await renewJobLeases(this.db, claims, new Date(at.getTime() + this.leaseMs))).map(key),
+    );
+    const lost = claims.filter((job) => !renewed.has(key(job)) && this.held.get(key(job)) === job);
     for (const job of lost) {
       this.forget(job);
       this.onLeaseLost?.(job);
@@ -231,7 +233,7 @@ export class JobQueue {
   }
 }
 
-function key(job: Job): string {
+function key(job: { id: string; lockedBy: string }): string {
   return `${job.id} ${job.lockedBy}`;
 }
 

@@ -150,14 +150,14 @@ export async function failAbandonedJobs(db: Db, kinds: string[], now: Date): Pro
 
 /**
  * Extends the leases of running jobs still held by one of `claims` to `lockedUntil`. Returns the
- * ids of the jobs renewed; a job missing from them was taken over (its lease had expired) or
- * finished.
+ * claims renewed; a claim missing from them lost its job (the lease had expired and another
+ * claim took it over) or the job finished.
  */
 export async function renewJobLeases(
   db: Db,
   claims: { id: string; lockedBy: string }[],
   lockedUntil: Date,
-): Promise<string[]> {
+): Promise<{ id: string; lockedBy: string }[]> {
   if (claims.length === 0) return [];
   const rows = await db
     .updateTable('jobs')
@@ -167,8 +167,7 @@ export async function renewJobLeases(
     .where('locked_by', 'in', [...new Set(claims.map((c) => c.lockedBy))])
     .returning(['id', 'locked_by'])
     .execute();
-  const held = new Set(claims.map((c) => `${c.id} ${c.lockedBy}`));
-  return rows.filter((r) => held.has(`${r.id} ${r.locked_by ?? ''}`)).map((r) => r.id);
+  return rows.map((r) => ({ id: r.id, lockedBy: r.locked_by ?? '' }));
 }
 
 /** What becomes of a claimed job. */

@@ -91,6 +91,18 @@ describe.each(BACKENDS)('the durable job queue on %s', (backend) => {
     expect(a.heldJobs()).toEqual([]);
   });
 
+  it('tells a stale claim from a newer one of the same worker when heartbeating', async () => {
+    const queue = new JobQueue(db, { leaseMs: 1000, heartbeatMs: 0 });
+    await queue.enqueue('scan', {}, t0);
+    const stale = (await queue.claim(['scan'], t0))!;
+    const fresh = (await queue.claim(['scan'], later(1500)))!;
+    expect(fresh.lockedBy).not.toBe(stale.lockedBy);
+    expect(await queue.heartbeat(later(1600))).toEqual([stale]);
+    expect(queue.heldJobs()).toEqual([fresh]);
+    expect(await queue.complete(stale, later(1700))).toBe(false);
+    expect(await queue.complete(fresh, later(1700))).toBe(true);
+  });
+
   it('fails a job whose lease expired on its last attempt instead of running it again', async () => {
     const queue = new JobQueue(db, { leaseMs: 1000, heartbeatMs: 0 });
     await queue.enqueue('scan', {}, t0, { maxAttempts: 2 });
