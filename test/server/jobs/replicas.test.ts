@@ -1,8 +1,12 @@
+import fs from 'node:fs';
 import { buildApp } from '../../../src/server/app.js';
 import { parseConfig, type ServerConfigInput } from '../../../src/server/config.js';
+import type { BackgroundTask } from '../../../src/server/domain/background.js';
 import { webhookRuntime } from '../../../src/server/hooks/extension.js';
+import type { leasedIntervalTask } from '../../../src/server/jobs/scheduler.js';
 import { scanRuntime } from '../../../src/server/scan/extension.js';
 import { openDatabase, type Db } from '../../../src/server/store/db.js';
+import { currentLease } from '../../../src/server/store/leases.js';
 import { makeTar } from '../../fixtures/packages/archives.js';
 import { postgresAvailable, startPostgres, type TestPostgres } from '../../helpers/postgres.js';
 import { startReceiver, type Receiver } from '../../helpers/receivers.js';
@@ -167,4 +171,54 @@ function npmTarball(n: number): Promise<Buffer> {
     expect(deliveries.every((d) => d.outcome === 'delivered')).toBe(true);
     expect(new Set(created).size).toBe(PACKAGES);
   }, 120_000);
+});
+
+/** The upload-expiry task of a service, with the lease it runs under. */
+function expiryTask(server: { tasks: BackgroundTask[] }): ReturnType<typeof leasedIntervalTask> {
+  const task = server.tasks.find((t) => t.name === 'upload-expiry');
+  if (!task) throw new Error('the service has no upload-expiry task');
+  return task as ReturnType<typeof leasedIntervalTask>;
+}
+
+(postgresAvailable() ? describe : describe.skip)('the upload expiry scheduler of two replicas', () => {
+  let pg: TestPostgres;
+  let db: Db;
+  const closers: Array<() => Promise<unknown>> = [];
+
+  beforeAll(async () => {
+    pg = await startPostgres();
+    db = await openDatabase({ kind: 'postgres', url: pg.url });
+  }, 60_000);
+  afterAll(async () => {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+    await db?.destroy();
+    pg?.stop();
+  });
+
+  it('is held by one replica and moves to the other when that one stops', async () => {
+    const dataDir = tempDir();
+    closers.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
+    // A 4 s upload TTL makes a pass every second.
+    const config = parseConfig({
+      logLevel: 'silent',
+      port: 0,
+      dataDir,
+      database: { kind: 'postgres', url: pg.url },
+      limits: { uploadTtlSeconds: 4 },
+    });
+    const replicas = [await buildApp(config), await buildApp(config)];
+    for (const r of replicas) closers.push(() => r.app.close());
+    const holders = replicas.map((r) => expiryTask(r).lease.holder);
+    expect(new Set(holders).size).toBe(2);
+
+    const holderNow = async () => (await currentLease(db, 'upload-expiry', new Date()))?.holder;
+    await until(async () => (await holderNow()) !== undefined);
+    const first = (await holderNow())!;
+    expect(holders).toContain(first);
+
+    const leader = replicas[holders.indexOf(first)]!;
+    const follower = holders.find((h) => h !== first)!;
+    await leader.app.close();
+    await until(async () => (await holderNow()) === follower);
+  }, 60_000);
 });
