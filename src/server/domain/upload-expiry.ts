@@ -1,7 +1,7 @@
 import type { ExpressionBuilder } from 'kysely';
 import type { ServiceExtension } from '../extensions.js';
 import type { Database } from '../store/schema.js';
-import { intervalTask } from './background.js';
+import { leasedIntervalTask } from '../jobs/scheduler.js';
 import type { ServiceContext } from './context.js';
 import { receivingNow, withBlobLock } from './upload-receive.js';
 
@@ -124,14 +124,16 @@ export async function releaseInterruptedUploads(ctx: ServiceContext): Promise<nu
 
 /**
  * Releases uploads interrupted by the previous run, then runs upload expiry in the background,
- * every minute (sooner for short TTLs).
+ * every minute (sooner for short TTLs), in one process at a time of those sharing the database
+ * (the holder of the `upload-expiry` lease).
  */
 export const uploadExpiryExtension: ServiceExtension = async (ctx) => {
   const released = await releaseInterruptedUploads(ctx);
   if (released) ctx.log.info({ released }, 'uploads interrupted by the previous run released');
   const intervalMs = Math.min(60_000, Math.max(1_000, (ctx.config.limits.uploadTtlSeconds * 1000) / 4));
   return [
-    intervalTask(
+    leasedIntervalTask(
+      ctx.db,
       'upload-expiry',
       intervalMs,
       async () => {
@@ -139,6 +141,7 @@ export const uploadExpiryExtension: ServiceExtension = async (ctx) => {
         if (done.abortedUploads || done.removedBlobs) ctx.log.info(done, 'upload expiry pass');
       },
       (err) => ctx.log.error({ err }, 'upload expiry pass failed'),
+      { clock: ctx.clock },
     ),
   ];
 };

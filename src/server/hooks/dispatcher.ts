@@ -69,7 +69,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     const done = (async () => {
       try {
         await options.run(job, controller.signal);
-        await options.queue.complete(job.id, options.clock());
+        await options.queue.complete(job, options.clock());
       } catch (err) {
         await settle(job, err);
       }

@@ -1,4 +1,5 @@
 import type { ServiceExtension } from '../extensions.js';
+import { jobPruningTask } from '../jobs/maintenance.js';
 import { JobQueue } from '../jobs/queue.js';
 import type { ServiceContext } from '../domain/context.js';
 import { policyFor } from '../net/address-policy.js';
@@ -39,7 +40,14 @@ export function webhookRuntime(ctx: ServiceContext): WebhookRuntime {
  */
 export function webhookExtension(render: PackageRenderer, matches: PackageMatcher): ServiceExtension {
   return (ctx) => {
-    const queue = new JobQueue(ctx.db);
+    const queue = new JobQueue(ctx.db, {
+      clock: ctx.clock,
+      onLeaseLost: (job) =>
+        ctx.log.warn(
+          { job: job.id, kind: job.kind },
+          'job lease lost to another worker; it runs there again',
+        ),
+    });
     const delays = ctx.config.webhooks.retryDelaysSeconds;
     const send = outboundSender(policyFor(ctx.config.outbound.allow));
     const worker = createDispatcher({
@@ -66,6 +74,7 @@ export function webhookExtension(render: PackageRenderer, matches: PackageMatche
     ctx.listeners.push(async (event, packageId, extra) => {
       if ((await queueDeliveries(ctx, queue, render, matches, event, packageId, extra)) > 0) worker.kick();
     });
-    return [worker];
+    // Deliveries leave most of the queue's finished rows; the pruning scheduler keeps them bounded.
+    return [worker, jobPruningTask(ctx.db, ctx.clock, ctx.log)];
   };
 }

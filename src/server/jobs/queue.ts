@@ -1,14 +1,27 @@
-import type { Kysely } from 'kysely';
-import { newId } from '../domain/ids.js';
-import type { Database } from '../store/schema.js';
+import { newId, systemClock, type Clock } from '../domain/ids.js';
+import type { Db } from '../store/db.js';
+import {
+  claimJobs,
+  failAbandonedJobs,
+  findQueuedJob,
+  insertJob,
+  pruneJobs,
+  renewJobLeases,
+  settleJob,
+  type JobRow,
+} from '../store/jobs.js';
+import { newHolderId } from './holder.js';
 
-/** A job as the queue stores it. */
+/** A claimed job. */
 export interface Job {
   id: string;
   kind: string;
   payload: unknown;
+  /** Attempts so far, this one included. */
   attempts: number;
   maxAttempts: number;
+  /** The claim that holds it: completing it checks that this claim still does. */
+  lockedBy: string;
 }
 
 /** What to enqueue. */
@@ -21,162 +34,216 @@ export interface EnqueueOptions {
   runAt?: Date;
 }
 
+/** How a queue holds the jobs it claims. */
+export interface JobQueueOptions {
+  /** How long a claim holds a job without a heartbeat (default 60 s). */
+  leaseMs?: number;
+  /**
+   * How often the leases of running jobs are renewed (default a third of the lease; 0: never,
+   * for a caller that renews with {@link JobQueue.heartbeat} itself).
+   */
+  heartbeatMs?: number;
+  /** The time of heartbeats (the other methods take the time as an argument). */
+  clock?: Clock;
+  /** Names this worker in `jobs.locked_by` (default: host, pid and a random part). */
+  workerId?: string;
+  /** Called when a heartbeat finds that a running job's lease was taken over by another claim. */
+  onLeaseLost?: (job: Job) => void;
+}
+
+/** The default lease of a claimed job: long enough for a heartbeat or two to be late. */
+export const DEFAULT_JOB_LEASE_MS = 60_000;
+
 /**
- * A durable queue on the service's database. Jobs are claimed with a lease: a worker that dies
- * (a crash, SIGKILL) leaves a running job whose lease expires, and the next claim takes it again.
+ * A durable queue on the service's database, shared by every process that opens it. A claim
+ * holds its jobs under a lease (`locked_until`) that a heartbeat renews while they run; a worker
+ * that dies (a crash, SIGKILL) stops renewing, and once the lease expires the next claim — in
+ * any process — takes the job again. Settling a job (done, failed, back in the queue) succeeds
+ * only for the claim that still holds it, so a job taken over is not completed twice.
  */
 export class JobQueue {
+  /** Names this worker's claims (`<workerId>/<n>` in `jobs.locked_by`). */
+  readonly workerId: string;
+  private readonly leaseMs: number;
+  private readonly heartbeatMs: number;
+  private readonly clock: Clock;
+  private readonly onLeaseLost: ((job: Job) => void) | undefined;
+  private readonly held = new Map<string, Job>();
+  private claims = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private beating: Promise<unknown> | null = null;
+
   constructor(
-    private readonly db: Kysely<Database>,
-    private readonly leaseMs = 5 * 60_000,
-  ) {}
+    private readonly db: Db,
+    options: JobQueueOptions = {},
+  ) {
+    this.leaseMs = options.leaseMs ?? DEFAULT_JOB_LEASE_MS;
+    this.heartbeatMs = options.heartbeatMs ?? Math.max(1, Math.floor(this.leaseMs / 3));
+    this.clock = options.clock ?? systemClock;
+    this.workerId = options.workerId ?? newHolderId();
+    this.onLeaseLost = options.onLeaseLost;
+  }
 
   /** Adds a job; returns its id, or the id of the queued job with the same dedupe key. */
   async enqueue(kind: string, payload: unknown, at: Date, options: EnqueueOptions = {}): Promise<string> {
-    const now = at.toISOString();
-    if (options.dedupeKey) {
-      const existing = await this.db
-        .selectFrom('jobs')
-        .select('id')
-        .where('dedupe_key', '=', options.dedupeKey)
-        .where('status', '=', 'queued')
-        .executeTakeFirst();
-      if (existing) return existing.id;
-    }
-    const id = newId(16);
-    try {
-      await this.db
-        .insertInto('jobs')
-        .values({
-          id,
-          kind,
-          payload: JSON.stringify(payload),
-          dedupe_key: options.dedupeKey ?? null,
-          status: 'queued',
-          attempts: 0,
-          max_attempts: options.maxAttempts ?? 5,
-          run_at: (options.runAt ?? at).toISOString(),
-          locked_until: null,
-          last_error: null,
-          created_at: now,
-          updated_at: now,
-        })
-        .execute();
-      return id;
-    } catch (err) {
-      // Lost a race with another enqueue of the same key: theirs stands for both.
-      if (options.dedupeKey) {
-        const other = await this.db
-          .selectFrom('jobs')
-          .select('id')
-          .where('dedupe_key', '=', options.dedupeKey)
-          .where('status', '=', 'queued')
-          .executeTakeFirst();
-        if (other) return other.id;
-      }
-      throw err;
-    }
-  }
-
-  /** Claims the next due job of one of `kinds` (queued, or running with an expired lease), or null. */
-  async claim(kinds: string[], at: Date): Promise<Job | null> {
-    const now = at.toISOString();
+    const job = {
+      kind,
+      payload: JSON.stringify(payload),
+      dedupeKey: options.dedupeKey ?? null,
+      maxAttempts: options.maxAttempts ?? 5,
+      runAt: options.runAt ?? at,
+      now: at,
+    };
+    // A conflict means a queued job with the key exists; it may be claimed before it is read
+    // back, and then this enqueue inserts after all. Each round trip is one of those races lost.
     for (let tries = 0; tries < 5; tries++) {
-      const candidate = await this.db
-        .selectFrom('jobs')
-        .selectAll()
-        .where('kind', 'in', kinds)
-        .where((eb) =>
-          eb.or([
-            eb.and([eb('status', '=', 'queued'), eb('run_at', '<=', now)]),
-            eb.and([eb('status', '=', 'running'), eb('locked_until', '<', now)]),
-          ]),
-        )
-        .orderBy('run_at')
-        .limit(1)
-        .executeTakeFirst();
-      if (!candidate) return null;
-      const lockedUntil = new Date(at.getTime() + this.leaseMs).toISOString();
-      const result = await this.db
-        .updateTable('jobs')
-        .set({
-          status: 'running',
-          locked_until: lockedUntil,
-          attempts: candidate.attempts + 1,
-          updated_at: now,
-        })
-        .where('id', '=', candidate.id)
-        .where('status', '=', candidate.status)
-        .where('attempts', '=', candidate.attempts)
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) === 1) {
-        return {
-          id: candidate.id,
-          kind: candidate.kind,
-          payload: JSON.parse(candidate.payload) as unknown,
-          attempts: candidate.attempts + 1,
-          maxAttempts: candidate.max_attempts,
-        };
-      }
+      const id = await insertJob(this.db, { id: newId(16), ...job });
+      if (id) return id;
+      const queued = await findQueuedJob(this.db, options.dedupeKey!);
+      if (queued) return queued;
     }
-    return null;
+    throw new Error(
+      `Could not enqueue a ${kind} job with dedupe key ${options.dedupeKey}: it kept changing.`,
+    );
   }
 
-  /** Marks a claimed job done. */
-  async complete(id: string, at: Date): Promise<void> {
-    await this.db
-      .updateTable('jobs')
-      .set({ status: 'done', locked_until: null, updated_at: at.toISOString() })
-      .where('id', '=', id)
-      .execute();
+  /**
+   * Claims the next due job of one of `kinds` (queued, or running with an expired lease), or
+   * null. A job whose lease expired on its last attempt is marked failed instead: its worker
+   * stopped on every attempt, and another run could stop this one too.
+   */
+  async claim(kinds: string[], at: Date): Promise<Job | null> {
+    const [job] = await this.claimMany(kinds, at, 1);
+    return job ?? null;
+  }
+
+  /** Claims up to `limit` due jobs of `kinds` at once (see {@link claim}). */
+  async claimMany(kinds: string[], at: Date, limit: number): Promise<Job[]> {
+    await failAbandonedJobs(this.db, kinds, at);
+    const lockedBy = `${this.workerId}/${++this.claims}`;
+    const rows = await claimJobs(this.db, {
+      kinds,
+      now: at,
+      lockedBy,
+      lockedUntil: new Date(at.getTime() + this.leaseMs),
+      limit,
+    });
+    const jobs = rows.map((row) => toJob(row, lockedBy));
+    for (const job of jobs) this.hold(job);
+    return jobs;
+  }
+
+  /**
+   * Renews the leases of the jobs this queue holds, until `at + lease`. Jobs whose lease another
+   * claim took over in the meantime are dropped (and reported to `onLeaseLost`). Returns them.
+   */
+  async heartbeat(at: Date = this.clock()): Promise<Job[]> {
+    const claims = [...this.held.values()];
+    if (claims.length === 0) return [];
+    const renewed = new Set(
+      (await renewJobLeases(this.db, claims, new Date(at.getTime() + this.leaseMs))).map(key),
+    );
+    const lost = claims.filter((job) => !renewed.has(key(job)) && this.held.get(key(job)) === job);
+    for (const job of lost) {
+      this.forget(job);
+      this.onLeaseLost?.(job);
+    }
+    return lost;
+  }
+
+  /** Marks a claimed job done; false (and nothing changes) when its claim no longer holds it. */
+  async complete(job: Job, at: Date): Promise<boolean> {
+    this.forget(job);
+    return settleJob(this.db, job.id, job.lockedBy, { status: 'done' }, at);
   }
 
   /**
    * Records a failed attempt: the job runs again at `retryAt`, or is marked failed when it has
-   * used its attempts (or `retryAt` is null).
+   * used its attempts (or `retryAt` is null). 'lost' when its claim no longer holds it.
    */
-  async fail(job: Job, error: string, at: Date, retryAt: Date | null): Promise<'retry' | 'failed'> {
+  async fail(job: Job, error: string, at: Date, retryAt: Date | null): Promise<'retry' | 'failed' | 'lost'> {
+    this.forget(job);
     const final = retryAt === null || job.attempts >= job.maxAttempts;
-    await this.db
-      .updateTable('jobs')
-      .set({
-        status: final ? 'failed' : 'queued',
-        run_at: final ? at.toISOString() : retryAt.toISOString(),
-        locked_until: null,
-        last_error: error.slice(0, 2000),
-        updated_at: at.toISOString(),
-      })
-      .where('id', '=', job.id)
-      .execute();
+    const settled = await settleJob(
+      this.db,
+      job.id,
+      job.lockedBy,
+      final ? { status: 'failed', error } : { status: 'queued', runAt: retryAt, error },
+      at,
+    );
+    if (!settled) return 'lost';
     return final ? 'failed' : 'retry';
   }
 
   /**
    * Puts a claimed job back without counting its attempt (it was interrupted or deferred, not
-   * failed), to run again from `runAt`.
+   * failed), to run again from `runAt`. False when its claim no longer holds it.
    */
-  async release(job: Job, at: Date, runAt: Date = at): Promise<void> {
-    await this.db
-      .updateTable('jobs')
-      .set({
-        status: 'queued',
-        attempts: Math.max(0, job.attempts - 1),
-        run_at: runAt.toISOString(),
-        locked_until: null,
-        updated_at: at.toISOString(),
-      })
-      .where('id', '=', job.id)
-      .where('status', '=', 'running')
-      .execute();
+  async release(job: Job, at: Date, runAt: Date = at): Promise<boolean> {
+    this.forget(job);
+    return settleJob(this.db, job.id, job.lockedBy, { status: 'queued', runAt, attemptsDelta: -1 }, at);
   }
 
   /** Deletes finished jobs older than `before` so the table stays small. */
   async prune(before: Date): Promise<number> {
-    const result = await this.db
-      .deleteFrom('jobs')
-      .where('status', 'in', ['done', 'failed'])
-      .where('updated_at', '<', before.toISOString())
-      .executeTakeFirst();
-    return Number(result.numDeletedRows);
+    return pruneJobs(this.db, before);
   }
+
+  /** The jobs this queue holds right now. */
+  heldJobs(): Job[] {
+    return [...this.held.values()];
+  }
+
+  /**
+   * Stops heartbeats and forgets the held jobs: their leases run out and another claim takes
+   * them. For a worker that stops without settling what it holds.
+   */
+  async close(): Promise<void> {
+    this.held.clear();
+    this.stopTimer();
+    await this.beating;
+  }
+
+  private hold(job: Job): void {
+    this.held.set(key(job), job);
+    if (this.heartbeatMs > 0 && !this.timer) {
+      this.timer = setInterval(() => this.beat(), this.heartbeatMs);
+      // Heartbeats matter only while something else keeps the process running.
+      this.timer.unref();
+    }
+  }
+
+  private forget(job: Job): void {
+    this.held.delete(key(job));
+    if (this.held.size === 0) this.stopTimer();
+  }
+
+  private stopTimer(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  private beat(): void {
+    if (this.beating) return;
+    // A failed heartbeat (the database away for a moment) is retried at the next tick; if they
+    // keep failing the lease expires and another worker takes the job, which is the point.
+    this.beating = this.heartbeat()
+      .catch(() => undefined)
+      .finally(() => (this.beating = null));
+  }
+}
+
+function key(job: { id: string; lockedBy: string }): string {
+  return `${job.id} ${job.lockedBy}`;
+}
+
+function toJob(row: JobRow, lockedBy: string): Job {
+  return {
+    id: row.id,
+    kind: row.kind,
+    payload: JSON.parse(row.payload) as unknown,
+    attempts: row.attempts,
+    maxAttempts: row.max_attempts,
+    lockedBy,
+  };
 }

@@ -9,7 +9,10 @@ export type JobHandler = (job: Job) => Promise<void>;
 /** Delay before attempt `n + 1` after `n` failed attempts. */
 export type RetrySchedule = (attempts: number) => number;
 
-/** A worker for some job kinds: polls the queue, runs due jobs one at a time, retries on failure. */
+/**
+ * A worker for some job kinds: polls the queue, runs due jobs one at a time, retries on failure.
+ * `stop()` stops claiming and puts back a job that does not finish within the grace period.
+ */
 export interface JobWorker extends BackgroundTask {
   /** Wakes the worker now (call after enqueueing). */
   kick(): void;
@@ -26,14 +29,23 @@ export function createJobWorker(options: {
   log: FastifyBaseLogger;
   retryDelayMs: RetrySchedule;
   pollMs?: number;
+  /** How long `stop()` waits for the running job before putting it back (default 5 s). */
+  stopGraceMs?: number;
 }): JobWorker {
   const kinds = Object.keys(options.handlers);
+  let stopping = false;
+  let current: Job | null = null;
   const runOne = async (): Promise<boolean> => {
     const job = await options.queue.claim(kinds, options.clock());
     if (!job) return false;
+    current = job;
     try {
       await options.handlers[job.kind]!(job);
-      await options.queue.complete(job.id, options.clock());
+      if (!(await options.queue.complete(job, options.clock())))
+        options.log.warn(
+          { job: job.id, kind: job.kind, attempt: job.attempts },
+          'job finished after its lease was taken over; another worker runs it again',
+        );
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const now = options.clock();
@@ -47,12 +59,14 @@ export function createJobWorker(options: {
         { job: job.id, kind: job.kind, attempt: job.attempts, outcome, error: message },
         'job failed',
       );
+    } finally {
+      current = null;
     }
     return true;
   };
   const drain = async (): Promise<number> => {
     let n = 0;
-    while (await runOne()) n++;
+    while (!stopping && (await runOne())) n++;
     return n;
   };
   const task = intervalTask(
@@ -62,6 +76,36 @@ export function createJobWorker(options: {
       await drain();
     },
     (err) => options.log.error({ err }, `${options.name} failed`),
+    options.stopGraceMs,
   );
-  return { ...task, drain };
+  return {
+    ...task,
+    drain,
+    start() {
+      stopping = false;
+      task.start();
+    },
+    /**
+     * Stops claiming, waits (bounded) for the running job, and puts a job still running after
+     * that back in the queue without counting its attempt, so that another replica runs it now
+     * rather than after its lease; the abandoned run's late result is then refused.
+     */
+    async stop() {
+      stopping = true;
+      await task.stop();
+      const unfinished: Job | null = current;
+      if (!unfinished) return;
+      await options.queue.release(unfinished, options.clock()).then(
+        (released) => {
+          if (released)
+            options.log.info(
+              { job: unfinished.id, kind: unfinished.kind },
+              'job interrupted; put back in the queue',
+            );
+        },
+        (err: unknown) =>
+          options.log.warn({ err, job: unfinished.id }, `${options.name}: putting a job back failed`),
+      );
+    },
+  };
 }

@@ -50,7 +50,14 @@ export async function isScanFinished(ctx: ServiceContext, packageId: string): Pr
  */
 export function scanExtension(deps: ScanDeps): ServiceExtension {
   return (ctx) => {
-    const queue = new JobQueue(ctx.db);
+    const queue = new JobQueue(ctx.db, {
+      clock: ctx.clock,
+      onLeaseLost: (job) =>
+        ctx.log.warn(
+          { job: job.id, kind: job.kind },
+          'job lease lost to another worker; it runs there again',
+        ),
+    });
     const waiters = new ScanWaiters();
     const worker = createJobWorker({
       name: 'scan-worker',

@@ -284,6 +284,7 @@ export interface Database {
   package_components: PackageComponentsTable;
   advisory_feeds: AdvisoryFeedsTable;
   advisory_sync_lease: AdvisorySyncLeaseTable;
+  leases: LeasesTable;
 }
 
 export interface JobsTable {
@@ -297,6 +298,8 @@ export interface JobsTable {
   max_attempts: number;
   run_at: string;
   locked_until: string | null;
+  /** The claim holding a running job (0011-job-leases): `<worker id>/<claim number>`. */
+  locked_by: string | null;
   last_error: string | null;
   created_at: string;
   updated_at: string;
@@ -439,4 +442,15 @@ export interface AdvisorySyncLeaseTable {
   holder: string;
   /** ISO time after which another process may take the lease. */
   expires_at: string;
+}
+
+/** Named leases (0011-job-leases): who may run a scheduler now, until when. One row per name. */
+export interface LeasesTable {
+  name: string;
+  /** An id of the process (or task) holding the lease. */
+  holder: string;
+  /** ISO time after which another holder may take the lease. */
+  expires_at: string;
+  /** ISO time at which the current holder took it. */
+  acquired_at: string;
 }

@@ -1,7 +1,6 @@
-import crypto from 'node:crypto';
-import os from 'node:os';
 import { intervalTask, type BackgroundTask } from '../../domain/background.js';
 import type { ServiceContext } from '../../domain/context.js';
+import { newHolderId } from '../../jobs/holder.js';
 import type { Db } from '../../store/db.js';
 import { acquireSyncLease, releaseSyncLease } from './lease.js';
 import { DEFAULT_SYNC_ECOSYSTEMS, syncEcosystem, type EcosystemSync } from './sync.js';
@@ -51,7 +50,7 @@ export async function isSyncDue(
 export function advisorySyncTask(ctx: ServiceContext, schedule: SyncSchedule): BackgroundTask {
   const ecosystems = schedule.ecosystems ?? DEFAULT_SYNC_ECOSYSTEMS;
   const intervalMs = schedule.intervalSeconds * 1000;
-  const holder = `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
+  const holder = newHolderId();
   const controller = new AbortController();
   const tick = async (): Promise<void> => {
     if (controller.signal.aborted || !(await isSyncDue(ctx.db, ecosystems, ctx.clock(), intervalMs))) return;

@@ -1,0 +1,234 @@
+import { PostgresAdapter, sql } from 'kysely';
+import type { Db } from './db.js';
+import type { JobsTable } from './schema.js';
+
+/** A job row as the queue reads it. */
+export type JobRow = Pick<
+  JobsTable,
+  'id' | 'kind' | 'payload' | 'status' | 'attempts' | 'max_attempts' | 'locked_by' | 'last_error'
+>;
+
+/** A new job's row. */
+export interface NewJob {
+  id: string;
+  kind: string;
+  /** JSON text. */
+  payload: string;
+  dedupeKey: string | null;
+  maxAttempts: number;
+  runAt: Date;
+  now: Date;
+}
+
+const JOB_COLUMNS = [
+  'id',
+  'kind',
+  'payload',
+  'status',
+  'attempts',
+  'max_attempts',
+  'locked_by',
+  'last_error',
+] as const;
+
+/** Whether the database is PostgreSQL (row locks, SKIP LOCKED) rather than SQLite (one writer). */
+export function isPostgres(db: Db): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+/**
+ * Inserts a job. With a dedupe key, a queued job with the same key wins: nothing is inserted and
+ * null comes back. The partial unique index `jobs_dedupe_queued` decides, so two processes
+ * enqueueing the same key at the same moment cannot both insert.
+ */
+export async function insertJob(db: Db, job: NewJob): Promise<string | null> {
+  const now = job.now.toISOString();
+  const row = await db
+    .insertInto('jobs')
+    .values({
+      id: job.id,
+      kind: job.kind,
+      payload: job.payload,
+      dedupe_key: job.dedupeKey,
+      status: 'queued',
+      attempts: 0,
+      max_attempts: job.maxAttempts,
+      run_at: job.runAt.toISOString(),
+      locked_until: null,
+      locked_by: null,
+      last_error: null,
+      created_at: now,
+      updated_at: now,
+    })
+    // The conflict target names the partial index's predicate as a literal: PostgreSQL only
+    // infers a partial unique index from a predicate it can prove at planning time.
+    .onConflict((oc) => oc.column('dedupe_key').where(sql.ref('status'), '=', sql.lit('queued')).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return row?.id ?? null;
+}
+
+/** The id of the queued job with `dedupeKey`, if there is one. */
+export async function findQueuedJob(db: Db, dedupeKey: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('jobs')
+    .select('id')
+    .where('dedupe_key', '=', dedupeKey)
+    .where('status', '=', 'queued')
+    .executeTakeFirst();
+  return row?.id ?? null;
+}
+
+/**
+ * Claims up to `limit` due jobs of `kinds` (queued and due, or running with an expired lease and
+ * attempts left) for `lockedBy` until `lockedUntil`, counting an attempt on each, in one statement. On
+ * PostgreSQL the candidates are locked with `FOR UPDATE SKIP LOCKED`, so claimants in other
+ * processes pass over rows being claimed instead of waiting for them or taking them too; SQLite
+ * runs one writer at a time, so the same statement needs no row locks there.
+ */
+export async function claimJobs(
+  db: Db,
+  claim: { kinds: string[]; now: Date; lockedBy: string; lockedUntil: Date; limit: number },
+): Promise<JobRow[]> {
+  const now = claim.now.toISOString();
+  const pg = isPostgres(db);
+  return db
+    .updateTable('jobs')
+    .set((eb) => ({
+      status: 'running',
+      locked_by: claim.lockedBy,
+      locked_until: claim.lockedUntil.toISOString(),
+      attempts: eb('attempts', '+', 1),
+      updated_at: now,
+    }))
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('jobs')
+        .select('id')
+        .where('kind', 'in', claim.kinds)
+        .where((w) =>
+          w.or([
+            w.and([w('status', '=', 'queued'), w('run_at', '<=', now)]),
+            w.and([
+              w('status', '=', 'running'),
+              w('locked_until', '<', now),
+              w('attempts', '<', w.ref('max_attempts')),
+            ]),
+          ]),
+        )
+        .orderBy('run_at')
+        .limit(claim.limit)
+        .$if(pg, (q) => q.forUpdate().skipLocked()),
+    )
+    .returning(JOB_COLUMNS)
+    .execute();
+}
+
+/**
+ * Marks failed the running jobs of `kinds` whose lease expired on their last attempt: the worker
+ * running them stopped (crashed, was killed) every time. Running such a job again could take
+ * down replica after replica, so it ends here. Returns their ids.
+ */
+export async function failAbandonedJobs(db: Db, kinds: string[], now: Date): Promise<string[]> {
+  const nowIso = now.toISOString();
+  const rows = await db
+    .updateTable('jobs')
+    .set({
+      status: 'failed',
+      locked_until: null,
+      last_error: 'The worker running its last attempt stopped before finishing it (its lease expired).',
+      updated_at: nowIso,
+    })
+    .where('kind', 'in', kinds)
+    .where('status', '=', 'running')
+    .where('locked_until', '<', nowIso)
+    .where((eb) => eb('attempts', '>=', eb.ref('max_attempts')))
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Extends the leases of running jobs still held by one of `claims` to `lockedUntil`. Returns the
+ * claims renewed; a claim missing from them lost its job (the lease had expired and another
+ * claim took it over) or the job finished.
+ */
+export async function renewJobLeases(
+  db: Db,
+  claims: { id: string; lockedBy: string }[],
+  lockedUntil: Date,
+): Promise<{ id: string; lockedBy: string }[]> {
+  if (claims.length === 0) return [];
+  const rows = await db
+    .updateTable('jobs')
+    .set({ locked_until: lockedUntil.toISOString() })
+    .where('status', '=', 'running')
+    .where('id', 'in', [...new Set(claims.map((c) => c.id))])
+    .where('locked_by', 'in', [...new Set(claims.map((c) => c.lockedBy))])
+    .returning(['id', 'locked_by'])
+    .execute();
+  return rows.map((r) => ({ id: r.id, lockedBy: r.locked_by ?? '' }));
+}
+
+/** What becomes of a claimed job. */
+export type JobOutcome =
+  | { status: 'done' }
+  | { status: 'failed'; error: string }
+  | { status: 'queued'; runAt: Date; error?: string; attemptsDelta?: number };
+
+/**
+ * Settles a claimed job — done, failed, or back in the queue — only while `lockedBy` still holds
+ * it (a finished job keeps it in `locked_by`, the record of who ran it). Returns false when it does not (the lease expired and another claim took the job over):
+ * then nothing changes, so a job is never completed twice.
+ */
+export async function settleJob(
+  db: Db,
+  id: string,
+  lockedBy: string,
+  outcome: JobOutcome,
+  now: Date,
+): Promise<boolean> {
+  const nowIso = now.toISOString();
+  const result = await db
+    .updateTable('jobs')
+    .set((eb) => {
+      // A finished job keeps `locked_by`: which worker (which replica) ran it to the end.
+      const released = { locked_until: null, updated_at: nowIso };
+      if (outcome.status === 'done') return { ...released, status: 'done' as const };
+      if (outcome.status === 'failed')
+        return { ...released, status: 'failed' as const, last_error: outcome.error.slice(0, 2000) };
+      return {
+        ...released,
+        locked_by: null,
+        status: 'queued' as const,
+        run_at: outcome.runAt.toISOString(),
+        ...(outcome.error === undefined ? {} : { last_error: outcome.error.slice(0, 2000) }),
+        ...(outcome.attemptsDelta ? { attempts: eb('attempts', '+', outcome.attemptsDelta) } : {}),
+      };
+    })
+    .where('id', '=', id)
+    .where('status', '=', 'running')
+    .where('locked_by', '=', lockedBy)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Deletes finished jobs last changed before `before`; returns how many. */
+export async function pruneJobs(db: Db, before: Date): Promise<number> {
+  const result = await db
+    .deleteFrom('jobs')
+    .where('status', 'in', ['done', 'failed'])
+    .where('updated_at', '<', before.toISOString())
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** How many jobs of each kind and status there are (the queue's backlog, for operators). */
+export async function countJobs(db: Db): Promise<{ kind: string; status: string; count: number }[]> {
+  const rows = await db
+    .selectFrom('jobs')
+    .select(['kind', 'status', (eb) => eb.fn.countAll<number | string>().as('count')])
+    .groupBy(['kind', 'status'])
+    .execute();
+  return rows.map((r) => ({ kind: r.kind, status: r.status, count: Number(r.count) }));
+}
