@@ -283,7 +283,6 @@ export interface Database {
   scan_findings: ScanFindingsTable;
   package_components: PackageComponentsTable;
   advisory_feeds: AdvisoryFeedsTable;
-  advisory_sync_lease: AdvisorySyncLeaseTable;
   leases: LeasesTable;
 }
 
@@ -298,7 +297,7 @@ export interface JobsTable {
   max_attempts: number;
   run_at: string;
   locked_until: string | null;
-  /** The claim holding a running job (0011-job-leases): `<worker id>/<claim number>`. */
+  /** The claim holding a running job (0015-job-leases): `<worker id>/<claim number>`. */
   locked_by: string | null;
   last_error: string | null;
   created_at: string;
@@ -435,16 +434,7 @@ export interface AdvisoryFeedsTable {
   archive_sha256: string | null;
 }
 
-/** Who may sync advisories now, until when (0013-advisory-sync): one row per lease name. */
-export interface AdvisorySyncLeaseTable {
-  name: string;
-  /** An id of the process holding the lease. */
-  holder: string;
-  /** ISO time after which another process may take the lease. */
-  expires_at: string;
-}
-
-/** Named leases (0011-job-leases): who may run a scheduler now, until when. One row per name. */
+/** Named leases (0015-job-leases): who may run a scheduler now, until when. One row per name. */
 export interface LeasesTable {
   name: string;
   /** An id of the process (or task) holding the lease. */

@@ -9,9 +9,9 @@ import * as policies from './0006-policies.js';
 import * as scans from './0007-scans.js';
 import * as advisoryFeeds from './0008-advisory-feeds.js';
 import * as scanCoverage from './0009-scan-coverage.js';
-import * as jobLeases from './0011-job-leases.js';
-import * as advisorySync from './0013-advisory-sync.js';
 import * as promotionRules from './0010-promotion-rules.js';
+import * as advisorySync from './0013-advisory-sync.js';
+import * as jobLeases from './0015-job-leases.js';
 
 /**
  * Every migration, in order. Names are stable: a database records which ones ran.
@@ -27,9 +27,9 @@ const MIGRATIONS: Record<string, { up(db: Kysely<unknown>): Promise<void> }> = {
   '0007-scans': scans,
   '0008-advisory-feeds': advisoryFeeds,
   '0009-scan-coverage': scanCoverage,
-  '0011-job-leases': jobLeases,
-  '0013-advisory-sync': advisorySync,
   '0010-promotion-rules': promotionRules,
+  '0013-advisory-sync': advisorySync,
+  '0015-job-leases': jobLeases,
 };
 
 /** Kysely migration provider over the statically imported migrations (works inside bundles too). */
