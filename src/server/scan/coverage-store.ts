@@ -1,4 +1,5 @@
 import type { Db } from '../store/db.js';
+import { latestComponentCounts as storedComponentCounts, type ComponentCounts } from '../store/scans.js';
 
 /** Live (not withdrawn) advisories per OSV ecosystem, as held now. */
 export async function countAdvisories(db: Db, ecosystems?: string[]): Promise<Record<string, number>> {
@@ -52,37 +53,9 @@ export async function advisoryPresence(
   return presence;
 }
 
-/** Evaluated and not-evaluated component counts of one package's latest scan. */
-export interface ComponentCounts {
-  evaluated: number;
-  notEvaluated: number;
-}
+export type { ComponentCounts } from '../store/scans.js';
 
 /** The component counts of each package's latest completed scan; packages never scanned are absent. */
-export async function latestComponentCounts(
-  db: Db,
-  packageIds: string[],
-): Promise<Map<string, ComponentCounts>> {
-  const latest = new Map<string, ComponentCounts & { completedAt: string; seq: number }>();
-  if (packageIds.length === 0) return latest;
-  const rows = await db
-    .selectFrom('scans')
-    .select(['package_id', 'completed_at', 'seq', 'num_components_evaluated', 'num_components_not_evaluated'])
-    .where('package_id', 'in', packageIds)
-    .execute();
-  for (const r of rows) {
-    const seen = latest.get(r.package_id);
-    if (
-      seen &&
-      (seen.completedAt > r.completed_at || (seen.completedAt === r.completed_at && seen.seq > r.seq))
-    )
-      continue;
-    latest.set(r.package_id, {
-      evaluated: Number(r.num_components_evaluated),
-      notEvaluated: Number(r.num_components_not_evaluated),
-      completedAt: r.completed_at,
-      seq: Number(r.seq),
-    });
-  }
-  return latest;
+export function latestComponentCounts(db: Db, packageIds: string[]): Promise<Map<string, ComponentCounts>> {
+  return storedComponentCounts({ db }, packageIds);
 }
