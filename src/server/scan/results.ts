@@ -54,8 +54,8 @@ function storedCoverage(row: ScanListing): StoredScanCoverage {
 export async function scanCoverage(ctx: ServiceContext, row: ScanListing): Promise<ScanCoverage> {
   const stored = storedCoverage(row);
   const names = stored.ecosystems.map((e) => e.ecosystem);
-  const counts = await countAdvisories(ctx.db, names);
-  const freshness = await advisoryFreshness(ctx.db, names);
+  const counts = await countAdvisories(ctx, names);
+  const freshness = await advisoryFreshness(ctx, names);
   const ecosystems: EcosystemCoverage[] = stored.ecosystems.map((e) => ({
     ecosystem: e.ecosystem,
     components: e.components,
