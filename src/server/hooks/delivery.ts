@@ -4,6 +4,15 @@ import type { PackageEvent, ServiceContext } from '../domain/context.js';
 import { newId } from '../domain/ids.js';
 import type { Job, JobQueue } from '../jobs/queue.js';
 import { OutboundAborted, OutboundRefusal, type OutboundSend } from '../net/outbound.js';
+import { inTransaction } from '../store/source.js';
+import {
+  failedInARow as storedFailedInARow,
+  findWebhookById,
+  findWebhookTarget,
+  insertDelivery,
+  listPackageSubscriptions,
+  recordDeliveryStanding,
+} from '../store/webhooks.js';
 import { FinalFailure, Interrupted } from './dispatcher.js';
 import { openSecret, signatureHeaders } from './secrets.js';
 
@@ -39,23 +48,8 @@ export async function queueDeliveries(
   packageId: string,
   context?: Record<string, unknown>,
 ): Promise<number> {
-  const pkg = await ctx.db
-    .selectFrom('packages')
-    .select(['repo_id'])
-    .where('id', '=', packageId)
-    .executeTakeFirst();
-  if (!pkg) return 0;
-  const hooks = await ctx.db
-    .selectFrom('webhooks')
-    .select(['id', 'events', 'package_query'])
-    .where('repo_id', '=', pkg.repo_id)
-    .where('is_active', '=', 1)
-    .where('deleted_at', 'is', null)
-    .execute();
-  const wanted = hooks.filter((h) => {
-    const events = JSON.parse(h.events) as string[];
-    return events.includes('*') || events.includes(event);
-  });
+  const hooks = await listPackageSubscriptions(ctx, packageId);
+  const wanted = hooks.filter((h) => h.events.includes('*') || h.events.includes(event));
   if (wanted.length === 0) return 0;
   const data = await render(ctx, packageId);
   const now = ctx.clock();
@@ -142,14 +136,10 @@ async function post(
 /** The receiver a delivery goes to (host:port), the key deliveries are limited by; '' when unknown. */
 export async function deliveryTarget(ctx: ServiceContext, job: Job): Promise<string> {
   const d = job.payload as DeliveryJob;
-  const hook = await ctx.db
-    .selectFrom('webhooks')
-    .select(['target_url'])
-    .where('id', '=', d.webhookId)
-    .executeTakeFirst();
-  if (!hook) return '';
+  const target = await findWebhookTarget(ctx, d.webhookId);
+  if (target === undefined) return '';
   try {
-    const url = new URL(hook.target_url);
+    const url = new URL(target);
     return `${url.hostname}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
   } catch {
     return '';
@@ -179,11 +169,7 @@ export async function deliver(
   signal: AbortSignal,
 ): Promise<void> {
   const d = job.payload as DeliveryJob;
-  const hook = await ctx.db
-    .selectFrom('webhooks')
-    .selectAll()
-    .where('id', '=', d.webhookId)
-    .executeTakeFirst();
+  const hook = await findWebhookById(ctx, d.webhookId);
   if (!hook || hook.deleted_at !== null || (hook.is_active !== 1 && d.event !== 'ping')) return;
   const attemptAt = ctx.clock();
   const payload: WebhookPayload = {
@@ -222,45 +208,30 @@ export async function deliver(
   const ok = result.status !== null && result.status >= 200 && result.status < 300;
   const last = result.refused || job.attempts >= job.maxAttempts;
   const error = ok ? null : (result.error ?? `receiver answered ${result.status}`);
-  await ctx.db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('webhook_deliveries')
-      .values({
-        id: newId(16),
-        webhook_id: hook.id,
-        trigger_id: d.triggerId,
-        event: d.event,
-        attempt: job.attempts,
-        attempted_at: attemptAt.toISOString(),
-        status_code: result.status,
-        error,
-        duration_ms: Date.now() - started,
-        outcome: ok ? 'delivered' : last ? 'failed' : 'retry',
-      })
-      .execute();
-    const current = await trx
-      .selectFrom('webhooks')
-      .select(['failed_in_a_row'])
-      .where('id', '=', hook.id)
-      .executeTakeFirstOrThrow();
-    const failedInARow = ok ? 0 : last ? current.failed_in_a_row + 1 : current.failed_in_a_row;
+  await inTransaction(ctx, async (tx) => {
+    await insertDelivery(tx, {
+      id: newId(16),
+      webhook_id: hook.id,
+      trigger_id: d.triggerId,
+      event: d.event,
+      attempt: job.attempts,
+      attempted_at: attemptAt.toISOString(),
+      status_code: result.status,
+      error,
+      duration_ms: Date.now() - started,
+      outcome: ok ? 'delivered' : last ? 'failed' : 'retry',
+    });
+    const current = await storedFailedInARow(tx, hook.id);
+    const failedInARow = ok ? 0 : last ? current + 1 : current;
     const disable = !ok && last && failedInARow >= ctx.config.webhooks.disableAfterFailedDeliveries;
-    await trx
-      .updateTable('webhooks')
-      .set((eb) => ({
-        last_response_status: result.status ?? 0,
-        num_sent: eb('num_sent', '+', ok ? 1 : 0),
-        failed_in_a_row: failedInARow,
-        ...(disable
-          ? {
-              is_active: 0,
-              disable_reason: 1,
-              disable_detail: `${failedInARow} deliveries in a row failed every attempt; last error: ${error}`,
-            }
-          : {}),
-      }))
-      .where('id', '=', hook.id)
-      .execute();
+    await recordDeliveryStanding(tx, hook.id, {
+      lastResponseStatus: result.status ?? 0,
+      sent: ok,
+      failedInARow,
+      disableDetail: disable
+        ? `${failedInARow} deliveries in a row failed every attempt; last error: ${error}`
+        : null,
+    });
   });
   if (result.refused) throw new FinalFailure(error ?? 'refused');
   if (!ok) throw new Error(error ?? 'delivery failed');

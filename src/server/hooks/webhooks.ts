@@ -1,4 +1,3 @@
-import type { Selectable } from 'kysely';
 import {
   DISABLE_REASONS,
   REQUEST_BODY_FORMATS,
@@ -14,10 +13,18 @@ import { policyFor } from '../net/address-policy.js';
 import { checkOutboundUrl } from '../net/url-check.js';
 import { parsePackageQuery, queryProblem } from '../domain/package-query.js';
 import { resolveRepo, type RepoAccess } from '../domain/repos.js';
-import type { WebhooksTable } from '../store/schema.js';
+import { inTransaction } from '../store/source.js';
+import {
+  changeWebhook,
+  findLiveWebhook,
+  insertWebhook,
+  nextWebhookSeq,
+  type WebhookChanges,
+  type WebhookRecord,
+} from '../store/webhooks.js';
 import { sealSecret } from './secrets.js';
 
-type WebhookRow = Selectable<WebhooksTable>;
+type WebhookRow = WebhookRecord;
 
 async function checkTargetUrl(ctx: ServiceContext, value: string): Promise<void> {
   checkTargetUrlForm(value);
@@ -45,18 +52,21 @@ function statusText(code: number | null): string {
   return code >= 200 && code < 300 ? `${code} OK` : `${code} Error`;
 }
 
-/** Renders a webhook row in the API's shape. */
+/** A webhook as stored, or as a raw row with its events as JSON text (what a caller reading rows itself holds). */
+type ViewableWebhook = WebhookRow | (Omit<WebhookRow, 'events'> & { events: string });
+
+/** Renders a webhook in the API's shape. */
 export function webhookView(
   ctx: ServiceContext,
   scope: { owner: string; repo: string },
-  row: WebhookRow,
+  row: ViewableWebhook,
 ): Webhook {
   const self = `${ctx.baseUrl}/webhooks/${scope.owner}/${scope.repo}/${row.id}/`;
   return {
     slug_perm: row.id,
     identifier: row.seq,
     target_url: row.target_url,
-    events: JSON.parse(row.events) as string[],
+    events: typeof row.events === 'string' ? (JSON.parse(row.events) as string[]) : row.events,
     templates: [],
     is_active: row.is_active === 1,
     package_query: row.package_query,
@@ -101,15 +111,7 @@ export function webhookScope(
 
 /** Finds a live webhook of a repository by slug_perm (or its sequential identifier). */
 export async function findWebhook(ctx: ServiceContext, scope: RepoAccess, id: string): Promise<WebhookRow> {
-  const row = await ctx.db
-    .selectFrom('webhooks')
-    .selectAll()
-    .where('repo_id', '=', scope.repo.id)
-    .where('deleted_at', 'is', null)
-    .where((eb) =>
-      /^\d+$/.test(id) ? eb.or([eb('id', '=', id), eb('seq', '=', Number(id))]) : eb('id', '=', id),
-    )
-    .executeTakeFirst();
+  const row = await findLiveWebhook(ctx, scope.repo.id, id);
   if (!row)
     throw new ServiceError('not_found', `Webhook '${id}' not found in ${scope.org.slug}/${scope.repo.slug}.`);
   return row;
@@ -132,19 +134,14 @@ export async function createWebhook(
     throw invalidField('secret_header', 'is required when secret_value is set.');
   const now = ctx.clock().toISOString();
   const by = actor.principal?.serviceSlug ?? null;
-  return ctx.db.transaction().execute(async (trx) => {
-    const last = await trx
-      .selectFrom('webhooks')
-      .select((eb) => eb.fn.max('seq').as('seq'))
-      .where('repo_id', '=', scope.repo.id)
-      .executeTakeFirst();
+  return inTransaction(ctx, async (tx) => {
     const row: WebhookRow = {
       id: newId(),
       org_id: scope.org.id,
       repo_id: scope.repo.id,
-      seq: Number(last?.seq ?? 0) + 1,
+      seq: await nextWebhookSeq(tx, scope.repo.id),
       target_url: body.target_url,
-      events: JSON.stringify([...new Set(body.events)]),
+      events: [...new Set(body.events)],
       is_active: body.is_active === false ? 0 : 1,
       package_query: body.package_query ?? '',
       request_body_format: body.request_body_format ?? 0,
@@ -163,8 +160,8 @@ export async function createWebhook(
       updated_by: by,
       deleted_at: null,
     };
-    await trx.insertInto('webhooks').values(row).execute();
-    await recordAudit(trx, actor, ctx.clock(), {
+    await insertWebhook(tx, row);
+    await recordAudit(tx, actor, ctx.clock(), {
       orgId: scope.org.id,
       repoId: scope.repo.id,
       event: 'webhook.created',
@@ -190,12 +187,12 @@ export async function updateWebhook(
 ): Promise<WebhookRow> {
   if (body.package_query) parsePackageQuery(body.package_query, 'package_query');
   if (body.target_url !== undefined) await checkTargetUrl(ctx, body.target_url);
-  const patch: Partial<WebhookRow> = {
+  const patch: WebhookChanges = {
     updated_at: ctx.clock().toISOString(),
     updated_by: actor.principal?.serviceSlug ?? null,
   };
   if (body.target_url !== undefined) patch.target_url = body.target_url;
-  if (body.events !== undefined) patch.events = JSON.stringify([...new Set(body.events)]);
+  if (body.events !== undefined) patch.events = [...new Set(body.events)];
   if (body.package_query !== undefined) patch.package_query = body.package_query;
   if (body.request_body_format !== undefined) patch.request_body_format = body.request_body_format;
   if (body.signature_key !== undefined) patch.signature_key = sealedOrNull(ctx, body.signature_key);
@@ -206,9 +203,9 @@ export async function updateWebhook(
     patch.is_active = body.is_active ? 1 : 0;
     if (body.is_active) Object.assign(patch, { disable_reason: 0, disable_detail: null, failed_in_a_row: 0 });
   }
-  await ctx.db.transaction().execute(async (trx) => {
-    await trx.updateTable('webhooks').set(patch).where('id', '=', row.id).execute();
-    await recordAudit(trx, actor, ctx.clock(), {
+  await inTransaction(ctx, async (tx) => {
+    await changeWebhook(tx, row.id, patch);
+    await recordAudit(tx, actor, ctx.clock(), {
       orgId: scope.org.id,
       repoId: scope.repo.id,
       event: 'webhook.updated',
@@ -229,13 +226,9 @@ export async function deleteWebhook(
   scope: RepoAccess,
   row: WebhookRow,
 ): Promise<void> {
-  await ctx.db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('webhooks')
-      .set({ deleted_at: ctx.clock().toISOString(), is_active: 0 })
-      .where('id', '=', row.id)
-      .execute();
-    await recordAudit(trx, actor, ctx.clock(), {
+  await inTransaction(ctx, async (tx) => {
+    await changeWebhook(tx, row.id, { deleted_at: ctx.clock().toISOString(), is_active: 0 });
+    await recordAudit(tx, actor, ctx.clock(), {
       orgId: scope.org.id,
       repoId: scope.repo.id,
       event: 'webhook.deleted',

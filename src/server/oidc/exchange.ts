@@ -5,11 +5,18 @@ import type { Actor, Principal } from '../domain/access.js';
 import { recordAudit } from '../domain/audit.js';
 import type { ServiceContext } from '../domain/context.js';
 import { ServiceError } from '../domain/errors.js';
-import type { OidcProvidersTable } from '../store/schema.js';
+import {
+  findExchangeService,
+  findOrgRef,
+  listOrgProviders,
+  providersAttachedTo,
+  type OidcProviderRecord,
+} from '../store/oidc.js';
+import { inTransaction } from '../store/source.js';
 import { matchClaims } from './claim-rules.js';
 import { identityFromClaims } from './identity.js';
 import { normalizeIssuer } from './issuer-url.js';
-import { findOrg, type OrgRef } from './lookup.js';
+import type { OrgRef } from './lookup.js';
 import { OidcRefusal } from './refusal.js';
 import type { OidcRuntime } from './runtime.js';
 import { issueToken } from './tokens.js';
@@ -31,7 +38,7 @@ interface ServiceRef {
 interface RefusalContext {
   org?: OrgRef;
   service?: ServiceRef;
-  provider?: OidcProvidersTable;
+  provider?: OidcProviderRecord;
   claims?: JWTPayload;
 }
 
@@ -68,7 +75,7 @@ async function exchange(
   request: OidcExchangeRequest,
   known: RefusalContext,
 ): Promise<OidcExchangeResponse> {
-  const org = await findOrg(ctx.db, orgSlug);
+  const org = await findOrgRef(ctx, orgSlug);
   if (!org) throw new OidcRefusal('unknown_org', `no organisation '${orgSlug}'`);
   known.org = org;
   let unverified: JWTPayload;
@@ -79,17 +86,11 @@ async function exchange(
   }
   known.claims = unverified;
   checkAlgorithm(request.oidc_token);
-  const service = await ctx.db
-    .selectFrom('services')
-    .select(['id', 'slug', 'name', 'role'])
-    .where('org_id', '=', org.id)
-    .where('slug', '=', request.service_slug)
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst();
+  const service = await findExchangeService(ctx, org.id, request.service_slug);
   if (!service) throw new OidcRefusal('unknown_service', `no service account '${request.service_slug}'`);
   known.service = service;
 
-  const all = await ctx.db.selectFrom('oidc_providers').selectAll().where('org_id', '=', org.id).execute();
+  const all = await listOrgProviders(ctx, org.id);
   if (all.length === 0) throw new OidcRefusal('no_provider', 'the organisation trusts no OIDC provider');
   const iss = typeof unverified.iss === 'string' ? unverified.iss : '';
   const forIssuer = all.filter((p) => normalizeIssuer(p.provider_url) === normalizeIssuer(iss));
@@ -105,21 +106,16 @@ async function exchange(
   const now = ctx.clock();
   const claims = await verifyOidcToken(request.oidc_token, enabled[0]!.provider_url, runtime.keys, now);
   known.claims = claims;
-  const attached = await ctx.db
-    .selectFrom('oidc_provider_services')
-    .select('provider_id')
-    .where(
-      'provider_id',
-      'in',
-      enabled.map((p) => p.id),
-    )
-    .where('service_id', '=', service.id)
-    .execute();
-  const isAttached = (p: OidcProvidersTable): boolean => attached.some((a) => a.provider_id === p.id);
+  const attached = await providersAttachedTo(
+    ctx,
+    enabled.map((p) => p.id),
+    service.id,
+  );
+  const isAttached = (p: OidcProviderRecord): boolean => attached.includes(p.id);
   // Providers the account is attached to come first, so a refusal names the one that mattered.
   const candidates = [...enabled.filter(isAttached), ...enabled.filter((p) => !isAttached(p))];
   const failures: OidcRefusal[] = [];
-  let accepted: OidcProvidersTable | undefined;
+  let accepted: OidcProviderRecord | undefined;
   for (const provider of candidates) {
     const failure = checkProvider(provider, claims, isAttached(provider));
     if (!failure) {
@@ -146,9 +142,9 @@ async function exchange(
     role: service.role,
     identity,
   };
-  return ctx.db.transaction().execute(async (trx) => {
+  return inTransaction(ctx, async (tx) => {
     const issued = await issueToken(
-      trx,
+      tx,
       ctx.secret,
       {
         orgId: org.id,
@@ -161,7 +157,7 @@ async function exchange(
     );
     principal.tokenId = issued.id;
     principal.tokenExpiresAt = issued.expiresAt;
-    await recordAudit(trx, { principal, ip: actor.ip }, now, {
+    await recordAudit(tx, { principal, ip: actor.ip }, now, {
       orgId: org.id,
       event: 'oidc.exchange',
       eventKind: 'create',
@@ -179,7 +175,7 @@ async function exchange(
 
 /** Why this provider does not accept the verified claims for the account, or null when it does. */
 function checkProvider(
-  provider: OidcProvidersTable,
+  provider: OidcProviderRecord,
   claims: JWTPayload,
   attached: boolean,
 ): OidcRefusal | null {
@@ -187,13 +183,8 @@ function checkProvider(
   if (!audienceMatches(claims, provider.audience)) {
     return new OidcRefusal('wrong_audience', `${label} expects audience '${provider.audience}'`);
   }
-  let rules: Record<string, string>;
-  try {
-    rules = JSON.parse(provider.claims) as Record<string, string>;
-  } catch {
-    return new OidcRefusal('invalid_rule', `${label} has unreadable claim rules`);
-  }
-  const match = matchClaims(rules, claims);
+  if (provider.claims === null) return new OidcRefusal('invalid_rule', `${label} has unreadable claim rules`);
+  const match = matchClaims(provider.claims, claims);
   if (!match.ok) return new OidcRefusal(match.reason, `${label}: claim '${match.claim}' (${match.reason})`);
   if (!attached)
     return new OidcRefusal('service_not_attached', `${label} is not attached to the service account`);
@@ -225,18 +216,21 @@ async function reportRefusal(
     },
     'OIDC token exchange refused',
   );
-  if (!known.org) return;
+  const org = known.org;
+  if (!org) return;
   // A failure to record must not turn the one generic refusal into a different answer.
-  await recordAudit(ctx.db, actor, ctx.clock(), {
-    orgId: known.org.id,
-    event: 'oidc.exchange_refused',
-    eventKind: 'action',
-    object: serviceSlug.slice(0, 100),
-    objectKind: 'service_account',
-    objectSlugPerm: known.service?.id ?? null,
-    target: known.provider?.name ?? null,
-    targetKind: known.provider ? 'oidc_provider' : null,
-    targetSlugPerm: known.provider?.id ?? null,
-    context: { reason: refusal.reason, detail, claimed },
-  }).catch((err: unknown) => log.error({ err }, 'recording a refused OIDC exchange failed'));
+  await inTransaction(ctx, (tx) =>
+    recordAudit(tx, actor, ctx.clock(), {
+      orgId: org.id,
+      event: 'oidc.exchange_refused',
+      eventKind: 'action',
+      object: serviceSlug.slice(0, 100),
+      objectKind: 'service_account',
+      objectSlugPerm: known.service?.id ?? null,
+      target: known.provider?.name ?? null,
+      targetKind: known.provider ? 'oidc_provider' : null,
+      targetSlugPerm: known.provider?.id ?? null,
+      context: { reason: refusal.reason, detail, claimed },
+    }),
+  ).catch((err: unknown) => log.error({ err }, 'recording a refused OIDC exchange failed'));
 }

@@ -10,8 +10,22 @@ import { recordAudit } from '../domain/audit.js';
 import type { ServiceContext } from '../domain/context.js';
 import { notFound } from '../domain/errors.js';
 import { newId, slugify } from '../domain/ids.js';
-import type { Db } from '../store/db.js';
-import type { OidcProvidersTable } from '../store/schema.js';
+import {
+  changeProvider,
+  countProviders,
+  findProviderRecord,
+  insertProvider,
+  linkedServiceIds,
+  linkedServiceSlugs,
+  linkServices,
+  listProviderPage,
+  providerSlugTaken,
+  removeProvider,
+  unlinkServices,
+  type OidcProviderRecord,
+  type ProviderChanges,
+} from '../store/oidc.js';
+import { inTransaction, type DbSource } from '../store/source.js';
 import type { OrgRef } from './lookup.js';
 import { claimRuleWarnings } from './claim-rules.js';
 import { checkSettings } from './settings-check.js';
@@ -32,21 +46,9 @@ export async function listProviders(
   window: { offset: number; size: number },
 ): Promise<ProviderPage> {
   const { org } = await resolveOrg(ctx, actor, orgSlug, { manager: true });
-  const { count } = await ctx.db
-    .selectFrom('oidc_providers')
-    .select((eb) => eb.fn.countAll<number>().as('count'))
-    .where('org_id', '=', org.id)
-    .executeTakeFirstOrThrow();
-  const rows = await ctx.db
-    .selectFrom('oidc_providers')
-    .selectAll()
-    .where('org_id', '=', org.id)
-    .orderBy('created_at')
-    .orderBy('id')
-    .limit(window.size)
-    .offset(window.offset)
-    .execute();
-  return { items: await toWire(ctx.db, rows), count: Number(count) };
+  const count = await countProviders(ctx, org.id);
+  const rows = await listProviderPage(ctx, org.id, window);
+  return { items: await toWire(ctx, rows), count };
 }
 
 /** One provider of an organisation (org Managers only). */
@@ -57,7 +59,7 @@ export async function getProvider(
   slugPerm: string,
 ): Promise<ProviderSettings> {
   const { org } = await resolveOrg(ctx, actor, orgSlug, { manager: true });
-  const [wire] = await toWire(ctx.db, [await requireProvider(ctx.db, org, slugPerm)]);
+  const [wire] = await toWire(ctx, [await requireProvider(ctx, org, slugPerm)]);
   return wire!;
 }
 
@@ -71,24 +73,24 @@ export async function createProvider(
   const { org, principal } = await resolveOrg(ctx, actor, orgSlug, { manager: true });
   const serviceIds = await checkSettings(ctx, org, input);
   const now = ctx.clock().toISOString();
-  const row: OidcProvidersTable = {
+  const row: OidcProviderRecord & { claims: Record<string, string> } = {
     id: newId(),
     org_id: org.id,
-    slug: await freeSlug(ctx.db, org.id, input.name),
+    slug: await freeSlug(ctx, org.id, input.name),
     name: input.name.trim(),
     enabled: input.enabled ? 1 : 0,
     provider_url: input.provider_url.trim(),
     audience: input.audience ?? DEFAULT_OIDC_AUDIENCE,
-    claims: JSON.stringify(input.claims),
+    claims: input.claims,
     token_ttl_seconds: input.token_ttl_seconds ?? DEFAULT_TOKEN_TTL_SECONDS,
     created_at: now,
     created_by: principal.serviceId,
     updated_at: now,
   };
-  await ctx.db.transaction().execute(async (trx) => {
-    await trx.insertInto('oidc_providers').values(row).execute();
-    await linkServices(trx, row.id, serviceIds!);
-    await recordAudit(trx, actor, new Date(now), {
+  await inTransaction(ctx, async (tx) => {
+    await insertProvider(tx, row);
+    await linkServices(tx, row.id, serviceIds!);
+    await recordAudit(tx, actor, new Date(now), {
       orgId: org.id,
       event: 'oidc.provider_created',
       eventKind: 'create',
@@ -119,7 +121,7 @@ export async function updateProvider(
   replace: boolean,
 ): Promise<ProviderSettings> {
   const { org } = await resolveOrg(ctx, actor, orgSlug, { manager: true });
-  const existing = await requireProvider(ctx.db, org, slugPerm);
+  const existing = await requireProvider(ctx, org, slugPerm);
   const patch: ProviderSettingsPatchRequest = replace
     ? {
         ...input,
@@ -129,36 +131,35 @@ export async function updateProvider(
     : input;
   const serviceIds = await checkSettings(ctx, org, patch);
   const now = ctx.clock().toISOString();
-  const changes: Partial<OidcProvidersTable> = { updated_at: now };
+  const changes: ProviderChanges = { updated_at: now };
   if (patch.name !== undefined) changes.name = patch.name.trim();
   if (patch.enabled !== undefined) changes.enabled = patch.enabled ? 1 : 0;
   if (patch.provider_url !== undefined) changes.provider_url = patch.provider_url.trim();
-  if (patch.claims !== undefined) changes.claims = JSON.stringify(patch.claims);
+  if (patch.claims !== undefined) changes.claims = patch.claims;
   if (patch.audience !== undefined) changes.audience = patch.audience;
   if (patch.token_ttl_seconds !== undefined) changes.token_ttl_seconds = patch.token_ttl_seconds;
   const changed = Object.keys(patch).filter((k) => !['mapping_claim', 'dynamic_mappings'].includes(k));
-  await ctx.db.transaction().execute(async (trx) => {
-    await trx.updateTable('oidc_providers').set(changes).where('id', '=', existing.id).execute();
+  await inTransaction(ctx, async (tx) => {
+    await changeProvider(tx, existing.id, changes);
     // Tokens lose their trust for good: re-enabling or re-attaching must not bring them back.
     if (changes.enabled === 0) {
-      await revokeTokens(trx, actor, new Date(now), { providerId: existing.id, reason: 'provider disabled' });
+      await revokeTokens(tx, actor, new Date(now), {
+        providerId: existing.id,
+        reason: 'provider disabled',
+      });
     }
     if (serviceIds) {
-      const before = await trx
-        .selectFrom('oidc_provider_services')
-        .select('service_id')
-        .where('provider_id', '=', existing.id)
-        .execute();
-      const detached = before.map((r) => r.service_id).filter((id) => !serviceIds.includes(id));
-      await revokeTokens(trx, actor, new Date(now), {
+      const before = await linkedServiceIds(tx, existing.id);
+      const detached = before.filter((id) => !serviceIds.includes(id));
+      await revokeTokens(tx, actor, new Date(now), {
         providerId: existing.id,
         serviceIds: detached,
         reason: 'service account detached from the provider',
       });
-      await trx.deleteFrom('oidc_provider_services').where('provider_id', '=', existing.id).execute();
-      await linkServices(trx, existing.id, serviceIds);
+      await unlinkServices(tx, existing.id);
+      await linkServices(tx, existing.id, serviceIds);
     }
-    await recordAudit(trx, actor, new Date(now), {
+    await recordAudit(tx, actor, new Date(now), {
       orgId: org.id,
       event: 'oidc.provider_updated',
       eventKind: 'update',
@@ -184,14 +185,11 @@ export async function deleteProvider(
   slugPerm: string,
 ): Promise<void> {
   const { org } = await resolveOrg(ctx, actor, orgSlug, { manager: true });
-  const existing = await requireProvider(ctx.db, org, slugPerm);
+  const existing = await requireProvider(ctx, org, slugPerm);
   const now = ctx.clock();
-  await ctx.db.transaction().execute(async (trx) => {
-    // Explicit rather than left to ON DELETE CASCADE, which SQLite honours only with its pragma on.
-    await trx.deleteFrom('oidc_tokens').where('provider_id', '=', existing.id).execute();
-    await trx.deleteFrom('oidc_provider_services').where('provider_id', '=', existing.id).execute();
-    await trx.deleteFrom('oidc_providers').where('id', '=', existing.id).execute();
-    await recordAudit(trx, actor, now, {
+  await inTransaction(ctx, async (tx) => {
+    await removeProvider(tx, existing.id);
+    await recordAudit(tx, actor, now, {
       orgId: org.id,
       event: 'oidc.provider_deleted',
       eventKind: 'delete',
@@ -203,56 +201,30 @@ export async function deleteProvider(
   });
 }
 
-async function requireProvider(db: Db, org: OrgRef, slugPerm: string): Promise<OidcProvidersTable> {
-  const row = await db
-    .selectFrom('oidc_providers')
-    .selectAll()
-    .where('org_id', '=', org.id)
-    .where('id', '=', slugPerm)
-    .executeTakeFirst();
+async function requireProvider(source: DbSource, org: OrgRef, slugPerm: string): Promise<OidcProviderRecord> {
+  const row = await findProviderRecord(source, org.id, slugPerm);
   if (!row) throw notFound(`OIDC provider settings '${slugPerm}' in organisation '${org.slug}'`);
   return row;
 }
 
-async function linkServices(db: Db, providerId: string, serviceIds: string[]): Promise<void> {
-  if (serviceIds.length === 0) return;
-  await db
-    .insertInto('oidc_provider_services')
-    .values(serviceIds.map((id) => ({ provider_id: providerId, service_id: id })))
-    .execute();
-}
-
-async function freeSlug(db: Db, orgId: string, name: string): Promise<string> {
+async function freeSlug(source: DbSource, orgId: string, name: string): Promise<string> {
   const base = slugify(name, 40);
   for (let candidate = base; ; candidate = `${base}-${newId(6).toLowerCase()}`) {
-    const taken = await db
-      .selectFrom('oidc_providers')
-      .select('id')
-      .where('org_id', '=', orgId)
-      .where('slug', '=', candidate)
-      .executeTakeFirst();
-    if (!taken) return candidate;
+    if (!(await providerSlugTaken(source, orgId, candidate))) return candidate;
   }
 }
 
-async function toWire(db: Db, rows: OidcProvidersTable[]): Promise<ProviderSettings[]> {
-  const links =
-    rows.length === 0
-      ? []
-      : await db
-          .selectFrom('oidc_provider_services as ps')
-          .innerJoin('services as s', 's.id', 'ps.service_id')
-          .select(['ps.provider_id', 's.slug'])
-          .where(
-            'ps.provider_id',
-            'in',
-            rows.map((r) => r.id),
-          )
-          .where('s.deleted_at', 'is', null)
-          .orderBy('s.slug')
-          .execute();
+/** Said of a provider whose stored claim rules cannot be read (changed by hand): it accepts no token. */
+const UNREADABLE_RULES =
+  'The stored claim rules cannot be read; this provider accepts no token until they are set again.';
+
+async function toWire(source: DbSource, rows: OidcProviderRecord[]): Promise<ProviderSettings[]> {
+  const links = await linkedServiceSlugs(
+    source,
+    rows.map((r) => r.id),
+  );
   return rows.map((r) => {
-    const claims = JSON.parse(r.claims) as Record<string, string>;
+    const claims = r.claims ?? {};
     return {
       name: r.name,
       enabled: r.enabled === 1,
@@ -266,7 +238,7 @@ async function toWire(db: Db, rows: OidcProvidersTable[]): Promise<ProviderSetti
       created_at: r.created_at,
       updated_at: r.updated_at,
       // Shown on every read, not only the save, so a rule saved before it was warned about is seen.
-      warnings: claimRuleWarnings(claims),
+      warnings: r.claims === null ? [UNREADABLE_RULES] : claimRuleWarnings(claims),
     };
   });
 }

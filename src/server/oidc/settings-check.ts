@@ -6,6 +6,7 @@ import { checkOutboundUrl } from '../net/url-check.js';
 import { issuerUrlProblem } from './issuer-url.js';
 import type { OrgRef } from './lookup.js';
 import { oidcRuntime } from './runtime.js';
+import { findServicesBySlug } from '../store/oidc.js';
 
 /**
  * Checks the provider-settings fields that are present and reports every problem at once as one
@@ -39,16 +40,7 @@ export async function checkSettings(
   let serviceIds: string[] | undefined;
   if (input.service_accounts !== undefined) {
     const slugs = [...new Set(input.service_accounts)];
-    const rows =
-      slugs.length === 0
-        ? []
-        : await ctx.db
-            .selectFrom('services')
-            .select(['id', 'slug'])
-            .where('org_id', '=', org.id)
-            .where('slug', 'in', slugs)
-            .where('deleted_at', 'is', null)
-            .execute();
+    const rows = await findServicesBySlug(ctx, org.id, slugs);
     const unknown = slugs.filter((s) => !rows.some((r) => r.slug === s));
     for (const slug of unknown) {
       add('service_accounts', `Organisation '${org.slug}' has no service account '${slug}'.`);

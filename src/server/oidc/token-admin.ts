@@ -4,6 +4,8 @@ import { recordAudit } from '../domain/audit.js';
 import type { ServiceContext } from '../domain/context.js';
 import { notFound } from '../domain/errors.js';
 import { resolveOrg } from '../domain/repos.js';
+import { countTokens, findOrgToken, listTokenPage, markTokenRevoked } from '../store/oidc.js';
+import { inTransaction } from '../store/source.js';
 
 /** Lists an organisation's exchanged tokens, newest first (org Managers only; never the secrets). */
 export async function listTokens(
@@ -13,28 +15,15 @@ export async function listTokens(
   window: { offset: number; size: number },
 ): Promise<{ items: OidcTokenInfo[]; count: number }> {
   const { org } = await resolveOrg(ctx, actor, orgSlug, { manager: true });
-  const { count } = await ctx.db
-    .selectFrom('oidc_tokens')
-    .select((eb) => eb.fn.countAll<number>().as('count'))
-    .where('org_id', '=', org.id)
-    .executeTakeFirstOrThrow();
-  const rows = await ctx.db
-    .selectFrom('oidc_tokens as t')
-    .innerJoin('services as s', 's.id', 't.service_id')
-    .select(['t.id', 's.slug', 't.provider_id', 't.identity', 't.created_at', 't.expires_at', 't.revoked_at'])
-    .where('t.org_id', '=', org.id)
-    .orderBy('t.created_at', 'desc')
-    .orderBy('t.id')
-    .limit(window.size)
-    .offset(window.offset)
-    .execute();
+  const count = await countTokens(ctx, org.id);
+  const rows = await listTokenPage(ctx, org.id, window);
   return {
-    count: Number(count),
+    count,
     items: rows.map((r) => ({
       slug_perm: r.id,
       service: r.slug,
       provider: r.provider_id,
-      identity: JSON.parse(r.identity) as OidcTokenInfo['identity'],
+      identity: r.identity as OidcTokenInfo['identity'],
       created_at: r.created_at,
       expires_at: r.expires_at,
       revoked_at: r.revoked_at,
@@ -55,26 +44,14 @@ export async function revokeToken(
   // A token may revoke itself; anything else needs the org's Manager.
   const principal = requirePrincipal(actor);
   const { org } = await resolveOrg(ctx, actor, orgSlug, { manager: principal.tokenId !== tokenId });
-  const row = await ctx.db
-    .selectFrom('oidc_tokens as t')
-    .innerJoin('services as s', 's.id', 't.service_id')
-    .select(['t.id', 't.revoked_at', 't.subject', 's.slug'])
-    .where('t.org_id', '=', org.id)
-    .where('t.id', '=', tokenId)
-    .executeTakeFirst();
+  const row = await findOrgToken(ctx, org.id, tokenId);
   if (!row) throw notFound(`Token '${tokenId}' in organisation '${org.slug}'`);
   if (row.revoked_at) return;
   const now = ctx.clock();
-  await ctx.db.transaction().execute(async (trx) => {
-    const result = await trx
-      .updateTable('oidc_tokens')
-      .set({ revoked_at: now.toISOString() })
-      .where('id', '=', row.id)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
+  await inTransaction(ctx, async (tx) => {
     // Revoked by a concurrent request meanwhile: that one records the event.
-    if (Number(result.numUpdatedRows) === 0) return;
-    await recordAudit(trx, actor, now, {
+    if (!(await markTokenRevoked(tx, row.id, now.toISOString()))) return;
+    await recordAudit(tx, actor, now, {
       orgId: org.id,
       event: 'oidc.token_revoked',
       eventKind: 'delete',

@@ -1,10 +1,16 @@
 import crypto from 'node:crypto';
-import type { Kysely } from 'kysely';
 import { hashKey, type Actor, type CallerIdentity, type Principal } from '../domain/access.js';
 import { recordAudit } from '../domain/audit.js';
 import type { CredentialResolver, ServiceContext } from '../domain/context.js';
 import { newId } from '../domain/ids.js';
-import type { Database } from '../store/schema.js';
+import type { Db } from '../store/db.js';
+import {
+  deleteTokensExpiredBefore,
+  insertToken,
+  listLiveTokens,
+  markTokenRevoked,
+  resolveTokenByHash,
+} from '../store/oidc.js';
 
 /** Every exchanged token starts with this, so other resolvers can skip it at a glance. */
 export const OIDC_TOKEN_PREFIX = 'alo_';
@@ -26,30 +32,24 @@ export interface IssuedToken {
 }
 
 /** Creates a short-lived token in the caller's transaction; only its keyed hash is stored. */
-export async function issueToken(
-  db: Kysely<Database>,
-  secret: string,
-  grant: TokenGrant,
-  now: Date,
-): Promise<IssuedToken> {
+export async function issueToken(db: Db, secret: string, grant: TokenGrant, now: Date): Promise<IssuedToken> {
   const token = OIDC_TOKEN_PREFIX + crypto.randomBytes(32).toString('base64url');
   const id = newId();
   const expiresAt = new Date(now.getTime() + grant.ttlSeconds * 1000).toISOString();
-  await db
-    .insertInto('oidc_tokens')
-    .values({
+  await insertToken(
+    { db },
+    {
       id,
       key_hash: hashKey(secret, token),
       org_id: grant.orgId,
       service_id: grant.serviceId,
       provider_id: grant.providerId,
       subject: grant.identity.subject,
-      identity: JSON.stringify(grant.identity),
+      identity: grant.identity,
       created_at: now.toISOString(),
       expires_at: expiresAt,
-      revoked_at: null,
-    })
-    .execute();
+    },
+  );
   return { id, token, expiresAt };
 }
 
@@ -68,28 +68,11 @@ export interface TokenRevocation {
  * event each. Stopping them only while the change lasts is not enough: the tokens would work again
  * when the provider is re-enabled or the account re-attached. Returns how many were revoked.
  */
-export async function revokeTokens(
-  db: Kysely<Database>,
-  actor: Actor,
-  now: Date,
-  which: TokenRevocation,
-): Promise<number> {
+export async function revokeTokens(db: Db, actor: Actor, now: Date, which: TokenRevocation): Promise<number> {
   if (which.serviceIds?.length === 0) return 0;
-  let query = db
-    .selectFrom('oidc_tokens as t')
-    .innerJoin('services as s', 's.id', 't.service_id')
-    .select(['t.id', 't.org_id', 't.subject', 't.provider_id', 's.slug'])
-    .where('t.revoked_at', 'is', null)
-    .where('t.expires_at', '>', now.toISOString());
-  if (which.providerId !== undefined) query = query.where('t.provider_id', '=', which.providerId);
-  if (which.serviceIds !== undefined) query = query.where('t.service_id', 'in', which.serviceIds);
-  const rows = await query.execute();
+  const rows = await listLiveTokens({ db }, now.toISOString(), which);
   for (const row of rows) {
-    await db
-      .updateTable('oidc_tokens')
-      .set({ revoked_at: now.toISOString() })
-      .where('id', '=', row.id)
-      .execute();
+    await markTokenRevoked({ db }, row.id, now.toISOString());
     await recordAudit(db, actor, now, {
       orgId: row.org_id,
       event: 'oidc.token_revoked',
@@ -112,32 +95,7 @@ export async function revokeTokens(
 export const resolveOidcToken: CredentialResolver = async (ctx, credential) => {
   if (!credential.startsWith(OIDC_TOKEN_PREFIX)) return null;
   const now = ctx.clock().toISOString();
-  const row = await ctx.db
-    .selectFrom('oidc_tokens as t')
-    .innerJoin('services as s', 's.id', 't.service_id')
-    .innerJoin('orgs as o', 'o.id', 's.org_id')
-    .innerJoin('oidc_providers as p', 'p.id', 't.provider_id')
-    .innerJoin('oidc_provider_services as ps', (join) =>
-      join.onRef('ps.provider_id', '=', 'p.id').onRef('ps.service_id', '=', 's.id'),
-    )
-    .select([
-      't.id as token_id',
-      't.expires_at',
-      't.identity',
-      's.id as service_id',
-      's.slug as service_slug',
-      's.name',
-      's.role',
-      'o.id as org_id',
-      'o.slug as org_slug',
-    ])
-    .where('t.key_hash', '=', hashKey(ctx.secret, credential))
-    .where('t.revoked_at', 'is', null)
-    .where('t.expires_at', '>', now)
-    .where('s.deleted_at', 'is', null)
-    .where('p.enabled', '=', 1)
-    .whereRef('t.org_id', '=', 's.org_id')
-    .executeTakeFirst();
+  const row = await resolveTokenByHash(ctx, hashKey(ctx.secret, credential), now);
   if (!row) return null;
   return {
     kind: 'service',
@@ -149,15 +107,11 @@ export const resolveOidcToken: CredentialResolver = async (ctx, credential) => {
     role: row.role,
     tokenId: row.token_id,
     tokenExpiresAt: row.expires_at,
-    identity: JSON.parse(row.identity) as CallerIdentity,
+    identity: row.identity,
   } satisfies Principal;
 };
 
 /** Deletes tokens that expired before `before`; returns how many went. */
 export async function pruneExpiredTokens(ctx: ServiceContext, before: Date): Promise<number> {
-  const result = await ctx.db
-    .deleteFrom('oidc_tokens')
-    .where('expires_at', '<', before.toISOString())
-    .executeTakeFirst();
-  return Number(result.numDeletedRows);
+  return deleteTokensExpiredBefore(ctx, before.toISOString());
 }

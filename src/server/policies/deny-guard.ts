@@ -1,6 +1,7 @@
 import type { DownloadGuard } from '../domain/downloads.js';
 import { ServiceError } from '../domain/errors.js';
 import { packageMayMatchQuery } from '../domain/package-query.js';
+import { listPolicyRecords } from '../store/policies.js';
 
 /**
  * Refuses downloads of packages that an enabled deny policy of their organisation matches. A
@@ -8,15 +9,9 @@ import { packageMayMatchQuery } from '../domain/package-query.js';
  * can still read narrow that down) and leaves every other policy and package alone.
  */
 export const refuseDenied: DownloadGuard = async (ctx, pkg) => {
-  const policies = await ctx.db
-    .selectFrom('policies')
-    .select(['id', 'name', 'settings', 'package_query_string'])
-    .where('org_id', '=', pkg.org_id)
-    .where('kind', '=', 'deny')
-    .execute();
+  const policies = await listPolicyRecords(ctx, pkg.org_id, ['deny']);
   for (const p of policies) {
-    const { enabled } = JSON.parse(p.settings) as { enabled?: boolean };
-    if (enabled === false || !p.package_query_string) continue;
+    if (p.settings.enabled === false || !p.package_query_string) continue;
     const { matches, error } = await packageMayMatchQuery(ctx, pkg.id, p.package_query_string);
     if (error) {
       ctx.log.warn(

@@ -6,6 +6,13 @@ import { SYSTEM_ACTOR } from '../domain/access.js';
 import { recordAudit } from '../domain/audit.js';
 import { newId } from '../domain/ids.js';
 import { packageMayMatchQuery, queryProblem } from '../domain/package-query.js';
+import {
+  findPolicyTarget,
+  listPolicyRecords,
+  recordPolicyOutcome,
+  type NewViolation,
+} from '../store/policies.js';
+import { inTransaction } from '../store/source.js';
 
 /** Tells whether a package matches a search query (empty query: always). */
 export type PackageQueryMatcher = (ctx: ServiceContext, packageId: string, query: string) => Promise<boolean>;
@@ -88,34 +95,20 @@ export async function evaluatePolicies(
   packageId: string,
   scans: VulnerabilityScan[],
 ): Promise<boolean> {
-  const pkg = await ctx.db
-    .selectFrom('packages')
-    .select(['id', 'org_id', 'repo_id', 'name', 'license', 'is_quarantined'])
-    .where('id', '=', packageId)
-    .executeTakeFirst();
+  const pkg = await findPolicyTarget(ctx, packageId);
   if (!pkg) return false;
-  const policies = await ctx.db
-    .selectFrom('policies')
-    .selectAll()
-    .where('org_id', '=', pkg.org_id)
-    .where('kind', 'in', ['vulnerability', 'license'])
-    .orderBy('created_at')
-    .execute();
-  const violations: {
-    policyId: string;
-    kind: 'vulnerability' | 'license';
-    reasons: string[];
-    quarantine: boolean;
-  }[] = [];
+  const policies = await listPolicyRecords(ctx, pkg.org_id, ['vulnerability', 'license']);
+  const violations: (NewViolation & { quarantine: boolean })[] = [];
   for (const p of policies) {
     if (p.package_query_string && !(await policyApplies(ctx, matches, p, packageId))) continue;
-    const settings = JSON.parse(p.settings) as VulnerabilitySettings & LicenseSettings;
+    const settings = p.settings as unknown as VulnerabilitySettings & LicenseSettings;
     const reasons =
       p.kind === 'vulnerability'
         ? vulnerabilityReasons(settings, scans)
         : licenseReasons(settings, pkg.license);
     if (reasons.length)
       violations.push({
+        id: newId(),
         policyId: p.id,
         kind: p.kind as 'vulnerability' | 'license',
         reasons,
@@ -124,32 +117,10 @@ export async function evaluatePolicies(
   }
   const quarantine = pkg.is_quarantined === 0 && violations.some((v) => v.quarantine);
   const now = ctx.clock().toISOString();
-  await ctx.db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('policy_violations').where('package_id', '=', pkg.id).execute();
-    for (const v of violations) {
-      await trx
-        .insertInto('policy_violations')
-        .values({
-          id: newId(),
-          org_id: pkg.org_id,
-          policy_id: v.policyId,
-          package_id: pkg.id,
-          kind: v.kind,
-          reasons: JSON.stringify(v.reasons),
-          event_at: now,
-        })
-        .execute();
-    }
-    await trx
-      .updateTable('packages')
-      .set({
-        policy_violated: violations.length ? 1 : 0,
-        ...(quarantine ? { is_quarantined: 1, status_updated_at: now } : {}),
-      })
-      .where('id', '=', pkg.id)
-      .execute();
+  await inTransaction(ctx, async (tx) => {
+    await recordPolicyOutcome(tx, pkg, violations, now, quarantine ? now : null);
     if (quarantine) {
-      await recordAudit(trx, SYSTEM_ACTOR, ctx.clock(), {
+      await recordAudit(tx, SYSTEM_ACTOR, ctx.clock(), {
         orgId: pkg.org_id,
         repoId: pkg.repo_id,
         event: 'package.quarantined',

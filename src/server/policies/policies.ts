@@ -1,4 +1,3 @@
-import type { Selectable } from 'kysely';
 import type { PolicyKind } from '../../api/policies.js';
 import type { Actor } from '../domain/access.js';
 import { recordAudit } from '../domain/audit.js';
@@ -7,9 +6,18 @@ import { ServiceError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { parsePackageQuery, queryProblem } from '../domain/package-query.js';
 import { resolveOrg } from '../domain/repos.js';
-import type { OrgsTable, PoliciesTable } from '../store/schema.js';
+import {
+  findPolicyRecord,
+  insertPolicy,
+  listPolicyRecords,
+  removePolicy,
+  writePolicy,
+  type PolicyRecord,
+} from '../store/policies.js';
+import type { OrgsTable } from '../store/schema.js';
+import { inTransaction } from '../store/source.js';
 
-type PolicyRow = Selectable<PoliciesTable>;
+type PolicyRow = PolicyRecord;
 
 const COMMON = ['name', 'description', 'package_query_string'] as const;
 
@@ -32,7 +40,7 @@ export function policyView(kind: PolicyKind, row: PolicyRow): Record<string, unk
     created_at: row.created_at,
     updated_at: row.updated_at,
     ...SETTINGS_DEFAULTS[kind],
-    ...(JSON.parse(row.settings) as Record<string, unknown>),
+    ...row.settings,
   };
   if (kind === 'deny') Object.assign(view, { action: 'Block downloads', status: 'Complete' });
   return view;
@@ -72,13 +80,7 @@ export async function listPolicies(
   orgId: string,
   kind: PolicyKind,
 ): Promise<PolicyRow[]> {
-  return ctx.db
-    .selectFrom('policies')
-    .selectAll()
-    .where('org_id', '=', orgId)
-    .where('kind', '=', kind)
-    .orderBy('created_at')
-    .execute();
+  return listPolicyRecords(ctx, orgId, [kind]);
 }
 
 /** Finds one policy of a kind by slug_perm. */
@@ -88,13 +90,7 @@ export async function findPolicy(
   kind: PolicyKind,
   id: string,
 ): Promise<PolicyRow> {
-  const row = await ctx.db
-    .selectFrom('policies')
-    .selectAll()
-    .where('org_id', '=', orgId)
-    .where('kind', '=', kind)
-    .where('id', '=', id)
-    .executeTakeFirst();
+  const row = await findPolicyRecord(ctx, orgId, kind, id);
   if (!row) throw new ServiceError('not_found', `No ${kind} policy '${id}' in this organisation.`);
   return row;
 }
@@ -115,14 +111,14 @@ export async function createPolicy(
     kind,
     name: String(common.name),
     description: common.description ?? '',
-    settings: JSON.stringify({ ...SETTINGS_DEFAULTS[kind], ...settings }),
+    settings: { ...SETTINGS_DEFAULTS[kind], ...settings },
     package_query_string: common.package_query_string ?? '',
     created_at: now,
     updated_at: now,
   };
-  await ctx.db.transaction().execute(async (trx) => {
-    await trx.insertInto('policies').values(row).execute();
-    await recordAudit(trx, actor, ctx.clock(), {
+  await inTransaction(ctx, async (tx) => {
+    await insertPolicy(tx, row);
+    await recordAudit(tx, actor, ctx.clock(), {
       orgId: org.id,
       event: `${kind}_policy.created`,
       eventKind: 'create',
@@ -144,17 +140,17 @@ export async function updatePolicy(
 ): Promise<PolicyRow> {
   const kind = row.kind;
   const { common, settings } = splitBody(kind, body);
-  const base = replace ? SETTINGS_DEFAULTS[kind] : (JSON.parse(row.settings) as Record<string, unknown>);
+  const base = replace ? SETTINGS_DEFAULTS[kind] : row.settings;
   const next: PolicyRow = {
     ...row,
     ...(replace ? { description: '', package_query_string: '' } : {}),
     ...common,
-    settings: JSON.stringify({ ...base, ...settings }),
+    settings: { ...base, ...settings },
     updated_at: ctx.clock().toISOString(),
   };
-  await ctx.db.transaction().execute(async (trx) => {
-    await trx.updateTable('policies').set(next).where('id', '=', row.id).execute();
-    await recordAudit(trx, actor, ctx.clock(), {
+  await inTransaction(ctx, async (tx) => {
+    await writePolicy(tx, next);
+    await recordAudit(tx, actor, ctx.clock(), {
       orgId: row.org_id,
       event: `${kind}_policy.updated`,
       eventKind: 'update',
@@ -169,9 +165,9 @@ export async function updatePolicy(
 
 /** Deletes a policy (its recorded violations stay). */
 export async function deletePolicy(ctx: ServiceContext, actor: Actor, row: PolicyRow): Promise<void> {
-  await ctx.db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('policies').where('id', '=', row.id).execute();
-    await recordAudit(trx, actor, ctx.clock(), {
+  await inTransaction(ctx, async (tx) => {
+    await removePolicy(tx, row.id);
+    await recordAudit(tx, actor, ctx.clock(), {
       orgId: row.org_id,
       event: `${row.kind}_policy.deleted`,
       eventKind: 'delete',

@@ -1,5 +1,6 @@
 import { JobQueue } from '../jobs/queue.js';
 import type { Db } from '../store/db.js';
+import { packagesWithComponents } from '../store/scans.js';
 import type { PackageRef } from './advisories/store.js';
 import { SCAN_JOB } from './extension.js';
 
@@ -14,18 +15,7 @@ export async function enqueueRescans(db: Db, touched: PackageRef[], at: Date): P
   for (const t of touched) byEcosystem.set(t.ecosystem, [...(byEcosystem.get(t.ecosystem) ?? []), t.nameKey]);
   const ids = new Set<string>();
   for (const [ecosystem, names] of byEcosystem) {
-    for (let i = 0; i < names.length; i += 500) {
-      const rows = await db
-        .selectFrom('package_components as c')
-        .innerJoin('packages as p', 'p.id', 'c.package_id')
-        .select('p.id')
-        .distinct()
-        .where('c.ecosystem', '=', ecosystem)
-        .where('c.name', 'in', names.slice(i, i + 500))
-        .where('p.deleted_at', 'is', null)
-        .execute();
-      for (const r of rows) ids.add(r.id);
-    }
+    for (const id of await packagesWithComponents({ db }, ecosystem, names)) ids.add(id);
   }
   const queue = new JobQueue(db);
   for (const id of ids) {

@@ -1,46 +1,28 @@
-import type { Selectable } from 'kysely';
 import type {
   EcosystemCoverage,
-  NotEvaluatedComponent,
   ScanCoverage,
   Severity,
-  Vulnerability,
   VulnerabilityScanResults,
   VulnerabilityScanResultsListItem,
 } from '../../api/vulnerabilities.js';
 import type { ServiceContext } from '../domain/context.js';
 import { ServiceError } from '../domain/errors.js';
-import type { Db } from '../store/db.js';
-import type { ScansTable } from '../store/schema.js';
-import type { EcosystemCount } from './coverage.js';
+import {
+  findPackageScan,
+  listFindings,
+  type ScanListing,
+  type ScanRow,
+  type StoredScanCoverage,
+} from '../store/scans.js';
 import { advisoryFreshness, countAdvisories } from './coverage-store.js';
 
-type ScanRow = Selectable<ScansTable> & {
-  pkg_name: string;
-  pkg_version: string;
-  repo_slug: string;
-  org_slug: string;
-};
-
-/** Selects scans with the package, repository and org they belong to. */
-export function scanRows(db: Db) {
-  return db
-    .selectFrom('scans')
-    .innerJoin('packages', 'packages.id', 'scans.package_id')
-    .innerJoin('repos', 'repos.id', 'scans.repo_id')
-    .innerJoin('orgs', 'orgs.id', 'scans.org_id')
-    .selectAll('scans')
-    .select([
-      'packages.name as pkg_name',
-      'packages.version as pkg_version',
-      'repos.slug as repo_slug',
-      'orgs.slug as org_slug',
-    ])
-    .where('packages.deleted_at', 'is', null);
-}
+export { scanRows } from '../store/scans.js';
 
 /** Renders a scan as a list item. */
-export function scanListItem(ctx: ServiceContext, row: ScanRow): VulnerabilityScanResultsListItem {
+export function scanListItem(
+  ctx: ServiceContext,
+  row: Omit<ScanRow, 'coverage'>,
+): VulnerabilityScanResultsListItem {
   return {
     identifier: row.id,
     created_at: row.completed_at,
@@ -60,29 +42,20 @@ export function scanListItem(ctx: ServiceContext, row: ScanRow): VulnerabilitySc
   };
 }
 
-/** The stored coverage JSON of a scan; empty lists for scans that have none (failed, or older ones). */
-function storedCoverage(row: ScanRow): {
-  not_evaluated_components: NotEvaluatedComponent[];
-  ecosystems: EcosystemCount[];
-} {
-  const empty = { not_evaluated_components: [], ecosystems: [] };
-  if (!row.coverage) return empty;
-  try {
-    return { ...empty, ...(JSON.parse(row.coverage) as Partial<typeof empty>) };
-  } catch {
-    return empty;
-  }
+/** The stored coverage of a scan; empty lists for scans that have none (failed, or older ones). */
+function storedCoverage(row: ScanListing): StoredScanCoverage {
+  return { not_evaluated_components: [], ecosystems: [], ...(row.coverage ?? {}) };
 }
 
 /**
  * A scan's coverage as shown: what it recorded, with each ecosystem's advisory count and
  * freshness read now, so a reader sees whether the data it was judged against has since grown.
  */
-export async function scanCoverage(ctx: ServiceContext, row: ScanRow): Promise<ScanCoverage> {
+export async function scanCoverage(ctx: ServiceContext, row: ScanListing): Promise<ScanCoverage> {
   const stored = storedCoverage(row);
   const names = stored.ecosystems.map((e) => e.ecosystem);
-  const counts = await countAdvisories(ctx.db, names);
-  const freshness = await advisoryFreshness(ctx.db, names);
+  const counts = await countAdvisories(ctx, names);
+  const freshness = await advisoryFreshness(ctx, names);
   const ecosystems: EcosystemCoverage[] = stored.ecosystems.map((e) => ({
     ecosystem: e.ecosystem,
     components: e.components,
@@ -107,21 +80,12 @@ export async function scanCoverage(ctx: ServiceContext, row: ScanRow): Promise<S
 /** Renders a scan with every finding. */
 export async function scanDetail(
   ctx: ServiceContext,
-  row: ScanRow,
+  row: ScanListing,
 ): Promise<VulnerabilityScanResults & { outcome: string; reason: string }> {
-  const findings = await ctx.db
-    .selectFrom('scan_findings')
-    .select(['target', 'type', 'finding'])
-    .where('scan_id', '=', row.id)
-    .orderBy('ordinal')
-    .execute();
+  const findings = await listFindings(ctx, row.id);
   return {
     ...scanListItem(ctx, row),
-    scans: findings.map((f) => ({
-      type: f.type,
-      target: f.target,
-      results: JSON.parse(f.finding) as Vulnerability[],
-    })),
+    scans: findings.map((f) => ({ type: f.type, target: f.target, results: f.results })),
     coverage: await scanCoverage(ctx, row),
     outcome: row.outcome,
     reason: row.reason,
@@ -129,11 +93,8 @@ export async function scanDetail(
 }
 
 /** Finds one scan of a package by its identifier; 404 naming it otherwise. */
-export async function findScan(ctx: ServiceContext, packageId: string, scanId: string): Promise<ScanRow> {
-  const row = await scanRows(ctx.db)
-    .where('scans.package_id', '=', packageId)
-    .where('scans.id', '=', scanId)
-    .executeTakeFirst();
+export async function findScan(ctx: ServiceContext, packageId: string, scanId: string): Promise<ScanListing> {
+  const row = await findPackageScan(ctx, packageId, scanId);
   if (!row) throw new ServiceError('not_found', `Scan '${scanId}' of this package not found.`);
   return row;
 }

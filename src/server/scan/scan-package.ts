@@ -2,11 +2,10 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { VulnerabilityScan } from '../../api/vulnerabilities.js';
 import { emitPackageEvent, type ServiceContext } from '../domain/context.js';
 import { newId } from '../domain/ids.js';
-import type { Db } from '../store/db.js';
+import { findScanTarget, markScanStarted, recordScan, replaceComponents } from '../store/scans.js';
 import type { CoverageRecord } from './coverage.js';
 import type { ExtractInput } from './extract/types.js';
 import { maxSeverity } from './findings.js';
@@ -28,44 +27,6 @@ export interface ScanDeps {
   analyse(ctx: ServiceContext, input: ExtractInput): Promise<ScanAnalysis>;
   /** Evaluates org policies after a scan; returns true when it quarantined the package. */
   evaluatePolicies(ctx: ServiceContext, packageId: string, scans: VulnerabilityScan[]): Promise<boolean>;
-}
-
-/** Component rows per insert; the event loop gets a turn between inserts. */
-const COMPONENT_BATCH = 100;
-/**
- * Component rows per transaction. SQLite commits synchronously on the event loop (and syncs to
- * disk): one commit per batch would stall it hundreds of times, one for all rows would keep
- * other writers waiting for the whole insert.
- */
-const COMPONENTS_PER_COMMIT = 5_000;
-
-/**
- * Replaces the component index of a package (what rescans look up) in bounded batches, letting
- * other requests run between them, so a package with 100,000 components never holds the
- * service for the whole insert.
- */
-async function replaceComponents(db: Db, packageId: string, rows: ComponentRow[]): Promise<void> {
-  await db.deleteFrom('package_components').where('package_id', '=', packageId).execute();
-  for (let start = 0; start < rows.length; start += COMPONENTS_PER_COMMIT) {
-    const chunk = rows.slice(start, start + COMPONENTS_PER_COMMIT);
-    await db.transaction().execute(async (trx) => {
-      for (let i = 0; i < chunk.length; i += COMPONENT_BATCH) {
-        await yieldToEventLoop();
-        await trx
-          .insertInto('package_components')
-          .values(
-            chunk.slice(i, i + COMPONENT_BATCH).map(([ecosystem, name, version, location]) => ({
-              package_id: packageId,
-              ecosystem,
-              name,
-              version,
-              location,
-            })),
-          )
-          .execute();
-      }
-    });
-  }
 }
 
 /** A blob store that can hand out the path of a committed blob on the local disk. */
@@ -97,18 +58,10 @@ async function withLocalFile<T>(
  * with the reason; unknown content as "Security Scanning Not Supported".
  */
 export async function scanPackage(ctx: ServiceContext, deps: ScanDeps, packageId: string): Promise<void> {
-  const pkg = await ctx.db
-    .selectFrom('packages')
-    .select(['id', 'org_id', 'repo_id', 'format', 'filename', 'blob_sha256', 'deleted_at'])
-    .where('id', '=', packageId)
-    .executeTakeFirst();
+  const pkg = await findScanTarget(ctx, packageId);
   if (!pkg || pkg.deleted_at !== null) return;
   const started = ctx.clock().toISOString();
-  await ctx.db
-    .updateTable('packages')
-    .set({ security_scan_status: SCAN_STATUS.inProgress, security_scan_started_at: started })
-    .where('id', '=', packageId)
-    .execute();
+  await markScanStarted(ctx, packageId, SCAN_STATUS.inProgress, started);
 
   let outcome: 'vulnerable' | 'clean' | 'failed' | 'not_supported';
   let reason = '';
@@ -133,7 +86,7 @@ export async function scanPackage(ctx: ServiceContext, deps: ScanDeps, packageId
       `Scan of package ${packageId} could not finish: ${err instanceof Error ? err.message : String(err)}`,
     );
   }
-  await replaceComponents(ctx.db, pkg.id, components);
+  await replaceComponents(ctx, pkg.id, components);
 
   const completed = ctx.clock().toISOString();
   const numVulns = scans.reduce((n, s) => n + s.results.length, 0);
@@ -143,57 +96,30 @@ export async function scanPackage(ctx: ServiceContext, deps: ScanDeps, packageId
     failed: SCAN_STATUS.failed,
     not_supported: SCAN_STATUS.notSupported,
   }[outcome];
-  await ctx.db.transaction().execute(async (trx) => {
-    const last = await trx
-      .selectFrom('scans')
-      .select((eb) => eb.fn.max('seq').as('seq'))
-      .executeTakeFirst();
-    const scanId = newId();
-    await trx
-      .insertInto('scans')
-      .values({
-        id: scanId,
-        seq: Number(last?.seq ?? 0) + 1,
-        package_id: pkg.id,
-        org_id: pkg.org_id,
-        repo_id: pkg.repo_id,
-        outcome,
-        reason,
-        num_components: numComponents,
-        num_components_evaluated: coverage?.evaluated ?? 0,
-        num_components_not_evaluated: coverage?.notEvaluated ?? 0,
-        limit_reached: coverage?.limitReached ?? null,
-        coverage: coverage
-          ? JSON.stringify({
-              not_evaluated_components: coverage.notEvaluatedComponents,
-              ecosystems: coverage.ecosystems,
-            })
-          : null,
-        num_vulnerabilities: numVulns,
-        max_severity: maxSeverity(scans),
-        started_at: started,
-        completed_at: completed,
-      })
-      .execute();
-    let ordinal = 0;
-    const rows = scans.map((s) => ({
-      scan_id: scanId,
-      ordinal: ordinal++,
-      target: s.target,
-      type: s.type,
-      finding: JSON.stringify(s.results),
-    }));
-    for (let i = 0; i < rows.length; i += 200)
-      await trx
-        .insertInto('scan_findings')
-        .values(rows.slice(i, i + 200))
-        .execute();
-    await trx
-      .updateTable('packages')
-      .set({ security_scan_status: status, security_scan_completed_at: completed })
-      .where('id', '=', pkg.id)
-      .execute();
-  });
+  await recordScan(
+    ctx,
+    {
+      id: newId(),
+      package_id: pkg.id,
+      org_id: pkg.org_id,
+      repo_id: pkg.repo_id,
+      outcome,
+      reason,
+      num_components: numComponents,
+      num_components_evaluated: coverage?.evaluated ?? 0,
+      num_components_not_evaluated: coverage?.notEvaluated ?? 0,
+      limit_reached: coverage?.limitReached ?? null,
+      coverage: coverage
+        ? { not_evaluated_components: coverage.notEvaluatedComponents, ecosystems: coverage.ecosystems }
+        : null,
+      num_vulnerabilities: numVulns,
+      max_severity: maxSeverity(scans),
+      started_at: started,
+      completed_at: completed,
+    },
+    scans.map((s) => ({ target: s.target, type: s.type, results: s.results })),
+    status,
+  );
   const quarantined = await deps.evaluatePolicies(ctx, pkg.id, scans);
   await emitPackageEvent(ctx, 'package.security_scanned', pkg.id, {
     outcome,

@@ -1,4 +1,5 @@
 import { webhookRuntime } from '../../../src/server/hooks/extension.js';
+import { changeWebhook } from '../../../src/server/store/webhooks.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { startReceiver, type Receiver } from '../../helpers/receivers.js';
 import { api, createRepo } from '../../helpers/upload.js';
@@ -118,11 +119,10 @@ describe('a repository Admin aiming webhooks at internal addresses', () => {
       const rows = await deliveriesOf(server, 'dev', id);
       return rows.some((d) => d.outcome === 'failed') ? true : undefined;
     });
-    await server.ctx.db
-      .updateTable('webhooks')
-      .set({ target_url: `http://localhost:${receiver.port}/hook`, is_active: 1 })
-      .where('id', '=', id)
-      .execute();
+    await changeWebhook(server.ctx, id, {
+      target_url: `http://localhost:${receiver.port}/hook`,
+      is_active: 1,
+    });
     await webhookRuntime(server.ctx).ping(id);
     const refused = async (): Promise<Delivery[]> =>
       (await deliveriesOf(server, 'dev', id)).filter((d) => d.error?.startsWith('refused:'));

@@ -1,4 +1,5 @@
 import { EXCHANGE_REFUSED_DETAIL } from '../../../src/server/oidc/exchange.js';
+import { changeProvider } from '../../../src/server/store/oidc.js';
 import { startDevIssuer, type DevIssuer } from '../../../src/server/oidc/dev-issuer.js';
 import {
   addOrg,
@@ -242,16 +243,40 @@ describe('OIDC token exchange', () => {
       },
     });
     const id = (created.body as { slug_perm: string }).slug_perm;
-    await server.ctx.db
-      .updateTable('oidc_providers')
-      .set({ claims: JSON.stringify({ repository: 'owner/.*' + '/repo', sub: 'repo:*' }) })
-      .where('id', '=', id)
-      .execute();
+    await changeProvider(server.ctx, id, { claims: { repository: 'owner/.*' + '/repo', sub: 'repo:*' } });
     try {
       await expectRefused(
         await exchange(await issuer.sign({ repository: 'owner/.*/repo' }), 'unattached'),
         'invalid_rule',
       );
+    } finally {
+      await call(server, 'DELETE', `/orgs/acme/openid-connect/${id}/`, { key: server.adminKey });
+    }
+  });
+
+  it('refuses, without failing, under a provider whose stored claim rules cannot be read, and says so where it is shown', async () => {
+    const created = await call(server, 'POST', '/orgs/acme/openid-connect/', {
+      key: server.adminKey,
+      body: {
+        name: 'Hand edited',
+        enabled: true,
+        provider_url: issuer.issuer,
+        claims: { repository: 'owner/repo' },
+        service_accounts: ['unattached'],
+      },
+    });
+    const id = (created.body as { slug_perm: string }).slug_perm;
+    // A row changed by hand: the JSON column no longer parses.
+    await server.ctx.db
+      .updateTable('oidc_providers')
+      .set({ claims: '{not json' })
+      .where('id', '=', id)
+      .execute();
+    try {
+      await expectRefused(await exchange(await issuer.sign({}), 'unattached'), 'invalid_rule');
+      const shown = await call(server, 'GET', `/orgs/acme/openid-connect/${id}/`, { key: server.adminKey });
+      expect(shown.status).toBe(200);
+      expect(shown.body).toMatchObject({ claims: {}, warnings: [expect.stringMatching(/cannot be read/)] });
     } finally {
       await call(server, 'DELETE', `/orgs/acme/openid-connect/${id}/`, { key: server.adminKey });
     }

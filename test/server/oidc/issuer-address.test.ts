@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { newId } from '../../../src/server/domain/ids.js';
+import { findOrgRef, insertProvider, linkServices } from '../../../src/server/store/oidc.js';
 import { startTestServer } from '../../helpers/server.js';
 import { addService, auditEvents, call } from './oidc-helpers.js';
 import { startDevIssuer } from '../../../src/server/oidc/dev-issuer.js';
@@ -45,7 +46,7 @@ describe('OIDC issuers on internal addresses', () => {
     const issuer = await startDevIssuer();
     const server = await startTestServer({ outbound: { allow: [] } });
     try {
-      const org = await server.ctx.db.selectFrom('orgs').select('id').executeTakeFirstOrThrow();
+      const org = (await findOrgRef(server.ctx, 'acme'))!;
       const deployer = await addService(server, 'deployer');
       // Providers stored before the address rules existed.
       for (const [name, url] of [
@@ -53,27 +54,21 @@ describe('OIDC issuers on internal addresses', () => {
         ['down', 'https://127.0.0.1:1'],
       ]) {
         const id = newId();
-        await server.ctx.db
-          .insertInto('oidc_providers')
-          .values({
-            id,
-            org_id: org.id,
-            slug: name!,
-            name: name!,
-            enabled: 1,
-            provider_url: url!,
-            audience: 'airlock',
-            claims: '{}',
-            token_ttl_seconds: 3600,
-            created_at: new Date().toISOString(),
-            created_by: null,
-            updated_at: new Date().toISOString(),
-          })
-          .execute();
-        await server.ctx.db
-          .insertInto('oidc_provider_services')
-          .values({ provider_id: id, service_id: deployer.id })
-          .execute();
+        await insertProvider(server.ctx, {
+          id,
+          org_id: org.id,
+          slug: name!,
+          name: name!,
+          enabled: 1,
+          provider_url: url!,
+          audience: 'airlock',
+          claims: {},
+          token_ttl_seconds: 3600,
+          created_at: new Date().toISOString(),
+          created_by: null,
+          updated_at: new Date().toISOString(),
+        });
+        await linkServices(server.ctx, id, [deployer.id]);
       }
       const details: string[] = [];
       for (const url of [`https://127.0.0.1:${openPort}`, 'https://127.0.0.1:1']) {

@@ -2,12 +2,13 @@ import type { VulnerabilityScan } from '../../../src/api/vulnerabilities.js';
 import { newId } from '../../../src/server/domain/ids.js';
 import { packageMatchesQuery } from '../../../src/server/domain/package-query.js';
 import { evaluatePolicies } from '../../../src/server/policies/evaluate.js';
+import { insertPolicy } from '../../../src/server/store/policies.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { api, createRepo, uploadPackage } from '../../helpers/upload.js';
 
 type Fields = Record<string, string[]>;
 
-/** Writes a policy row straight into the database, as rows stored before queries were checked look. */
+/** Stores a policy without the API's checks, as policies stored before queries were checked look. */
 async function storePolicy(
   server: TestServer,
   kind: 'deny' | 'vulnerability',
@@ -22,20 +23,17 @@ async function storePolicy(
     .executeTakeFirstOrThrow();
   const id = newId();
   const now = new Date().toISOString();
-  await server.ctx.db
-    .insertInto('policies')
-    .values({
-      id,
-      org_id: org.id,
-      kind,
-      name,
-      description: '',
-      settings: JSON.stringify(settings),
-      package_query_string: query,
-      created_at: now,
-      updated_at: now,
-    })
-    .execute();
+  await insertPolicy(server.ctx, {
+    id,
+    org_id: org.id,
+    kind,
+    name,
+    description: '',
+    settings,
+    package_query_string: query,
+    created_at: now,
+    updated_at: now,
+  });
   return id;
 }
 

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { runAdvisoriesCommand } from '../../../src/server/scan/advisories/import-command.js';
 import { acquireSyncLease, releaseSyncLease } from '../../../src/server/scan/advisories/lease.js';
+import { listFeeds } from '../../../src/server/store/advisories.js';
 import { openDatabase } from '../../../src/server/store/db.js';
 import { startTestServer, tempDir } from '../../helpers/server.js';
 import { osvDoc, osvZip, startOsvBucket } from './advisories-bucket.js';
@@ -45,7 +46,7 @@ describe('advisories import', () => {
 
     const db = await openDatabase({ kind: 'sqlite', file: path.join(data, 'airlock.db') });
     try {
-      const feeds = await db.selectFrom('advisory_feeds').selectAll().orderBy('ecosystem').execute();
+      const feeds = (await listFeeds({ db })).sort((a, b) => (a.ecosystem < b.ecosystem ? -1 : 1));
       expect(feeds.map((f) => [f.ecosystem, f.advisory_count, f.source])).toEqual([
         ['PyPI', 1, path.join(root, 'PyPI', 'all.zip')],
         ['npm', 1, path.join(root, 'npm', 'all.zip')],

@@ -2,6 +2,7 @@ import type { Package } from '../../../src/api/packages.js';
 import type { ScanCoverage, VulnerabilityScanResultsListItem } from '../../../src/api/vulnerabilities.js';
 import { importAdvisories } from '../../../src/server/scan/advisories/import.js';
 import { scanRuntime } from '../../../src/server/scan/extension.js';
+import { upsertFeed } from '../../../src/server/store/advisories.js';
 import { makeTar } from '../../fixtures/packages/archives.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { api, createRepo, uploadPackage } from '../../helpers/upload.js';
@@ -160,16 +161,7 @@ describe('a scan against loaded advisories', () => {
   beforeAll(async () => {
     server = await startTestServer();
     await importAdvisories(server.ctx.db, NPM_ADVISORIES);
-    await server.ctx.db
-      .insertInto('advisory_feeds')
-      .values({
-        ecosystem: 'npm',
-        source: NPM_ADVISORIES,
-        updated_at: '2025-01-02T03:04:05.000Z',
-        advisory_count: 0,
-      })
-      .onConflict((oc) => oc.column('ecosystem').doUpdateSet({ updated_at: '2025-01-02T03:04:05.000Z' }))
-      .execute();
+    await upsertFeed(server.ctx, 'npm', { source: NPM_ADVISORIES, updated_at: '2025-01-02T03:04:05.000Z' });
     await createRepo(server, 'dev');
   }, 60_000);
   afterAll(() => server.close());

@@ -1,5 +1,13 @@
+import {
+  countEcosystemAdvisories,
+  countLiveAdvisories,
+  findFeed,
+  hasAnyAdvisory as storedAnyAdvisory,
+  listFeeds,
+  upsertFeed,
+  type FeedRecord,
+} from '../../store/advisories.js';
 import type { Db } from '../../store/db.js';
-import type { AdvisoryFeedsTable } from '../../store/schema.js';
 
 /** One ecosystem's advisory data as `GET /status/advisories/` shows it (never the validators). */
 export interface FeedStatus {
@@ -33,36 +41,18 @@ export function redactSource(source: string): string {
 }
 
 /** The feed row of an ecosystem, or undefined when it was never synced or imported. */
-export async function getFeed(db: Db, ecosystem: string): Promise<AdvisoryFeedsTable | undefined> {
-  return db.selectFrom('advisory_feeds').selectAll().where('ecosystem', '=', ecosystem).executeTakeFirst();
+export function getFeed(db: Db, ecosystem: string): Promise<FeedRecord | undefined> {
+  return findFeed({ db }, ecosystem);
 }
 
 /** Advisories held now (not withdrawn) that name a package of `ecosystem`. */
-export async function countAdvisories(db: Db, ecosystem: string): Promise<number> {
-  const row = await db
-    .selectFrom('advisory_packages as p')
-    .innerJoin('advisories as a', 'a.id', 'p.advisory_id')
-    .where('p.ecosystem', '=', ecosystem)
-    .where('a.withdrawn', 'is', null)
-    .select((eb) => eb.fn.count<number | string>('p.advisory_id').distinct().as('n'))
-    .executeTakeFirst();
-  return Number(row?.n ?? 0);
+export function countAdvisories(db: Db, ecosystem: string): Promise<number> {
+  return countEcosystemAdvisories({ db }, ecosystem);
 }
 
 /** Whether the database holds any advisory at all (`serve` warns at start when it holds none). */
-export async function hasAnyAdvisory(db: Db): Promise<boolean> {
-  const row = await db.selectFrom('advisories').select('id').limit(1).executeTakeFirst();
-  return row !== undefined;
-}
-
-type FeedChanges = Partial<Omit<AdvisoryFeedsTable, 'ecosystem'>>;
-
-async function upsertFeed(db: Db, ecosystem: string, changes: FeedChanges): Promise<void> {
-  await db
-    .insertInto('advisory_feeds')
-    .values({ ecosystem, source: '', advisory_count: 0, ...changes })
-    .onConflict((oc) => oc.column('ecosystem').doUpdateSet(changes))
-    .execute();
+export function hasAnyAdvisory(db: Db): Promise<boolean> {
+  return storedAnyAdvisory({ db });
 }
 
 /** What a successful sync or import of one ecosystem stores. */
@@ -82,7 +72,7 @@ export interface FeedUpdate {
  */
 export async function recordFeedUpdated(db: Db, ecosystem: string, update: FeedUpdate): Promise<void> {
   const at = update.at.toISOString();
-  await upsertFeed(db, ecosystem, {
+  await upsertFeed({ db }, ecosystem, {
     source: redactSource(update.source),
     updated_at: at,
     checked_at: at,
@@ -106,7 +96,7 @@ export async function recordFeedChecked(
   at: Date,
   validators: { etag?: string | null; lastModified?: string | null } = {},
 ): Promise<void> {
-  await upsertFeed(db, ecosystem, {
+  await upsertFeed({ db }, ecosystem, {
     checked_at: at.toISOString(),
     last_error: null,
     ...(validators.etag ? { etag: validators.etag } : {}),
@@ -116,7 +106,7 @@ export async function recordFeedChecked(
 
 /** Records a failed sync: the data stays as it was; `checked_at` and `last_error` say what happened. */
 export async function recordFeedFailed(db: Db, ecosystem: string, at: Date, error: string): Promise<void> {
-  await upsertFeed(db, ecosystem, { checked_at: at.toISOString(), last_error: error });
+  await upsertFeed({ db }, ecosystem, { checked_at: at.toISOString(), last_error: error });
 }
 
 /**
@@ -124,15 +114,8 @@ export async function recordFeedFailed(db: Db, ecosystem: string, at: Date, erro
  * holds now, where they came from, and how old they are at `now`.
  */
 export async function listFeedStatus(db: Db, now: Date): Promise<FeedStatus[]> {
-  const feeds = await db.selectFrom('advisory_feeds').selectAll().execute();
-  const counts = await db
-    .selectFrom('advisory_packages as p')
-    .innerJoin('advisories as a', 'a.id', 'p.advisory_id')
-    .where('a.withdrawn', 'is', null)
-    .groupBy('p.ecosystem')
-    .select((eb) => ['p.ecosystem', eb.fn.count<number | string>('p.advisory_id').distinct().as('n')])
-    .execute();
-  const held = new Map(counts.map((c) => [c.ecosystem, Number(c.n)]));
+  const feeds = await listFeeds({ db });
+  const held = new Map(Object.entries(await countLiveAdvisories({ db })));
   const byName = new Map(feeds.map((f) => [f.ecosystem, f]));
   const names = [...new Set([...byName.keys(), ...held.keys()])].sort();
   return names.map((ecosystem) => {

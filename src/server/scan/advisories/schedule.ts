@@ -1,6 +1,7 @@
 import { intervalTask, type BackgroundTask } from '../../domain/background.js';
 import type { ServiceContext } from '../../domain/context.js';
 import { newHolderId } from '../../jobs/holder.js';
+import { feedTimes } from '../../store/advisories.js';
 import type { Db } from '../../store/db.js';
 import { acquireSyncLease, releaseSyncLease } from './lease.js';
 import { DEFAULT_SYNC_ECOSYSTEMS, syncEcosystem, type EcosystemSync } from './sync.js';
@@ -28,11 +29,7 @@ export async function isSyncDue(
   now: Date,
   intervalMs: number,
 ): Promise<boolean> {
-  const rows = await db
-    .selectFrom('advisory_feeds')
-    .select(['ecosystem', 'checked_at'])
-    .where('ecosystem', 'in', ecosystems)
-    .execute();
+  const rows = await feedTimes({ db }, ecosystems);
   const checked = new Map(rows.map((r) => [r.ecosystem, r.checked_at]));
   return ecosystems.some((e) => {
     const at = checked.get(e);
