@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import { listFeedStatus } from '../../scan/advisories/feeds.js';
 import { pingDatabase } from '../../store/ops-queries.js';
@@ -25,9 +26,6 @@ const AdvisoryFeedStatus = Type.Object({
 /** How long one readiness check may take before it counts as failed. */
 const READY_CHECK_MS = 5_000;
 
-/** A blob nobody stores: asking for it exercises the blob store without reading data. */
-const PROBE_SHA256 = '0'.repeat(64);
-
 /** Runs a check, bounded; resolves to 'ok' or what went wrong. */
 async function probe(check: () => Promise<unknown>): Promise<string> {
   let timer: NodeJS.Timeout | undefined;
@@ -51,7 +49,8 @@ async function probe(check: () => Promise<unknown>): Promise<string> {
 async function readiness(ctx: ServiceContext): Promise<{ database: string; blobs: string }> {
   const [database, blobs] = await Promise.all([
     probe(() => pingDatabase(ctx.db)),
-    probe(() => ctx.blobs.has(PROBE_SHA256)),
+    // Staging an empty blob is what an upload does first: it proves the store takes writes.
+    probe(async () => (await ctx.blobs.stage(Readable.from([]), 0)).discard()),
   ]);
   return { database, blobs };
 }
