@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { JobQueue } from '../../src/server/jobs/queue.js';
 import { main } from '../../src/server/main.js';
+import { startReceiver } from '../helpers/receivers.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { api, uploadPackage } from '../helpers/upload.js';
 import { createRepo, randomBytes, uploadFile } from './upload-helpers.js';
 
 const FIXTURES = new URL('../fixtures/advisories', import.meta.url).pathname;
@@ -70,6 +72,50 @@ describe('GET /metrics', () => {
     expect(age).toBeGreaterThanOrEqual(0);
     expect(age).toBeLessThan(600);
   });
+});
+
+describe('metrics of background work', () => {
+  it('observe finished scans and webhook deliveries', async () => {
+    const receiver = await startReceiver((_req, res) => res.end('ok'));
+    const server = await startTestServer();
+    try {
+      await createRepo(server.ctx.db, 'acme', 'dev');
+      const hook = await api(server, 'POST', '/webhooks/acme/dev/', {
+        target_url: receiver.url,
+        events: ['*'],
+      });
+      expect(hook.status).toBe(201);
+      const created = await uploadPackage<{ slug_perm: string }>(
+        server,
+        'dev',
+        'raw',
+        randomBytes(1000),
+        'a.bin',
+        {
+          name: 'a',
+          version: '1.0.0',
+        },
+      );
+      expect(created.status).toBe(201);
+      const status = await api<{ security_scan_status: string }>(
+        server,
+        'GET',
+        `/packages/acme/dev/${created.body.slug_perm}/status/?wait=30`,
+      );
+      expect(status.body.security_scan_status).not.toMatch(/Awaiting|In Progress/i);
+      // Deliveries run in the background: scrape until the first one is counted (bounded by the test timeout).
+      let text = '';
+      while (!/^airlock_webhook_deliveries_total\{outcome="delivered"\} [1-9]/m.test(text)) {
+        await new Promise((r) => setTimeout(r, 100));
+        text = await (await scrape(server)).text();
+      }
+      expect(text).toMatch(/^airlock_webhook_delivery_duration_seconds_count\{outcome="delivered"\} [1-9]/m);
+      expect(text).toMatch(/^airlock_scan_duration_seconds_count\{outcome="[a-z_]+"\} 1$/m);
+    } finally {
+      await server.close();
+      await receiver.close();
+    }
+  }, 60_000);
 });
 
 describe('access to GET /metrics', () => {
