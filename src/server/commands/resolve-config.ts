@@ -118,6 +118,26 @@ function apply(input: Record<string, unknown>, setting: Setting, value: unknown)
   }
 }
 
+/**
+ * S3 settings without an S3 blob store, or a pool size without PostgreSQL, would otherwise come
+ * out of the schema check as a riddle about unions: say what is missing instead.
+ */
+function checkVariantKeys(input: Record<string, unknown>, sources: Map<string, string>): void {
+  const blobs = input.blobs as Record<string, unknown> | undefined;
+  const s3Key = ['blobs.endpoint', 'blobs.region', 'blobs.forcePathStyle'].find(
+    (key) => getAt(input, key) !== undefined,
+  );
+  if (blobs && blobs.kind !== 's3' && s3Key)
+    throw new UsageError(
+      `${sources.get(s3Key) ?? s3Key}: an S3 setting needs an S3 blob store (--blob-store s3://BUCKET, AIRLOCK_BLOB_STORE or blobs.kind: s3 with blobs.bucket).`,
+    );
+  const database = input.database as Record<string, unknown> | undefined;
+  if (database && database.kind !== 'postgres' && database.poolSize !== undefined)
+    throw new UsageError(
+      `${sources.get('database.poolSize') ?? 'database.poolSize'}: a pool size needs PostgreSQL (--database-url, AIRLOCK_DATABASE_URL or database.kind: postgres with database.url).`,
+    );
+}
+
 /** Options for {@link resolveServerConfig}. */
 export interface ResolveOptions {
   /** Texts used when neither flag, environment nor config file sets a key (a command's own defaults). */
@@ -177,6 +197,7 @@ export function resolveServerConfig(
       throw new UsageError(`${sources.get('advisories.source') ?? '--advisories-source'}: ${messageOf(err)}`);
     }
   }
+  checkVariantKeys(input, sources);
   const problems = configProblems(input);
   if (problems.length > 0) {
     const named = problems.map((problem) => {

@@ -137,6 +137,15 @@ describe('server settings: flags, environment and config file', () => {
     );
   });
 
+  it('says what is missing when S3 settings come without an S3 blob store, or a pool size without PostgreSQL', () => {
+    expect(() => resolveServerConfig({ 'data-dir': '/d' }, { AIRLOCK_S3_REGION: 'eu-west-1' })).toThrow(
+      /^AIRLOCK_S3_REGION: an S3 setting needs an S3 blob store \(--blob-store s3:\/\/BUCKET/,
+    );
+    expect(() => resolveServerConfig({ 'data-dir': '/d', 'database-pool-size': '5' }, {})).toThrow(
+      /^--database-pool-size: a pool size needs PostgreSQL/,
+    );
+  });
+
   it('never echoes a database URL it refuses (it may hold a password)', () => {
     expect(() =>
       resolveServerConfig({ 'data-dir': '/d', 'database-url': 'mysql://u:hunter2@h/db' }, {}),
