@@ -1,5 +1,6 @@
-import path from 'node:path';
+import type { IncomingMessage } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { resolveServiceKey } from './domain/access.js';
 import type { BackgroundTask } from './domain/background.js';
@@ -15,12 +16,36 @@ import { OpenApiCollector } from './http/openapi.js';
 import { RateLimiter } from './http/rate-limit.js';
 import { ROUTE_MODULES } from './http/routes/index.js';
 import type { App } from './http/types.js';
-import { openDatabase } from './store/db.js';
-import { prepareDataDir } from './store/data-dir.js';
-import { FsBlobStore } from './store/fs-blob-store.js';
+import { openStores } from './store/open-stores.js';
+import { latestScanTiming } from './store/ops-queries.js';
+import { createMetrics, metricsAccess, sendMetrics } from './http/metrics.js';
+import type { ServiceMetrics } from './domain/metrics.js';
 import { SERVICE_VERSION } from './version.js';
 import { SERVICE_EXTENSIONS } from './extensions.js';
 import { advisorySyncTask } from './scan/advisories/schedule.js';
+
+/**
+ * Fastify's `trustProxy` from the configuration: a hop count becomes the function Fastify would
+ * build from it (its types leave numbers out).
+ */
+function trustProxyOption(
+  value: ServerConfig['trustProxy'],
+): boolean | string[] | ((a: string, hop: number) => boolean) {
+  if (typeof value !== 'number') return value as boolean | string[];
+  return (_address, hop) => hop < value;
+}
+
+/** Where Prometheus scrapes. */
+const METRICS_PATH = '/metrics';
+
+/**
+ * Counts an upload body's bytes as they arrive. The listener goes on once the route starts
+ * reading (the stream's 'resume'): attached earlier, it would start the flow before the route's
+ * pipe is in place and bytes would be lost to it.
+ */
+function countBodyBytes(raw: IncomingMessage, metrics: ServiceMetrics): void {
+  raw.once('resume', () => raw.on('data', (chunk: Buffer) => metrics.observeUploadBytes(chunk.length)));
+}
 
 /** Options for building the app that are not configuration: injected for tests. */
 export interface BuildOptions {
@@ -44,7 +69,6 @@ export interface BuiltApp {
  * `/` and under `/v1`. `app.close()` stops background work and closes the database.
  */
 export async function buildApp(config: ServerConfig, options: BuildOptions = {}): Promise<BuiltApp> {
-  const { secret } = prepareDataDir(config.dataDir);
   const loggerOption = options.logger
     ? { loggerInstance: options.logger }
     : {
@@ -64,28 +88,27 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   const app = Fastify({
     ...loggerOption,
     bodyLimit: config.limits.jsonBodyBytes,
+    trustProxy: trustProxyOption(config.trustProxy),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
   }).withTypeProvider<TypeBoxTypeProvider>() as App;
   app.setValidatorCompiler(createValidatorCompiler());
 
-  const db = await openDatabase(
-    config.database.kind === 'sqlite'
-      ? { kind: 'sqlite', file: path.join(config.dataDir, 'airlock.db') }
-      : { kind: 'postgres', url: config.database.url },
-  );
-  const blobs = new FsBlobStore(config.dataDir);
-  await blobs.clearStaging();
+  const { db, blobs, secret } = await openStores(config);
+  await blobs.clearStaging?.();
 
+  const clock = options.clock ?? systemClock;
+  const metrics = createMetrics(db, clock);
   const ctx: ServiceContext = {
     config,
     db,
     blobs,
-    clock: options.clock ?? systemClock,
+    clock,
     secret,
     log: app.log,
     baseUrl: publicBaseUrl(config),
     resolvers: [resolveServiceKey],
     listeners: [],
+    metrics,
   };
   const tasks: BackgroundTask[] = [];
   for (const extend of SERVICE_EXTENSIONS) tasks.push(...(await extend(ctx)));
@@ -134,8 +157,20 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   });
 
   app.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.config.rawBody) countBodyBytes(request.raw, metrics);
+    // /metrics checks its own token: a scraper's bearer token is not an API credential.
+    if (request.routeOptions.url === METRICS_PATH) return;
     await authHook(ctx, request, reply);
     limiter.check(request, reply);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+  });
+  ctx.listeners.push(async (event, packageId) => {
+    if (event !== 'package.security_scanned') return;
+    const scan = await latestScanTiming(db, packageId);
+    if (scan) metrics.observeScan(scan.outcome, scan.seconds);
   });
   app.addHook('onListen', async () => {
     const address = app.server.address();
@@ -148,6 +183,31 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   await app.register(async (scope) => routes(scope as App));
   await app.register(async (scope) => routes(scope as App), { prefix: '/v1' });
   app.get('/openapi.json', { config: { public: true } }, async () => openapi.document(SERVICE_VERSION));
+  app.get(
+    METRICS_PATH,
+    {
+      config: { public: true },
+      schema: {
+        summary: 'Prometheus metrics in the text format (Airlock extra; see docs/self-hosting.md)',
+        tags: ['status'],
+        response: { 200: Type.String() },
+      },
+    },
+    async (request, reply) => {
+      const access = metricsAccess(request, config.metrics.token);
+      if (access === 'no_token')
+        throw new ServiceError(
+          'not_authenticated',
+          'GET /metrics needs the metrics token as a bearer token.',
+        );
+      if (access === 'not_local')
+        throw new ServiceError(
+          'permission_denied',
+          'GET /metrics answers loopback clients only unless a metrics token is configured (--metrics-token).',
+        );
+      return sendMetrics(metrics, reply);
+    },
+  );
 
   if (options.background !== false) for (const t of tasks) t.start();
   app.addHook('onClose', async () => {

@@ -16,10 +16,30 @@ export const ServerConfigSchema = Type.Object({
   port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
   /** Base URL clients use to reach the service (upload and download links); derived from host:port when empty. */
   publicUrl: Type.String({ default: '' }),
+  /**
+   * Which proxies in front of the service to believe about `X-Forwarded-For/-Proto/-Host`
+   * (Fastify's `trustProxy`): false (none), true (any), a hop count, or addresses and CIDRs.
+   */
+  trustProxy: Type.Union(
+    [Type.Boolean(), Type.Integer({ minimum: 0 }), Type.Array(Type.String({ minLength: 1 }))],
+    {
+      default: false,
+    },
+  ),
+  /**
+   * A file holding the server secret, shared by replicas; empty means `secret` in the data
+   * directory. Created (0600) on first use when missing.
+   */
+  secretFile: Type.String({ default: '' }),
   database: Type.Union(
     [
       Type.Object({ kind: Type.Literal('sqlite') }),
-      Type.Object({ kind: Type.Literal('postgres'), url: Type.String({ minLength: 1 }) }),
+      Type.Object({
+        kind: Type.Literal('postgres'),
+        url: Type.String({ minLength: 1 }),
+        /** Connections each process keeps open at most. */
+        poolSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+      }),
     ],
     { default: { kind: 'sqlite' } },
   ),
@@ -109,6 +129,16 @@ export const ServerConfigSchema = Type.Object({
     },
     { default: {} },
   ),
+  metrics: Type.Object(
+    {
+      /**
+       * Bearer token `GET /metrics` requires; empty means the endpoint answers loopback clients
+       * only (as seen through `trustProxy`).
+       */
+      token: Type.String({ default: '' }),
+    },
+    { default: {} },
+  ),
   /** Log level of the JSON-lines logger. */
   logLevel: Type.Union(
     [
@@ -129,7 +159,7 @@ export type ServerConfig = Readonly<Static<typeof ServerConfigSchema>>;
 
 /** Input to {@link parseConfig}: anything may be left out but `dataDir`. */
 export type ServerConfigInput = Partial<
-  Omit<ServerConfig, 'limits' | 'webhooks' | 'outbound' | 'advisories' | 'scan'>
+  Omit<ServerConfig, 'limits' | 'webhooks' | 'outbound' | 'advisories' | 'scan' | 'metrics'>
 > & {
   dataDir: string;
   limits?: Partial<ServerConfig['limits']>;
@@ -137,26 +167,40 @@ export type ServerConfigInput = Partial<
   outbound?: Partial<ServerConfig['outbound']>;
   advisories?: Partial<ServerConfig['advisories']>;
   scan?: Partial<ServerConfig['scan']>;
+  metrics?: Partial<ServerConfig['metrics']>;
 };
+
+/** One problem of a configuration: where (a JSON pointer such as `/limits/uploadBytes`) and what. */
+export interface ConfigProblem {
+  path: string;
+  message: string;
+}
+
+/** Checks a configuration with defaults filled in; returns every problem (none when it is valid). */
+export function configProblems(input: unknown): ConfigProblem[] {
+  const withDefaults = Value.Default(ServerConfigSchema, structuredClone(input)) as unknown;
+  const problems = [...Value.Errors(ServerConfigSchema, withDefaults)].map((e) => ({
+    path: e.instancePath || '/',
+    message: e.message,
+  }));
+  if (problems.length === 0) {
+    const allow = (withDefaults as ServerConfig).outbound.allow;
+    problems.push(...allowListProblems(allow).map((message) => ({ path: '/outbound/allow', message })));
+  }
+  return problems;
+}
 
 /**
  * Checks a configuration against the schema, fills defaults and freezes it. Throws one error
  * that names every bad setting.
  */
 export function parseConfig(input: ServerConfigInput): ServerConfig {
-  const withDefaults = Value.Default(ServerConfigSchema, structuredClone(input)) as unknown;
-  const errors = [...Value.Errors(ServerConfigSchema, withDefaults)].map(
-    (e) => `${e.instancePath || '/'}: ${e.message}`,
-  );
-  if (errors.length === 0) {
-    const allow = (withDefaults as ServerConfig).outbound.allow;
-    errors.push(...allowListProblems(allow).map((p) => `/outbound/allow: ${p}`));
-  }
-  if (errors.length > 0) {
-    const list = errors.join('; ');
+  const problems = configProblems(input);
+  if (problems.length > 0) {
+    const list = problems.map((p) => `${p.path}: ${p.message}`).join('; ');
     throw new Error(`Invalid server configuration: ${list}`);
   }
-  const config = withDefaults as ServerConfig;
+  const config = Value.Default(ServerConfigSchema, structuredClone(input)) as ServerConfig;
   return deepFreeze({ ...config, dataDir: path.resolve(config.dataDir) });
 }
 

@@ -4,6 +4,7 @@ import type { BlobStore } from '../store/blobs.js';
 import type { Db } from '../store/db.js';
 import type { Clock } from './ids.js';
 import type { Principal } from './access.js';
+import type { ServiceMetrics } from './metrics.js';
 
 /**
  * Turns a presented credential (API key or bearer token) into a principal, or returns null when
@@ -25,6 +26,7 @@ export interface ServiceContext {
   readonly resolvers: CredentialResolver[];
   /** Tasks run after a change commits (scan enqueue, webhooks); each gets the event and the package id. */
   readonly listeners: PackageEventListener[];
+  readonly metrics?: ServiceMetrics;
 }
 
 /** Events a package goes through, as webhooks name them. */

@@ -208,6 +208,7 @@ export async function deliver(
   const ok = result.status !== null && result.status >= 200 && result.status < 300;
   const last = result.refused || job.attempts >= job.maxAttempts;
   const error = ok ? null : (result.error ?? `receiver answered ${result.status}`);
+  ctx.metrics?.observeWebhookDelivery(ok ? 'delivered' : last ? 'failed' : 'retry', Date.now() - started);
   await inTransaction(ctx, async (tx) => {
     await insertDelivery(tx, {
       id: newId(16),

@@ -55,7 +55,12 @@ function createDialect(config: DatabaseConfig): SqliteDialect | PostgresDialect 
   return new PostgresDialect({ pool });
 }
 
-/** Runs every pending migration; throws with the failing migration's name. */
+/**
+ * Runs every pending migration; throws with the failing migration's name. Replicas starting at
+ * once are safe: on PostgreSQL Kysely's migrator holds a session advisory lock
+ * (`pg_advisory_lock`) while it runs, so the others wait and then find nothing left to do
+ * (test/server/store/migration-lock.test.ts); SQLite serialises writers itself.
+ */
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
   const migrator = new Migrator({ db, provider: migrationProvider });
   const { error, results } = await migrator.migrateToLatest();

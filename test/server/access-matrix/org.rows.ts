@@ -136,10 +136,13 @@ export const OIDC_ROWS: AccessRow[] = [
   },
 ];
 
-/** Liveness and the API description need no credentials. */
+/** Liveness, readiness, metrics (on loopback) and the API description need no credentials. */
 export const PUBLIC_ROWS: AccessRow[] = [
   { endpoint: 'GET /status/check/basic/', allowed: EVERYONE, status: 200 },
   { endpoint: 'GET /v1/status/check/basic/', allowed: EVERYONE, status: 200 },
   { endpoint: 'GET /status/advisories/', allowed: EVERYONE, status: 200 },
   { endpoint: 'GET /openapi.json', allowed: EVERYONE, status: 200 },
+  { endpoint: 'GET /status/check/ready/', allowed: EVERYONE, status: 200 },
+  // Loopback clients without a metrics token configured; the token case is in metrics.test.ts.
+  { endpoint: 'GET /metrics', allowed: EVERYONE, status: 200 },
 ];

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { jest } from '@jest/globals';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { startDevIssuer, type DevIssuer } from '../../../src/server/oidc/dev-issuer.js';
-import { serveDevIssuer } from '../../../src/server/oidc/dev-issuer-command.js';
+import { serveDevIssuer } from '../../../src/server/commands/dev-issuer.js';
 
 describe('the development OIDC issuer', () => {
   let issuer: DevIssuer;

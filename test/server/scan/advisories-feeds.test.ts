@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { runAdvisoriesCommand } from '../../../src/server/scan/advisories/import-command.js';
+import { runAdvisoriesCommand } from '../../../src/server/commands/advisories-import.js';
 import { acquireSyncLease, releaseSyncLease } from '../../../src/server/scan/advisories/lease.js';
 import { listFeeds } from '../../../src/server/store/advisories.js';
 import { openDatabase } from '../../../src/server/store/db.js';

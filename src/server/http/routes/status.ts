@@ -1,5 +1,8 @@
+import { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import { listFeedStatus } from '../../scan/advisories/feeds.js';
+import { pingDatabase } from '../../store/ops-queries.js';
+import type { ServiceContext } from '../../domain/context.js';
 import { SERVICE_VERSION } from '../../version.js';
 import type { RouteModule } from '../types.js';
 
@@ -20,8 +23,46 @@ const AdvisoryFeedStatus = Type.Object({
   ),
 });
 
+/** How long one readiness check may take before it counts as failed. */
+const READY_CHECK_MS = 5_000;
+
+/** Runs a check, bounded; resolves to 'ok' or what went wrong. */
+async function probe(check: () => Promise<unknown>): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`no answer within ${READY_CHECK_MS / 1000} s`), READY_CHECK_MS);
+  });
+  try {
+    return await Promise.race([
+      check().then(
+        () => 'ok',
+        (err: unknown) => (err instanceof Error ? err.message : String(err)),
+      ),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Checks what a replica needs to serve: the database and the blob store. */
+async function readiness(ctx: ServiceContext): Promise<{ database: string; blobs: string }> {
+  const [database, blobs] = await Promise.all([
+    probe(() => pingDatabase(ctx.db)),
+    // Staging an empty blob is what an upload does first: it proves the store takes writes.
+    probe(async () => (await ctx.blobs.stage(Readable.from([]), 0)).discard()),
+  ]);
+  return { database, blobs };
+}
+
+const Checks = Type.Object({
+  database: Type.String({ description: "'ok', or what went wrong." }),
+  blobs: Type.String({ description: "'ok', or what went wrong." }),
+});
+
 /**
- * `GET /status/check/basic/`: liveness, and `GET /status/advisories/`: how fresh each
+ * `GET /status/check/basic/`: liveness, `GET /status/check/ready/`: readiness (database and
+ * blob store answer; 503 naming what failed), and `GET /status/advisories/`: how fresh each
  * ecosystem's advisory data is. Both without credentials; neither shows a secret or a validator.
  */
 export const statusRoutes: RouteModule = (app, ctx) => {
@@ -36,6 +77,27 @@ export const statusRoutes: RouteModule = (app, ctx) => {
       },
     },
     async () => ({ detail: 'Airlock API is operational.', version: SERVICE_VERSION }),
+  );
+  app.get(
+    '/status/check/ready/',
+    {
+      config: { public: true },
+      schema: {
+        summary: 'Readiness: the database and the blob store answer (Airlock extra)',
+        tags: ['status'],
+        response: {
+          200: Type.Object({ detail: Type.String(), checks: Checks }),
+          503: Type.Object({ detail: Type.String(), code: Type.Literal('unavailable'), checks: Checks }),
+        },
+      },
+    },
+    async (_request, reply) => {
+      const checks = await readiness(ctx);
+      const failed = Object.entries(checks).filter(([, result]) => result !== 'ok');
+      if (failed.length === 0) return { detail: 'Ready.', checks };
+      const detail = `Not ready: ${failed.map(([name, result]) => `${name}: ${result}`).join('; ')}.`;
+      return reply.code(503).send({ detail, code: 'unavailable' as const, checks });
+    },
   );
   app.get(
     '/status/advisories/',

@@ -1,14 +1,13 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { ServerCommand } from '../../commands.js';
-import { systemClock } from '../../domain/ids.js';
-import type { Io } from '../../main.js';
-import { prepareDataDir } from '../../store/data-dir.js';
-import { openDatabase, type Db } from '../../store/db.js';
-import { enqueueRescans } from '../rescan.js';
-import type { ImportResult } from './import.js';
-import { expandImportPath, importIntoFeeds, type FeedImport } from './import-feed.js';
-import { runSyncCommand } from './sync-command.js';
+import { systemClock } from '../domain/ids.js';
+import type { Io, ServerCommand } from './io.js';
+import { prepareDataDir } from '../store/data-dir.js';
+import { openDatabase, type Db } from '../store/db.js';
+import { enqueueRescans } from '../scan/rescan.js';
+import type { ImportResult } from '../scan/advisories/import.js';
+import { expandImportPath, importIntoFeeds, type FeedImport } from '../scan/advisories/import-feed.js';
+import { runSyncCommand } from './advisories-sync.js';
 
 const USAGE = `Usage: airlock-server advisories import --data-dir DIR [--database-url URL] [--json] [--verbose] PATH...
        airlock-server advisories sync --data-dir DIR [--source URL] [--ecosystems npm,PyPI,...] [--timeout 60s] [--json]

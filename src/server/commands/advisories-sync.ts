@@ -1,20 +1,20 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseDuration } from '../../../policy/parse-inputs.js';
-import { OSV_ARCHIVES_URL } from '../../config.js';
-import { systemClock } from '../../domain/ids.js';
-import type { Io } from '../../main.js';
-import { prepareDataDir } from '../../store/data-dir.js';
-import { openDatabase } from '../../store/db.js';
-import { redactSource } from './feeds.js';
-import { acquireSyncLease, currentSyncLease, releaseSyncLease } from './lease.js';
+import { parseDuration } from '../../policy/parse-inputs.js';
+import { OSV_ARCHIVES_URL } from '../config.js';
+import { systemClock } from '../domain/ids.js';
+import type { Io } from './io.js';
+import { prepareDataDir } from '../store/data-dir.js';
+import { openDatabase } from '../store/db.js';
+import { redactSource } from '../scan/advisories/feeds.js';
+import { acquireSyncLease, currentSyncLease, releaseSyncLease } from '../scan/advisories/lease.js';
 import {
   checkSyncSource,
   DEFAULT_SYNC_ECOSYSTEMS,
   syncEcosystem,
   type EcosystemSync,
   type SyncProgress,
-} from './sync.js';
+} from '../scan/advisories/sync.js';
 
 const USAGE = `Usage: airlock-server advisories sync --data-dir DIR [--database-url URL] [--source URL]
          [--ecosystems npm,PyPI,Go,crates.io] [--timeout 60s] [--json]

@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
-import type { ServerCommand } from '../commands.js';
-import type { Io } from '../main.js';
-import { startDevIssuer } from './dev-issuer.js';
+import type { Io, ServerCommand } from './io.js';
+import { startDevIssuer } from '../oidc/dev-issuer.js';
 
 /**
  * Runs the development issuer until `stop` settles: prints one JSON line with the issuer URL and
