@@ -11,6 +11,7 @@ import * as advisoryFeeds from './0008-advisory-feeds.js';
 import * as scanCoverage from './0009-scan-coverage.js';
 import * as advisorySync from './0013-advisory-sync.js';
 import * as promotionRules from './0010-promotion-rules.js';
+import * as uploadLeases from './0014-upload-leases.js';
 
 /**
  * Every migration, in order. Names are stable: a database records which ones ran.
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, { up(db: Kysely<unknown>): Promise<void> }> = {
   '0009-scan-coverage': scanCoverage,
   '0013-advisory-sync': advisorySync,
   '0010-promotion-rules': promotionRules,
+  '0014-upload-leases': uploadLeases,
 };
 
 /** Kysely migration provider over the statically imported migrations (works inside bundles too). */
