@@ -17,7 +17,7 @@ import { ROUTE_MODULES } from './http/routes/index.js';
 import type { App } from './http/types.js';
 import { openDatabase } from './store/db.js';
 import { prepareDataDir } from './store/data-dir.js';
-import { FsBlobStore } from './store/fs-blob-store.js';
+import { openBlobStore, type OpenBlobStoreOptions } from './store/open-blob-store.js';
 import { SERVICE_VERSION } from './version.js';
 import { SERVICE_EXTENSIONS } from './extensions.js';
 import { advisorySyncTask } from './scan/advisories/schedule.js';
@@ -29,6 +29,8 @@ export interface BuildOptions {
   background?: boolean;
   /** A logger to use instead of the JSON-lines logger the config asks for. */
   logger?: FastifyBaseLogger;
+  /** Thresholds of the blob store (tests lower them to reach the multipart-copy path). */
+  blobStore?: OpenBlobStoreOptions;
 }
 
 /** The built service: the Fastify app (not listening), its context, and its background tasks. */
@@ -68,13 +70,13 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   }).withTypeProvider<TypeBoxTypeProvider>() as App;
   app.setValidatorCompiler(createValidatorCompiler());
 
+  // The blob store first: a wrong bucket or endpoint stops the start before any migration runs.
+  const blobs = await openBlobStore(config, options.blobStore);
   const db = await openDatabase(
     config.database.kind === 'sqlite'
       ? { kind: 'sqlite', file: path.join(config.dataDir, 'airlock.db') }
       : { kind: 'postgres', url: config.database.url },
   );
-  const blobs = new FsBlobStore(config.dataDir);
-  await blobs.clearStaging();
 
   const ctx: ServiceContext = {
     config,

@@ -27,7 +27,10 @@ Options for serve: --database-url postgres://… (env AIRLOCK_DATABASE_URL), --p
     deliveries and OIDC issuer fetches may reach, e.g. a Jenkins on the internal network,
   --log-level LEVEL,
   --advisories-sync-interval DURATION (6h, 30m, 0 = off; env AIRLOCK_ADVISORIES_SYNC_INTERVAL; default 6h),
-  --advisories-source URL (an OSV mirror: http(s)://, file:// or a folder; env AIRLOCK_ADVISORIES_SOURCE)`;
+  --advisories-source URL (an OSV mirror: http(s)://, file:// or a folder; env AIRLOCK_ADVISORIES_SOURCE),
+  --blob-store s3://BUCKET (env AIRLOCK_BLOB_STORE; default: files under the data directory),
+    --s3-endpoint URL, --s3-region R, --s3-force-path-style true|false (env AIRLOCK_S3_ENDPOINT,
+    AIRLOCK_S3_REGION, AIRLOCK_S3_FORCE_PATH_STYLE); credentials from the AWS SDK's default chain`;
 
 /** How long a signalled shutdown may take before the service stops waiting and drops connections. */
 const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -94,6 +97,40 @@ function advisorySyncSettings(
   }
 }
 
+/** `--blob-store s3://BUCKET` and the `--s3-*` settings (or their env); undefined for files on disk. */
+function blobStoreSettings(
+  values: Record<string, string | boolean | undefined>,
+  env: NodeJS.ProcessEnv,
+): ServerConfigInput['blobs'] {
+  const pick = (flag: string, name: string): string | undefined =>
+    (values[flag] as string | undefined) ?? (env[name] || undefined);
+  const store = pick('blob-store', 'AIRLOCK_BLOB_STORE');
+  const endpoint = pick('s3-endpoint', 'AIRLOCK_S3_ENDPOINT');
+  const region = pick('s3-region', 'AIRLOCK_S3_REGION');
+  const pathStyle = pick('s3-force-path-style', 'AIRLOCK_S3_FORCE_PATH_STYLE');
+  if (store === undefined || store === 'fs') {
+    if (endpoint ?? region ?? pathStyle)
+      throw new UsageError(
+        '--s3-endpoint, --s3-region and --s3-force-path-style need --blob-store s3://BUCKET.',
+      );
+    return undefined;
+  }
+  const bucket = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/?$/.exec(store)?.[1];
+  if (!bucket)
+    throw new UsageError(`--blob-store must be s3://BUCKET (a valid bucket name) or fs, got '${store}'.`);
+  if (pathStyle !== undefined && pathStyle !== 'true' && pathStyle !== 'false')
+    throw new UsageError(`--s3-force-path-style must be true or false, got '${pathStyle}'.`);
+  if (endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(endpoint))
+    throw new UsageError(`--s3-endpoint must be an http(s):// URL, got '${endpoint}'.`);
+  return {
+    kind: 's3',
+    bucket,
+    ...(endpoint ? { endpoint } : {}),
+    ...(region ? { region } : {}),
+    ...(pathStyle ? { forcePathStyle: pathStyle === 'true' } : {}),
+  } as ServerConfigInput['blobs'];
+}
+
 function serverConfigFrom(
   values: Record<string, string | boolean | undefined>,
   env: NodeJS.ProcessEnv,
@@ -106,6 +143,7 @@ function serverConfigFrom(
     throw new UsageError(`--port must be a whole number from 0 to 65535, got '${portText}'.`);
   }
   const dbUrl = (values['database-url'] as string | undefined) ?? env.AIRLOCK_DATABASE_URL;
+  const blobs = blobStoreSettings(values, env);
   return {
     dataDir,
     host: (values.host as string | undefined) ?? env.HOST ?? '127.0.0.1',
@@ -116,6 +154,7 @@ function serverConfigFrom(
     outbound: { allow: outboundAllow(values, env) },
     ...(values['log-level'] ? { logLevel: values['log-level'] as 'info' } : {}),
     advisories: advisorySyncSettings(values, env),
+    ...(blobs ? { blobs } : {}),
   };
 }
 
@@ -225,6 +264,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
         'log-level': { type: 'string' },
         'advisories-sync-interval': { type: 'string' },
         'advisories-source': { type: 'string' },
+        'blob-store': { type: 'string' },
+        's3-endpoint': { type: 'string' },
+        's3-region': { type: 'string' },
+        's3-force-path-style': { type: 'string' },
       },
       strict: true,
     });
