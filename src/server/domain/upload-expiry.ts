@@ -30,14 +30,17 @@ export async function runUploadExpiry(ctx: ServiceContext, now: Date = ctx.clock
   const cutoff = new Date(now.getTime() - ttlMs);
   const result: ExpiryResult = { abortedUploads: 0, removedBlobs: 0, releasedUploads: 0 };
 
-  await dropLeases(ctx.db, null, now);
-  result.releasedUploads = await store.releaseAbandonedUploads(ctx.db, now);
+  // Leases are judged by the clock that wrote and renews them; `now` may be a later time a test
+  // asks about, by which a live sender would have renewed its lease.
+  const leaseNow = ctx.clock();
+  await dropLeases(ctx.db, null, leaseNow);
+  result.releasedUploads = await store.releaseAbandonedUploads(ctx.db, leaseNow);
 
   const due = await store.dueUploads(ctx.db, now, BATCH);
   const busy = await store.uploadsReceiving(
     ctx.db,
     due.map((u) => u.id),
-    now,
+    leaseNow,
   );
   for (const upload of due) {
     if (busy.has(upload.id) && upload.expires_at > cutoff.toISOString()) continue;
