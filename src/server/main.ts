@@ -30,7 +30,8 @@ Options for serve: --database-url postgres://… (env AIRLOCK_DATABASE_URL), --p
   --advisories-source URL (an OSV mirror: http(s)://, file:// or a folder; env AIRLOCK_ADVISORIES_SOURCE),
   --blob-store s3://BUCKET (env AIRLOCK_BLOB_STORE; default: files under the data directory),
     --s3-endpoint URL, --s3-region R, --s3-force-path-style true|false (env AIRLOCK_S3_ENDPOINT,
-    AIRLOCK_S3_REGION, AIRLOCK_S3_FORCE_PATH_STYLE); credentials from the AWS SDK's default chain`;
+    AIRLOCK_S3_REGION, AIRLOCK_S3_FORCE_PATH_STYLE); credentials from the AWS SDK's default chain;
+    --s3-presign-downloads (env AIRLOCK_S3_PRESIGN_DOWNLOADS=true): downloads redirect to the bucket`;
 
 /** How long a signalled shutdown may take before the service stops waiting and drops connections. */
 const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -108,10 +109,11 @@ function blobStoreSettings(
   const endpoint = pick('s3-endpoint', 'AIRLOCK_S3_ENDPOINT');
   const region = pick('s3-region', 'AIRLOCK_S3_REGION');
   const pathStyle = pick('s3-force-path-style', 'AIRLOCK_S3_FORCE_PATH_STYLE');
+  const presign = values['s3-presign-downloads'] === true || env.AIRLOCK_S3_PRESIGN_DOWNLOADS === 'true';
   if (store === undefined || store === 'fs') {
-    if (endpoint ?? region ?? pathStyle)
+    if (endpoint ?? region ?? pathStyle ?? (presign || undefined))
       throw new UsageError(
-        '--s3-endpoint, --s3-region and --s3-force-path-style need --blob-store s3://BUCKET.',
+        '--s3-endpoint, --s3-region, --s3-force-path-style and --s3-presign-downloads need --blob-store s3://BUCKET.',
       );
     return undefined;
   }
@@ -128,6 +130,7 @@ function blobStoreSettings(
     ...(endpoint ? { endpoint } : {}),
     ...(region ? { region } : {}),
     ...(pathStyle ? { forcePathStyle: pathStyle === 'true' } : {}),
+    ...(presign ? { presignDownloads: true } : {}),
   } as ServerConfigInput['blobs'];
 }
 
@@ -268,6 +271,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         's3-endpoint': { type: 'string' },
         's3-region': { type: 'string' },
         's3-force-path-style': { type: 'string' },
+        's3-presign-downloads': { type: 'boolean' },
       },
       strict: true,
     });

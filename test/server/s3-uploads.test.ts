@@ -257,3 +257,44 @@ describeShared('two service processes sharing one PostgreSQL database and one bu
     expect(await keys(bucket)).toEqual([`blobs/${sha256}`]);
   }, 60_000);
 });
+
+describe('downloads redirected to presigned bucket URLs', () => {
+  let server: TestServer;
+  let bucket: string;
+
+  beforeAll(async () => {
+    bucket = await s3.createBucket();
+    server = await startTestServer(
+      { blobs: { ...s3Config(bucket)!, presignDownloads: true } as ServerConfigInput['blobs'] },
+      { background: false },
+    );
+    await createRepo(server.ctx.db, 'acme', 'dev');
+  }, 90_000);
+  afterAll(async () => server?.close());
+
+  it('answers GET with a short-lived signed link to the blob, after the usual checks', async () => {
+    const bytes = crypto.randomBytes(5000);
+    const sha256 = digest('sha256', bytes);
+    const upload = await requestUpload(server, 'dev', {
+      filename: 'r.bin',
+      sha256_checksum: sha256,
+      method: 'put',
+    });
+    expect((await putBytes(upload.upload_url, bytes)).status).toBe(200);
+    const pkg = await createPackage(server, upload.identifier, 'r');
+
+    const res = await fetch(pkg.cdn_url, { headers: { 'X-Api-Key': server.adminKey }, redirect: 'manual' });
+    expect(res.status).toBe(302);
+    const link = new URL(res.headers.get('location')!);
+    expect(`${link.origin}${link.pathname}`).toBe(`${s3.endpoint}/${bucket}/blobs/${sha256}`);
+    expect(link.searchParams.get('X-Amz-Expires')).toBe('300');
+    const got = await fetch(link);
+    expect(digest('sha256', Buffer.from(await got.arrayBuffer()))).toBe(sha256);
+
+    // No key, no link: the checks run before any redirect.
+    expect((await fetch(pkg.cdn_url, { redirect: 'manual' })).status).toBe(401);
+    const head = await fetch(pkg.cdn_url, { method: 'HEAD', headers: { 'X-Api-Key': server.adminKey } });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('x-checksum-sha256')).toBe(sha256);
+  });
+});
