@@ -119,7 +119,13 @@ async function verifyDeclared(upload: UploadRow, staged: StagedBlob): Promise<vo
  */
 async function finishUpload(ctx: ServiceContext, upload: UploadRow, staged: StagedBlob): Promise<boolean> {
   return withBlobLock(leaseScope(ctx), staged.sha256, async (stillHeld) => {
-    await staged.commit();
+    try {
+      await staged.commit();
+    } catch (err) {
+      // Staged bytes that could not be committed are of no further use.
+      await staged.discard().catch(() => undefined);
+      throw err;
+    }
     // The lock outlived a stall (its lease expired and another process took it): the blob just
     // copied may be collected, so this upload must not point at it.
     if (!(await stillHeld())) throw lockLost(upload.id);

@@ -96,11 +96,11 @@ export class FsBlobStore implements BlobStore {
       sha512: null,
       async commit(): Promise<void> {
         if (settled) return;
-        settled = true;
         await fsp.mkdir(path.dirname(target), { recursive: true });
         // Same address, same bytes: renaming over an existing blob (an orphan of a crash, or a
         // concurrent upload of the same content) is harmless.
         await fsp.rename(tmp, target);
+        settled = true;
         await fsyncPath(path.dirname(target));
       },
       async discard(): Promise<void> {

@@ -89,46 +89,35 @@ export async function moveUploadState(
 /**
  * Records verified bytes: the blob row (kept when the same bytes are already known) and the
  * upload as complete with a new expiry, in one transaction. False when the upload left
- * `receiving` meanwhile (aborted or expired), and then nothing changes.
+ * `receiving` meanwhile (aborted or expired); the blob row stays then, so that garbage
+ * collection finds the committed bytes and removes them after the TTL.
  */
 export async function completeUploadWithBlob(
   db: Queryable,
   args: { uploadId: string; blob: BlobDigest; at: Date; expiresAt: string },
 ): Promise<boolean> {
-  return db
-    .transaction()
-    .execute(async (trx) => {
-      const { blob } = args;
-      await trx
-        .insertInto('blobs')
-        .values({
-          sha256: blob.sha256,
-          size: blob.size,
-          md5: blob.md5,
-          sha1: blob.sha1,
-          sha512: blob.sha512,
-          created_at: args.at.toISOString(),
-        })
-        .onConflict((oc) => oc.column('sha256').doNothing())
-        .execute();
-      const done = await trx
-        .updateTable('uploads')
-        .set({ state: 'complete', blob_sha256: blob.sha256, size: blob.size, expires_at: args.expiresAt })
-        .where('id', '=', args.uploadId)
-        .where('state', '=', 'receiving')
-        .executeTakeFirst();
-      if (done.numUpdatedRows !== 1n) throw new UploadLeftReceiving();
-      return true;
-    })
-    .catch((err: unknown) => {
-      if (err instanceof UploadLeftReceiving) return false;
-      throw err;
-    });
-}
-
-// Rolls the transaction back (the blob row with it) when the upload was aborted meanwhile.
-class UploadLeftReceiving extends Error {
-  override name = 'UploadLeftReceiving';
+  return db.transaction().execute(async (trx) => {
+    const { blob } = args;
+    await trx
+      .insertInto('blobs')
+      .values({
+        sha256: blob.sha256,
+        size: blob.size,
+        md5: blob.md5,
+        sha1: blob.sha1,
+        sha512: blob.sha512,
+        created_at: args.at.toISOString(),
+      })
+      .onConflict((oc) => oc.column('sha256').doNothing())
+      .execute();
+    const done = await trx
+      .updateTable('uploads')
+      .set({ state: 'complete', blob_sha256: blob.sha256, size: blob.size, expires_at: args.expiresAt })
+      .where('id', '=', args.uploadId)
+      .where('state', '=', 'receiving')
+      .executeTakeFirst();
+    return done.numUpdatedRows === 1n;
+  });
 }
 
 /** Bytes stored in the parts of an upload other than `exceptPart`. */
