@@ -20,6 +20,7 @@ import { openStores } from './store/open-stores.js';
 import { latestScanTiming } from './store/ops-queries.js';
 import { createMetrics, metricsAccess, sendMetrics } from './http/metrics.js';
 import type { ServiceMetrics } from './domain/metrics.js';
+import type { OpenBlobStoreOptions } from './store/open-blob-store.js';
 import { SERVICE_VERSION } from './version.js';
 import { SERVICE_EXTENSIONS } from './extensions.js';
 import { advisorySyncTask } from './scan/advisories/schedule.js';
@@ -54,6 +55,8 @@ export interface BuildOptions {
   background?: boolean;
   /** A logger to use instead of the JSON-lines logger the config asks for. */
   logger?: FastifyBaseLogger;
+  /** Thresholds of the blob store (tests lower them to reach the multipart-copy path). */
+  blobStore?: OpenBlobStoreOptions;
 }
 
 /** The built service: the Fastify app (not listening), its context, and its background tasks. */
@@ -93,8 +96,7 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   }).withTypeProvider<TypeBoxTypeProvider>() as App;
   app.setValidatorCompiler(createValidatorCompiler());
 
-  const { db, blobs, secret } = await openStores(config);
-  await blobs.clearStaging?.();
+  const { db, blobs, secret } = await openStores(config, options.blobStore);
 
   const clock = options.clock ?? systemClock;
   const metrics = createMetrics(db, clock);

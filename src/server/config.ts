@@ -52,6 +52,8 @@ export const ServerConfigSchema = Type.Object({
         endpoint: Type.Optional(Type.String()),
         region: Type.String({ default: 'us-east-1' }),
         forcePathStyle: Type.Boolean({ default: true }),
+        /** Answer downloads with a redirect to a short-lived presigned URL of the bucket. */
+        presignDownloads: Type.Boolean({ default: false }),
       }),
     ],
     { default: { kind: 'fs' } },

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { postgresAvailable, startPostgres } from './postgres.js';
+import type { BuildOptions } from '../../src/server/app.js';
 import { startTestServer, type TestServer } from './server.js';
 
 /** The databases package tests run on: SQLite always, PostgreSQL when its binaries are installed. */
@@ -10,13 +11,16 @@ export const BACKENDS: ('sqlite' | 'postgres')[] = postgresAvailable() ? ['sqlit
  * Background workers (scanner, webhook delivery) stay off, so that nothing but the requests of
  * a test changes its packages.
  */
-export async function startServerOn(backend: 'sqlite' | 'postgres'): Promise<TestServer> {
-  if (backend === 'sqlite') return startTestServer({}, { background: false });
+export async function startServerOn(
+  backend: 'sqlite' | 'postgres',
+  options: Omit<BuildOptions, 'background'> = {},
+): Promise<TestServer> {
+  if (backend === 'sqlite') return startTestServer({}, { ...options, background: false });
   const pg = await startPostgres();
   try {
     const server = await startTestServer(
       { database: { kind: 'postgres', url: pg.url } },
-      { background: false },
+      { ...options, background: false },
     );
     return {
       ...server,

@@ -2,7 +2,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { backupSqliteDeployment } from '../store/backup.js';
 import { prepareDataDir } from '../store/data-dir.js';
-import { blobStoreOf, sqliteFile } from '../store/open-stores.js';
+import { openBlobStore } from '../store/open-blob-store.js';
+import { sqliteFile } from '../store/open-stores.js';
 import { UsageError, type Io } from './io.js';
 import { resolveServerConfig, settingOptions } from './resolve-config.js';
 
@@ -56,7 +57,7 @@ export async function runBackup(args: string[], io: Io): Promise<number> {
   const { secretFile } = prepareDataDir(config.dataDir, config.secretFile);
   const result = await backupSqliteDeployment({
     databaseFile: sqliteFile(config.dataDir),
-    blobs: blobStoreOf(config),
+    blobs: await openBlobStore(config),
     secretFile,
     to,
   });

@@ -71,11 +71,20 @@ function convert(setting: Setting, text: string): unknown {
       if (trimmed === 'fs') return { kind: 'fs' };
       const m = /^s3:\/\/([^/]+)\/?$/.exec(trimmed);
       if (!m) throw new Error(`expected fs or s3://BUCKET, got '${text}'`);
+      // S3's bucket naming rules: 3-63 lowercase letters, digits, dots and hyphens.
+      if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(m[1]!))
+        throw new Error(
+          `'${m[1]}' is not a valid bucket name (3-63 lowercase letters, digits, dots, hyphens)`,
+        );
       return { kind: 's3', bucket: m[1] };
     }
     case 'database-url':
       if (!/^postgres(ql)?:\/\//.test(trimmed))
         throw new Error('expected a postgres:// or postgresql:// URL'); // never echo it: it may hold a password
+      return trimmed;
+    case 'url':
+      if (!URL.canParse(trimmed) || !/^https?:$/.test(new URL(trimmed).protocol))
+        throw new Error(`expected an http:// or https:// URL, got '${text}'`);
       return trimmed;
     case 'log-level':
     case 'string':

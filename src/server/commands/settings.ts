@@ -15,6 +15,7 @@ export type SettingKind =
   | 'trust-proxy'
   | 'database-url'
   | 'blob-store'
+  | 'url'
   | 'log-level';
 
 /** One setting. */
@@ -118,15 +119,7 @@ export const SETTINGS: readonly Setting[] = [
     '10',
   ),
   s('blobs', 'blob-store', 'AIRLOCK_BLOB_STORE', 'blob-store', 'fs|s3://BUCKET', 'where blobs live', 'fs'),
-  s(
-    'blobs.endpoint',
-    's3-endpoint',
-    'AIRLOCK_S3_ENDPOINT',
-    'string',
-    'URL',
-    'S3 API endpoint',
-    "(the SDK's)",
-  ),
+  s('blobs.endpoint', 's3-endpoint', 'AIRLOCK_S3_ENDPOINT', 'url', 'URL', 'S3 API endpoint', "(the SDK's)"),
   s('blobs.region', 's3-region', 'AIRLOCK_S3_REGION', 'string', 'REGION', 'S3 region', 'us-east-1'),
   s(
     'blobs.forcePathStyle',
@@ -136,6 +129,15 @@ export const SETTINGS: readonly Setting[] = [
     '',
     'address buckets by path, not by host name',
     'true',
+  ),
+  s(
+    'blobs.presignDownloads',
+    's3-presign-downloads',
+    'AIRLOCK_S3_PRESIGN_DOWNLOADS',
+    'boolean',
+    '',
+    'answer downloads with a redirect to a presigned bucket URL (5 minutes)',
+    'false',
   ),
   s(
     'limits.jsonBodyBytes',
@@ -215,7 +217,7 @@ export const SETTINGS: readonly Setting[] = [
     'AIRLOCK_SCAN_WORKER_HEAP_MB',
     'integer',
     'MIB',
-    'heap cap of the scan worker thread',
+    'heap cap of the scan worker process',
     '512',
   ),
   s(

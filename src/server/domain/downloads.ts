@@ -75,6 +75,20 @@ export async function openDownload(
   return ctx.blobs.read(file.sha256, range);
 }
 
+/** Seconds a presigned download link works: long enough to start, short enough not to share. */
+const DOWNLOAD_LINK_SECONDS = 300;
+
+/**
+ * Where to send the client for the bytes of a resolved download instead of streaming them: a
+ * short-lived presigned URL of the bucket when the blob store is set to hand them out, else null.
+ */
+export async function downloadRedirect(ctx: ServiceContext, file: DownloadFile): Promise<string | null> {
+  return ctx.blobs.downloadLink(file.sha256, {
+    filename: file.filename,
+    expiresInSeconds: DOWNLOAD_LINK_SECONDS,
+  });
+}
+
 /**
  * The byte range a `Range` header asks of a file of `size` bytes: null to send the whole file (no
  * header, several ranges, or a header that is not a valid single byte range, which a server may

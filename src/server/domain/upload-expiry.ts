@@ -1,9 +1,9 @@
-import type { ExpressionBuilder } from 'kysely';
 import type { ServiceExtension } from '../extensions.js';
-import type { Database } from '../store/schema.js';
 import { leasedIntervalTask } from '../jobs/scheduler.js';
+import { dropLeases, leaseOwner, withBlobLock } from '../store/upload-leases.js';
+import * as store from '../store/uploads.js';
 import type { ServiceContext } from './context.js';
-import { receivingNow, withBlobLock } from './upload-receive.js';
+import { leaseScope } from './upload-receive.js';
 
 /** Rows handled per kind in one pass; the next pass takes the rest. */
 const BATCH = 500;
@@ -14,88 +14,54 @@ export interface ExpiryResult {
   abortedUploads: number;
   /** Blobs nothing referenced any more, removed (row and file). */
   removedBlobs: number;
-}
-
-// A blob is garbage when no package (live or deleted: the row still points at it) and no
-// completed, unclaimed upload refers to it.
-function unreferenced(eb: ExpressionBuilder<Database, 'blobs'>) {
-  return eb.and([
-    eb.not(
-      eb.exists(
-        eb.selectFrom('packages').select('packages.id').whereRef('packages.blob_sha256', '=', 'blobs.sha256'),
-      ),
-    ),
-    eb.not(
-      eb.exists(
-        eb
-          .selectFrom('uploads')
-          .select('uploads.id')
-          .whereRef('uploads.blob_sha256', '=', 'blobs.sha256')
-          .where('uploads.state', '=', 'complete'),
-      ),
-    ),
-  ]);
+  /** Whole-file uploads whose sender died, returned to pending so their URL works again. */
+  releasedUploads: number;
 }
 
 /**
  * One pass of upload expiry at `now`: uploads past `expires_at` that were not consumed become
- * aborted and lose their parts; then blobs older than the upload TTL that nothing references are
- * deleted, the row first and the file after it. An upload still receiving bytes in this process
- * gets one extra TTL before it is cut off.
+ * aborted and lose their parts; whole-file uploads whose sender died (its receipt lease ended)
+ * take bytes again; then blobs older than the upload TTL that nothing references are deleted,
+ * the row first and the bytes after it, under the blob address's lock. An upload that a request
+ * of any process is still receiving gets one extra TTL before it is cut off.
  */
 export async function runUploadExpiry(ctx: ServiceContext, now: Date = ctx.clock()): Promise<ExpiryResult> {
   const ttlMs = ctx.config.limits.uploadTtlSeconds * 1000;
-  const nowIso = now.toISOString();
-  const cutoff = new Date(now.getTime() - ttlMs).toISOString();
-  const result: ExpiryResult = { abortedUploads: 0, removedBlobs: 0 };
+  const cutoff = new Date(now.getTime() - ttlMs);
+  const result: ExpiryResult = { abortedUploads: 0, removedBlobs: 0, releasedUploads: 0 };
 
-  const busy = receivingNow(ctx);
-  const due = await ctx.db
-    .selectFrom('uploads')
-    .select(['id', 'state', 'expires_at'])
-    .where('state', 'in', ['pending', 'receiving', 'complete'])
-    .where('expires_at', '<=', nowIso)
-    .orderBy('expires_at')
-    .limit(BATCH)
-    .execute();
+  // Leases are judged by the clock that wrote and renews them; `now` may be a later time a test
+  // asks about, by which a live sender would have renewed its lease.
+  const leaseNow = ctx.clock();
+  await dropLeases(ctx.db, null, leaseNow);
+  result.releasedUploads = await store.releaseAbandonedUploads(ctx.db, leaseNow);
+
+  const due = await store.dueUploads(ctx.db, now, BATCH);
+  const busy = await store.uploadsReceiving(
+    ctx.db,
+    due.map((u) => u.id),
+    leaseNow,
+  );
   for (const upload of due) {
-    if (busy.has(upload.id) && upload.expires_at > cutoff) continue;
-    const aborted = await ctx.db
-      .updateTable('uploads')
-      .set({ state: 'aborted' })
-      .where('id', '=', upload.id)
-      .where('state', '=', upload.state)
-      .where('expires_at', '<=', nowIso)
-      .executeTakeFirst();
-    if (aborted.numUpdatedRows !== 1n) continue;
-    await ctx.db.deleteFrom('upload_parts').where('upload_id', '=', upload.id).execute();
+    if (busy.has(upload.id) && upload.expires_at > cutoff.toISOString()) continue;
+    if (!(await store.abortExpiredUpload(ctx.db, upload.id, upload.state, now))) continue;
+    await store.deletePartRows(ctx.db, upload.id);
     await ctx.blobs.removeParts(upload.id);
     result.abortedUploads += 1;
   }
 
-  const garbage = await ctx.db
-    .selectFrom('blobs')
-    .select('sha256')
-    .where('created_at', '<', cutoff)
-    .where(unreferenced)
-    .limit(BATCH)
-    .execute();
-  for (const { sha256 } of garbage) {
-    await withBlobLock(ctx, sha256, async () => {
+  for (const sha256 of await store.garbageBlobs(ctx.db, cutoff, BATCH)) {
+    await withBlobLock(leaseScope(ctx), sha256, async (stillHeld) => {
       try {
-        // Checked again in the statement itself: a package may have claimed the blob meanwhile.
-        const deleted = await ctx.db
-          .deleteFrom('blobs')
-          .where('sha256', '=', sha256)
-          .where('created_at', '<', cutoff)
-          .where(unreferenced)
-          .executeTakeFirst();
-        if (deleted.numDeletedRows !== 1n) return;
+        if (!(await store.deleteGarbageBlob(ctx.db, sha256, cutoff))) return;
       } catch (err) {
         // A row of another table still refers to it (a foreign key said no): keep it.
         ctx.log.warn({ err, sha256 }, 'blob kept: still referenced');
         return;
       }
+      // The row is gone either way; bytes kept by a lapsed lock are only an orphan (a later
+      // upload of the same bytes reuses them), never a package without its bytes.
+      if (!(await stillHeld())) return;
       await ctx.blobs.remove(sha256);
       result.removedBlobs += 1;
     });
@@ -105,21 +71,18 @@ export async function runUploadExpiry(ctx: ServiceContext, now: Date = ctx.clock
 
 /**
  * Releases whole-file uploads a previous run of the service left `receiving`: that run died with
- * the request, its staged bytes were cleared at start (like the staging area, the data
- * directory belongs to one running service), and the client must be able to send the file
- * again rather than meet 409/410 until the upload's TTL. Nothing of the cut-off body is kept, so
- * no partial file can become a package. Multipart uploads stay `receiving`: that is their state
- * while parts arrive, and each stored part is whole. Returns how many were released.
+ * the request, its staged bytes were cleared at start, and the client must be able to send the
+ * file again rather than meet 409/410 until the upload's TTL. A process that owns its blob store
+ * alone (a data directory) drops every lease its previous run held at once; with a shared store
+ * (S3) only leases that expired count as dead, and later expiry passes release the rest. Nothing
+ * of a cut-off body is kept, so no partial file can become a package. Multipart uploads stay
+ * `receiving`: that is their state while parts arrive, and each stored part is whole. Returns
+ * how many were released.
  */
 export async function releaseInterruptedUploads(ctx: ServiceContext): Promise<number> {
-  const released = await ctx.db
-    .updateTable('uploads')
-    .set({ state: 'pending' })
-    .where('state', '=', 'receiving')
-    .where('method', '!=', 'put_parts')
-    .where('blob_sha256', 'is', null)
-    .executeTakeFirst();
-  return Number(released.numUpdatedRows);
+  const now = ctx.clock();
+  await dropLeases(ctx.db, ctx.blobs.exclusive ? leaseOwner(ctx.blobs) : null, now);
+  return store.releaseAbandonedUploads(ctx.db, now);
 }
 
 /**
@@ -138,7 +101,8 @@ export const uploadExpiryExtension: ServiceExtension = async (ctx) => {
       intervalMs,
       async () => {
         const done = await runUploadExpiry(ctx);
-        if (done.abortedUploads || done.removedBlobs) ctx.log.info(done, 'upload expiry pass');
+        if (done.abortedUploads || done.removedBlobs || done.releasedUploads)
+          ctx.log.info(done, 'upload expiry pass');
       },
       (err) => ctx.log.error({ err }, 'upload expiry pass failed'),
       { clock: ctx.clock },

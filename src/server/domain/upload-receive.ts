@@ -1,8 +1,8 @@
-import fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { UploadedFile, UploadedPart } from '../../api/files.js';
-import { TooLargeError, type BlobStore, type StagedBlob } from '../store/blobs.js';
-import { writeFileDurably } from '../store/fs-blob-store.js';
+import { TooLargeError, type StagedBlob } from '../store/blobs.js';
+import { leaseOwner, markReceiving, withBlobLock, type LeaseScope } from '../store/upload-leases.js';
+import * as store from '../store/uploads.js';
 import { assertPrivilege, privilegeOn, PRIVILEGES, type Actor } from './access.js';
 import type { ServiceContext } from './context.js';
 import { invalidField, notFound, ServiceError } from './errors.js';
@@ -13,39 +13,24 @@ import { assertUploadLive, assertUploadTakesBytes, uploadInRepo, type UploadRow 
 /** Most parts one `put_parts` upload may have (as S3 allows). */
 export const MAX_PARTS = 10000;
 
-// Per blob store (one per running service): uploads whose bytes are arriving in this process, so
-// the expiry task leaves them be, and one lock per blob address so that committing a blob and
-// collecting it as garbage never interleave.
-const active = new WeakMap<BlobStore, Set<string>>();
-const locks = new WeakMap<BlobStore, Map<string, Promise<void>>>();
-
-/** Uploads receiving bytes in this process right now. */
-export function receivingNow(ctx: ServiceContext): ReadonlySet<string> {
-  return active.get(ctx.blobs) ?? new Set();
+/** The leases of this service: its database, clock and the owner name of its blob store. */
+export function leaseScope(ctx: ServiceContext): LeaseScope {
+  return { db: ctx.db, clock: ctx.clock, owner: leaseOwner(ctx.blobs) };
 }
 
-function markReceiving(ctx: ServiceContext, id: string): () => void {
-  let set = active.get(ctx.blobs);
-  if (!set) active.set(ctx.blobs, (set = new Set()));
-  set.add(id);
-  return () => set.delete(id);
-}
-
-/** Runs `fn` holding this process's lock on one blob address. */
-export async function withBlobLock<T>(ctx: ServiceContext, sha256: string, fn: () => Promise<T>): Promise<T> {
-  let map = locks.get(ctx.blobs);
-  if (!map) locks.set(ctx.blobs, (map = new Map()));
-  const previous = map.get(sha256) ?? Promise.resolve();
-  let release!: () => void;
-  const mine = new Promise<void>((resolve) => (release = resolve));
-  const tail = previous.then(() => mine);
-  map.set(sha256, tail);
-  await previous;
+/**
+ * Marks the upload as receiving bytes in this request (a lease in the database, so the expiry
+ * task of every process leaves it alone), runs `fn`, and releases the mark.
+ */
+async function whileReceiving<T>(ctx: ServiceContext, uploadId: string, fn: () => Promise<T>): Promise<T> {
+  const receipt = await markReceiving(leaseScope(ctx), uploadId);
   try {
     return await fn();
   } finally {
-    release();
-    if (map.get(sha256) === tail) map.delete(sha256);
+    // An unreleased mark only delays expiry until its lease ends: never worth failing the request.
+    await receipt
+      .release()
+      .catch((err: unknown) => ctx.log.warn({ err, upload: uploadId }, 'receipt not released'));
   }
 }
 
@@ -86,18 +71,10 @@ async function authorizeUse(
       )
     );
   }
-  const upload = await ctx.db
-    .selectFrom('uploads')
-    .selectAll()
-    .where('id', '=', identifier)
-    .executeTakeFirst();
+  const upload = await store.findUpload(ctx.db, identifier);
   if (!upload) throw notFound(`Upload '${identifier}'`);
   if (presented && !signatureError) return upload;
-  const repo = await ctx.db
-    .selectFrom('repos')
-    .select(['id', 'org_id', 'repository_type'])
-    .where('id', '=', upload.repo_id)
-    .executeTakeFirstOrThrow();
+  const repo = await store.uploadRepo(ctx.db, upload.repo_id);
   const privilege = await privilegeOn(ctx.db, actor.principal, repo);
   if (privilege && PRIVILEGES.indexOf(privilege) >= PRIVILEGES.indexOf('Write')) return upload;
   if (signatureError) throw signatureError;
@@ -135,42 +112,40 @@ async function verifyDeclared(upload: UploadRow, staged: StagedBlob): Promise<vo
 }
 
 /**
- * Commits verified bytes and records the upload as complete in one transaction with its blob row.
- * Returns false when the upload left the `receiving` state meanwhile (aborted or expired).
+ * Commits verified bytes and records the upload as complete in one transaction with its blob row,
+ * holding the blob address's lock so that garbage collection (of any process) cannot remove the
+ * blob between the copy and the row. Returns false when the upload left the `receiving` state
+ * meanwhile (aborted or expired).
  */
 async function finishUpload(ctx: ServiceContext, upload: UploadRow, staged: StagedBlob): Promise<boolean> {
-  return withBlobLock(ctx, staged.sha256, async () => {
-    await staged.commit();
+  return withBlobLock(leaseScope(ctx), staged.sha256, async (stillHeld) => {
+    try {
+      await staged.commit();
+    } catch (err) {
+      // Staged bytes that could not be committed are of no further use.
+      await staged.discard().catch(() => undefined);
+      throw err;
+    }
+    // The lock outlived a stall (its lease expired and another process took it): the blob just
+    // copied may be collected, so this upload must not point at it.
+    if (!(await stillHeld())) throw lockLost(upload.id);
     const now = ctx.clock();
     // A finished upload gets a full TTL for the package to be created from it.
     const renewed = new Date(now.getTime() + ctx.config.limits.uploadTtlSeconds * 1000).toISOString();
-    return ctx.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('blobs')
-        .values({
-          sha256: staged.sha256,
-          size: staged.size,
-          md5: staged.md5,
-          sha1: staged.sha1,
-          sha512: staged.sha512,
-          created_at: now.toISOString(),
-        })
-        .onConflict((oc) => oc.column('sha256').doNothing())
-        .execute();
-      const done = await trx
-        .updateTable('uploads')
-        .set({
-          state: 'complete',
-          blob_sha256: staged.sha256,
-          size: staged.size,
-          expires_at: upload.expires_at > renewed ? upload.expires_at : renewed,
-        })
-        .where('id', '=', upload.id)
-        .where('state', '=', 'receiving')
-        .executeTakeFirst();
-      return done.numUpdatedRows === 1n;
+    return store.completeUploadWithBlob(ctx.db, {
+      uploadId: upload.id,
+      blob: staged,
+      at: now,
+      expiresAt: upload.expires_at > renewed ? upload.expires_at : renewed,
     });
   });
+}
+
+function lockLost(id: string): ServiceError {
+  return new ServiceError(
+    'conflict',
+    `Upload '${id}' was interrupted while its bytes were stored; send them again.`,
+  );
 }
 
 function uploadedFile(id: string, digest: { sha256: string; md5: string; size: number }): UploadedFile {
@@ -204,47 +179,38 @@ export async function receiveUpload(
   }
   const limit = ctx.config.limits.uploadBytes;
   if (use.declaredLength !== undefined && use.declaredLength > limit) throw tooLarge(limit);
-  const now = ctx.clock().toISOString();
-  const claimed = await ctx.db
-    .updateTable('uploads')
-    .set({ state: 'receiving' })
-    .where('id', '=', upload.id)
-    .where('state', '=', 'pending')
-    .where('expires_at', '>', now)
-    .executeTakeFirst();
-  if (claimed.numUpdatedRows !== 1n) {
-    assertUploadTakesBytes(await reload(ctx, upload.id), ctx.clock());
-    // Released between the claim and the reload: one more try settles it.
-    throw new ServiceError(
-      'conflict',
-      `Upload '${upload.id}' changed state meanwhile; send the bytes again.`,
-    );
-  }
-  const release = markReceiving(ctx, upload.id);
-  try {
+  // Marked before the claim, so that no process ever sees this upload `receiving` unmarked and
+  // takes it for one whose sender died.
+  return whileReceiving(ctx, upload.id, async () => {
+    const claimed =
+      (await store.moveUploadState(ctx.db, upload.id, ['pending'], 'receiving', ctx.clock())) ||
+      (await store.takeOverAbandonedUpload(ctx.db, upload.id, ctx.clock()));
+    if (!claimed) {
+      assertUploadTakesBytes(await reload(ctx, upload.id), ctx.clock());
+      // Released between the claim and the reload: one more try settles it.
+      throw new ServiceError(
+        'conflict',
+        `Upload '${upload.id}' changed state meanwhile; send the bytes again.`,
+      );
+    }
     let staged: StagedBlob;
     try {
       staged = await ctx.blobs.stage(use.body, limit);
       await verifyDeclared(upload, staged);
     } catch (err) {
-      await ctx.db
-        .updateTable('uploads')
-        .set({ state: 'pending' })
-        .where('id', '=', upload.id)
-        .where('state', '=', 'receiving')
-        .execute();
+      await store.moveUploadState(ctx.db, upload.id, ['receiving'], 'pending');
       throw translateStreamError(err, limit);
     }
     if (!(await finishUpload(ctx, upload, staged))) throw expiredMeanwhile(upload.id);
     ctx.log.info({ upload: upload.id, size: staged.size, sha256: staged.sha256 }, 'upload received');
     return uploadedFile(upload.id, staged);
-  } finally {
-    release();
-  }
+  });
 }
 
 async function reload(ctx: ServiceContext, id: string): Promise<UploadRow> {
-  return ctx.db.selectFrom('uploads').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  const upload = await store.findUpload(ctx.db, id);
+  if (!upload) throw notFound(`Upload '${id}'`);
+  return upload;
 }
 
 /**
@@ -269,47 +235,39 @@ export async function receivePart(
       `Upload '${upload.id}' was requested with method '${upload.method}': PUT the whole file without part_number.`,
     );
   }
-  const claimed = await ctx.db
-    .updateTable('uploads')
-    .set({ state: 'receiving' })
-    .where('id', '=', upload.id)
-    .where('state', 'in', ['pending', 'receiving'])
-    .where('expires_at', '>', ctx.clock().toISOString())
-    .executeTakeFirst();
-  if (claimed.numUpdatedRows !== 1n) assertUploadLive(await reload(ctx, upload.id), ctx.clock());
-  const others = await ctx.db
-    .selectFrom('upload_parts')
-    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('size'), eb.lit(0)).as('total'))
-    .where('upload_id', '=', upload.id)
-    .where('part_number', '!=', use.partNumber)
-    .executeTakeFirstOrThrow();
-  const limit = ctx.config.limits.uploadBytes - Number(others.total);
+  const claimed = await store.moveUploadState(
+    ctx.db,
+    upload.id,
+    ['pending', 'receiving'],
+    'receiving',
+    ctx.clock(),
+  );
+  if (!claimed) assertUploadLive(await reload(ctx, upload.id), ctx.clock());
+  const limit =
+    ctx.config.limits.uploadBytes - (await store.otherPartsSize(ctx.db, upload.id, use.partNumber));
   if (limit <= 0 || (use.declaredLength !== undefined && use.declaredLength > limit)) {
     throw tooLarge(ctx.config.limits.uploadBytes);
   }
-  const release = markReceiving(ctx, upload.id);
-  try {
+  return whileReceiving(ctx, upload.id, async () => {
     let size: number;
     try {
-      size = await writeFileDurably(use.body, ctx.blobs.partPath(upload.id, use.partNumber), limit);
+      size = await ctx.blobs.stagePart(upload.id, use.partNumber, use.body, limit);
     } catch (err) {
       throw translateStreamError(err, ctx.config.limits.uploadBytes);
     }
-    const now = ctx.clock().toISOString();
-    await ctx.db
-      .insertInto('upload_parts')
-      .values({ upload_id: upload.id, part_number: use.partNumber, size, created_at: now })
-      .onConflict((oc) => oc.columns(['upload_id', 'part_number']).doUpdateSet({ size, created_at: now }))
-      .execute();
+    await store.upsertPart(ctx.db, {
+      uploadId: upload.id,
+      partNumber: use.partNumber,
+      size,
+      at: ctx.clock(),
+    });
     if ((await reload(ctx, upload.id)).state !== 'receiving') {
       // Aborted while the part arrived: its removal of the parts may have run before this write.
       await ctx.blobs.removeParts(upload.id);
       throw expiredMeanwhile(upload.id);
     }
     return { identifier: upload.id, part_number: use.partNumber, size };
-  } finally {
-    release();
-  }
+  });
 }
 
 /**
@@ -330,12 +288,7 @@ export async function completeUpload(
   const upload = await uploadInRepo(ctx, access, args.identifier);
   if (upload.state === 'complete' && upload.blob_sha256) return completedResult(ctx, upload);
   assertUploadLive(upload, ctx.clock());
-  const parts = await ctx.db
-    .selectFrom('upload_parts')
-    .select(['part_number', 'size'])
-    .where('upload_id', '=', upload.id)
-    .orderBy('part_number')
-    .execute();
+  const parts = await store.listParts(ctx.db, upload.id);
   const gap = parts.findIndex((p, i) => p.part_number !== i + 1);
   if (parts.length === 0 || gap >= 0) {
     throw new ServiceError(
@@ -346,13 +299,13 @@ export async function completeUpload(
     );
   }
   const limit = ctx.config.limits.uploadBytes;
-  if (parts.reduce((n, p) => n + Number(p.size), 0) > limit) throw tooLarge(limit);
-  const release = markReceiving(ctx, upload.id);
-  try {
+  if (parts.reduce((n, p) => n + p.size, 0) > limit) throw tooLarge(limit);
+  return whileReceiving(ctx, upload.id, async () => {
     let staged: StagedBlob;
     try {
-      staged = await ctx.blobs.stageConcat(
-        parts.map((p) => fs.createReadStream(ctx.blobs.partPath(upload.id, p.part_number))),
+      staged = await ctx.blobs.concatParts(
+        upload.id,
+        parts.map((p) => p.part_number),
         limit,
       );
     } catch (err) {
@@ -364,23 +317,18 @@ export async function completeUpload(
       if (current.state === 'complete' && current.blob_sha256) return completedResult(ctx, current);
       throw expiredMeanwhile(upload.id);
     }
-    await ctx.db.deleteFrom('upload_parts').where('upload_id', '=', upload.id).execute();
+    await store.deletePartRows(ctx.db, upload.id);
     await ctx.blobs.removeParts(upload.id);
     ctx.log.info(
       { upload: upload.id, parts: parts.length, size: staged.size, sha256: staged.sha256 },
       'multipart upload completed',
     );
     return uploadedFile(upload.id, staged);
-  } finally {
-    release();
-  }
+  });
 }
 
 async function completedResult(ctx: ServiceContext, upload: UploadRow): Promise<UploadedFile> {
-  const blob = await ctx.db
-    .selectFrom('blobs')
-    .select(['sha256', 'md5', 'size'])
-    .where('sha256', '=', upload.blob_sha256!)
-    .executeTakeFirstOrThrow();
-  return uploadedFile(upload.id, { ...blob, size: Number(blob.size) });
+  const blob = await store.findBlob(ctx.db, upload.blob_sha256!);
+  if (!blob) throw notFound(`The bytes of upload '${upload.id}'`);
+  return uploadedFile(upload.id, blob);
 }

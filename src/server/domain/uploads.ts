@@ -1,8 +1,9 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { FileInfo, FileUpload, UploadMethod } from '../../api/files.js';
 import { escapeControls, textProblem } from '../../api/text.js';
 import { filenameProblem } from '../store/safe-path.js';
-import type { Database, UploadsTable } from '../store/schema.js';
+import type { Database } from '../store/schema.js';
+import * as store from '../store/uploads.js';
 import { requirePrincipal, type Actor } from './access.js';
 import type { ServiceContext } from './context.js';
 import { invalidField, notFound, ServiceError } from './errors.js';
@@ -11,7 +12,7 @@ import { newId } from './ids.js';
 import { signedUploadUrl, signUpload } from './upload-signing.js';
 
 /** An upload row. */
-export type UploadRow = Selectable<UploadsTable>;
+export type UploadRow = store.UploadRow;
 
 /** The upload request fields the service checks (`filename` and any declared checksums). */
 export interface UploadRequestFields {
@@ -110,7 +111,7 @@ export async function requestUpload(
     created_at: now.toISOString(),
     expires_at: new Date(now.getTime() + ctx.config.limits.uploadTtlSeconds * 1000).toISOString(),
   };
-  await ctx.db.insertInto('uploads').values(row).execute();
+  await store.insertUpload(ctx.db, row);
   return describeUpload(ctx, row);
 }
 
@@ -120,12 +121,7 @@ export async function uploadInRepo(
   access: RepoAccess,
   identifier: string,
 ): Promise<UploadRow> {
-  const upload = await ctx.db
-    .selectFrom('uploads')
-    .selectAll()
-    .where('id', '=', identifier)
-    .where('repo_id', '=', access.repo.id)
-    .executeTakeFirst();
+  const upload = await store.findUploadInRepo(ctx.db, access.repo.id, identifier);
   if (!upload) throw notFound(`Upload '${identifier}' in ${access.org.slug}/${access.repo.slug}`);
   return upload;
 }
@@ -138,7 +134,10 @@ export async function uploadInfo(
 ): Promise<FileInfo> {
   const repo = await resolveRepo(ctx, actor, args.owner, args.repo, 'Write');
   const upload = await uploadInRepo(ctx, repo, args.identifier);
-  assertUploadTakesBytes(upload, ctx.clock());
+  const now = ctx.clock();
+  const senderAlive =
+    upload.state === 'receiving' && (await store.uploadsReceiving(ctx.db, [upload.id], now)).size > 0;
+  assertUploadTakesBytes(upload, now, senderAlive);
   const described = describeUpload(ctx, upload);
   if (args.partNumber === undefined) {
     return {
@@ -161,12 +160,14 @@ export async function uploadInfo(
  * What a PUT of the whole file would meet right now, so that `…/info/` and the upload URL always
  * agree: `upload_expired` (410) unless the upload is live, and `conflict` (409) while another
  * request is sending a whole-file upload its bytes (a multipart upload takes its parts in any
- * number of requests). A receipt cut off by a crash does not hold the upload: the next start
- * of the service releases it (upload-expiry.ts).
+ * number of requests). A receipt cut off by a crash does not hold the upload: once the dead
+ * sender's lease ends (at once when the service restarts on its own data directory) the upload
+ * takes bytes again. `senderAlive` says whether a live receipt exists; callers that did not look
+ * assume it does.
  */
-export function assertUploadTakesBytes(upload: UploadRow, now: Date): void {
+export function assertUploadTakesBytes(upload: UploadRow, now: Date, senderAlive = true): void {
   assertUploadLive(upload, now);
-  if (upload.state === 'receiving' && upload.method !== 'put_parts') {
+  if (upload.state === 'receiving' && upload.method !== 'put_parts' && senderAlive) {
     throw new ServiceError(
       'conflict',
       `Upload '${upload.id}' is receiving its bytes in another request; if that one fails, send them again.`,
@@ -204,16 +205,16 @@ export async function abortUpload(
       `Upload '${upload.id}' was already used to create a package and cannot be aborted.`,
     );
   }
-  const result = await ctx.db
-    .updateTable('uploads')
-    .set({ state: 'aborted' })
-    .where('id', '=', upload.id)
-    .where('state', 'in', ['pending', 'receiving', 'complete'])
-    .executeTakeFirst();
-  if (result.numUpdatedRows === 0n && upload.state !== 'aborted') {
+  const aborted = await store.moveUploadState(
+    ctx.db,
+    upload.id,
+    ['pending', 'receiving', 'complete'],
+    'aborted',
+  );
+  if (!aborted && upload.state !== 'aborted') {
     throw new ServiceError('upload_expired', `Upload '${upload.id}' was used or aborted meanwhile.`);
   }
-  await ctx.db.deleteFrom('upload_parts').where('upload_id', '=', upload.id).execute();
+  await store.deletePartRows(ctx.db, upload.id);
   await ctx.blobs.removeParts(upload.id);
 }
 
@@ -226,23 +227,7 @@ export async function claimUpload(
   filename: string;
   blob: { sha256: string; size: number; md5: string; sha1: string; sha512: string | null };
 }> {
-  const upload = await trx
-    .selectFrom('uploads')
-    .leftJoin('blobs', 'blobs.sha256', 'uploads.blob_sha256')
-    .select([
-      'uploads.id',
-      'uploads.filename',
-      'uploads.state',
-      'uploads.expires_at',
-      'blobs.sha256',
-      'blobs.size',
-      'blobs.md5',
-      'blobs.sha1',
-      'blobs.sha512',
-    ])
-    .where('uploads.id', '=', args.identifier)
-    .where('uploads.repo_id', '=', args.repoId)
-    .executeTakeFirst();
+  const upload = await store.findUploadWithBlob(trx, args.repoId, args.identifier);
   if (!upload) {
     throw invalidField('package_file', `No upload with identifier ${args.identifier} in this repository.`);
   }
@@ -260,14 +245,7 @@ export async function claimUpload(
       package_file: [`The upload ${why}.`],
     });
   }
-  const claimed = await trx
-    .updateTable('uploads')
-    .set({ state: 'consumed' })
-    .where('id', '=', upload.id)
-    .where('state', '=', 'complete')
-    .where('expires_at', '>', at)
-    .executeTakeFirst();
-  if (claimed.numUpdatedRows !== 1n) {
+  if (!(await store.moveUploadState(trx, upload.id, ['complete'], 'consumed', args.at))) {
     throw new ServiceError(
       'upload_expired',
       `Upload '${upload.id}' was used by another request meanwhile; upload the file again.`,

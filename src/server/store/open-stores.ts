@@ -3,13 +3,13 @@ import type { ServerConfig } from '../config.js';
 import type { BlobStore } from './blobs.js';
 import { prepareDataDir } from './data-dir.js';
 import { openDatabase, type DatabaseConfig, type Db } from './db.js';
-import { FsBlobStore } from './fs-blob-store.js';
+import { openBlobStore, type OpenBlobStoreOptions } from './open-blob-store.js';
 
 /** The stores a configuration names, opened: the database (migrated), the blob store and the secret. */
 export interface Stores {
   db: Db;
-  /** `clearStaging` drops what a previous process left half-received (where the store stages locally). */
-  blobs: BlobStore & { clearStaging?(): Promise<void> };
+  /** Checked, with what interrupted requests left in its staging area cleared. */
+  blobs: BlobStore;
   /** The server secret (hex) and the file it was read from. */
   secret: string;
   secretFile: string;
@@ -33,21 +33,15 @@ export function databaseConfigOf(config: ServerConfig): DatabaseConfig {
       };
 }
 
-/** The blob store a configuration names. */
-export function blobStoreOf(config: ServerConfig): BlobStore & { clearStaging?(): Promise<void> } {
-  if (config.blobs.kind === 's3')
-    throw new Error(`blobs: S3 storage (s3://${config.blobs.bucket}) is not available in this build.`);
-  return new FsBlobStore(config.dataDir);
-}
-
 /**
  * Opens what a configuration names, the same way for every command (serve, init, advisories,
  * backup): prepares the data directory and the secret, opens and migrates the database, and
  * opens the blob store.
  */
-export async function openStores(config: ServerConfig): Promise<Stores> {
+export async function openStores(config: ServerConfig, blobOptions: OpenBlobStoreOptions = {}): Promise<Stores> {
   const { secret, secretFile } = prepareDataDir(config.dataDir, config.secretFile);
-  const blobs = blobStoreOf(config);
+  // The blob store first: a wrong bucket or endpoint stops the start before any migration runs.
+  const blobs = await openBlobStore(config, blobOptions);
   const db = await openDatabase(databaseConfigOf(config));
   return { db, blobs, secret, secretFile, close: () => db.destroy() };
 }

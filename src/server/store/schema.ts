@@ -97,6 +97,24 @@ export interface UploadPartsTable {
   created_at: string;
 }
 
+/** A lock on one blob address, held until `expires_at` unless renewed (migration 0014). */
+export interface BlobLocksTable {
+  sha256: string;
+  /** Random per acquisition: only the acquirer renews or releases it. */
+  token: string;
+  /** The holding process's store (host and data directory or bucket). */
+  owner: string;
+  expires_at: string;
+}
+
+/** A request receiving bytes for an upload, until `expires_at` unless renewed (migration 0014). */
+export interface UploadReceiptsTable {
+  token: string;
+  upload_id: string;
+  owner: string;
+  expires_at: string;
+}
+
 export interface PackagesTable {
   id: string;
   org_id: string;
@@ -264,6 +282,8 @@ export interface Database {
   blobs: BlobsTable;
   uploads: UploadsTable;
   upload_parts: UploadPartsTable;
+  blob_locks: BlobLocksTable;
+  upload_receipts: UploadReceiptsTable;
   packages: PackagesTable;
   package_tags: PackageTagsTable;
   audit_events: AuditEventsTable;

@@ -78,6 +78,7 @@ describe('server settings: flags, environment and config file', () => {
     });
     expect(config.blobs).toEqual({
       kind: 's3',
+      presignDownloads: false,
       bucket: 'packages',
       endpoint: 'http://127.0.0.1:9000',
       region: 'eu-west-1',

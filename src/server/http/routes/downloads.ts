@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { ServiceError } from '../../domain/errors.js';
-import { openDownload, resolveDownload, resolveRange } from '../../domain/downloads.js';
+import { downloadRedirect, openDownload, resolveDownload, resolveRange } from '../../domain/downloads.js';
 import type { RouteModule } from '../types.js';
 
 const DownloadParams = Type.Object({
@@ -46,6 +46,9 @@ export const downloadRoutes: RouteModule = (app, ctx) => {
       if (ifNoneMatch && ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) {
         return reply.code(304).send();
       }
+      // Checked and authorised above; the bucket serves the bytes (and any Range) itself.
+      const redirect = request.method === 'GET' ? await downloadRedirect(ctx, file) : null;
+      if (redirect) return reply.code(302).header('Location', redirect).send();
       const range = resolveRange(request.headers.range, file.size);
       if (range === 'unsatisfiable') {
         void reply.header('Content-Range', `bytes */${file.size}`);

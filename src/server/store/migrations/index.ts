@@ -11,6 +11,7 @@ import * as advisoryFeeds from './0008-advisory-feeds.js';
 import * as scanCoverage from './0009-scan-coverage.js';
 import * as promotionRules from './0010-promotion-rules.js';
 import * as advisorySync from './0013-advisory-sync.js';
+import * as uploadLeases from './0014-upload-leases.js';
 import * as jobLeases from './0015-job-leases.js';
 
 /**
@@ -29,6 +30,7 @@ const MIGRATIONS: Record<string, { up(db: Kysely<unknown>): Promise<void> }> = {
   '0009-scan-coverage': scanCoverage,
   '0010-promotion-rules': promotionRules,
   '0013-advisory-sync': advisorySync,
+  '0014-upload-leases': uploadLeases,
   '0015-job-leases': jobLeases,
 };
 

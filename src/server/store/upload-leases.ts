@@ -1,0 +1,175 @@
+import crypto from 'node:crypto';
+import os from 'node:os';
+import type { BlobStore } from './blobs.js';
+import type { Db } from './db.js';
+
+/** How long leases last and how often they are renewed and retried. */
+export interface LeaseTiming {
+  /** Lifetime of a lease that is not renewed: how long a dead process's lock blocks others. */
+  leaseMs: number;
+  /** Renewal period while held; well under `leaseMs` so a slow renewal never lets it lapse. */
+  renewMs: number;
+  /** Wait between attempts on a lock someone else holds. */
+  pollMs: number;
+}
+
+/** 30 s leases renewed every 10 s; a held lock is retried every 50 ms. */
+export const DEFAULT_LEASE_TIMING: LeaseTiming = { leaseMs: 30_000, renewMs: 10_000, pollMs: 50 };
+
+/** Where leases are kept and how time is read: the database and the service clock. */
+export interface LeaseScope {
+  db: Db;
+  clock: () => Date;
+  /** The owner recorded on every lease of this process ({@link leaseOwner}). */
+  owner: string;
+  timing?: LeaseTiming;
+}
+
+/**
+ * The owner name of a process's leases: host and blob store. A store one process owns alone (a
+ * data directory) gives every run of it the same owner, so a new run can drop what a killed one
+ * held instead of waiting for the leases to expire.
+ */
+export function leaseOwner(blobs: BlobStore): string {
+  return `${os.hostname()} ${blobs.description}`;
+}
+
+function token(): string {
+  return crypto.randomBytes(16).toString('hex');
+}
+
+function until(scope: LeaseScope, timing: LeaseTiming): string {
+  return new Date(scope.clock().getTime() + timing.leaseMs).toISOString();
+}
+
+/** A lease this process holds: renewed on a timer until released. */
+export interface HeldLease {
+  readonly token: string;
+  /** Extends the lease now; false when it was lost (expired and taken, or dropped). */
+  renew(): Promise<boolean>;
+  /** Stops renewing and deletes the lease. */
+  release(): Promise<void>;
+}
+
+function hold(
+  timing: LeaseTiming,
+  renew: () => Promise<boolean>,
+  remove: () => Promise<void>,
+  id: string,
+): HeldLease {
+  // A failed renewal is retried at the next tick; the lease outlives two missed ones.
+  const timer = setInterval(() => void renew().catch(() => undefined), timing.renewMs);
+  timer.unref();
+  return {
+    token: id,
+    renew,
+    async release(): Promise<void> {
+      clearInterval(timer);
+      await remove();
+    },
+  };
+}
+
+/**
+ * Takes the lock on one blob address when it is free or its lease expired; null when another
+ * live holder has it. One conditional statement decides, so of several processes exactly one
+ * gets it.
+ */
+export async function tryLockBlob(scope: LeaseScope, sha256: string): Promise<HeldLease | null> {
+  const timing = scope.timing ?? DEFAULT_LEASE_TIMING;
+  const id = token();
+  const now = scope.clock().toISOString();
+  const expires = until(scope, timing);
+  const inserted = await scope.db
+    .insertInto('blob_locks')
+    .values({ sha256, token: id, owner: scope.owner, expires_at: expires })
+    .onConflict((oc) => oc.column('sha256').doNothing())
+    .executeTakeFirst();
+  let taken = Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1;
+  if (!taken) {
+    const stolen = await scope.db
+      .updateTable('blob_locks')
+      .set({ token: id, owner: scope.owner, expires_at: expires })
+      .where('sha256', '=', sha256)
+      .where('expires_at', '<=', now)
+      .executeTakeFirst();
+    taken = stolen.numUpdatedRows === 1n;
+  }
+  if (!taken) return null;
+  const renew = async (): Promise<boolean> => {
+    const res = await scope.db
+      .updateTable('blob_locks')
+      .set({ expires_at: until(scope, timing) })
+      .where('sha256', '=', sha256)
+      .where('token', '=', id)
+      .executeTakeFirst();
+    return res.numUpdatedRows === 1n;
+  };
+  const remove = async (): Promise<void> => {
+    await scope.db.deleteFrom('blob_locks').where('sha256', '=', sha256).where('token', '=', id).execute();
+  };
+  return hold(timing, renew, remove, id);
+}
+
+/**
+ * Runs `fn` holding the lock on one blob address, waiting while another process (or request)
+ * holds it; a lock whose holder died frees itself when its lease expires. `fn` gets a check
+ * that confirms (and extends) the lock right before a step that must not run without it.
+ */
+export async function withBlobLock<T>(
+  scope: LeaseScope,
+  sha256: string,
+  fn: (stillHeld: () => Promise<boolean>) => Promise<T>,
+): Promise<T> {
+  const timing = scope.timing ?? DEFAULT_LEASE_TIMING;
+  let lock = await tryLockBlob(scope, sha256);
+  while (!lock) {
+    await new Promise((resolve) => setTimeout(resolve, timing.pollMs));
+    lock = await tryLockBlob(scope, sha256);
+  }
+  try {
+    return await fn(lock.renew);
+  } finally {
+    await lock.release();
+  }
+}
+
+/** Marks an upload as receiving bytes in this process until released (renewed meanwhile). */
+export async function markReceiving(scope: LeaseScope, uploadId: string): Promise<HeldLease> {
+  const timing = scope.timing ?? DEFAULT_LEASE_TIMING;
+  const id = token();
+  await scope.db
+    .insertInto('upload_receipts')
+    .values({ token: id, upload_id: uploadId, owner: scope.owner, expires_at: until(scope, timing) })
+    .execute();
+  const renew = async (): Promise<boolean> => {
+    const res = await scope.db
+      .updateTable('upload_receipts')
+      .set({ expires_at: until(scope, timing) })
+      .where('token', '=', id)
+      .executeTakeFirst();
+    return res.numUpdatedRows === 1n;
+  };
+  const remove = async (): Promise<void> => {
+    await scope.db.deleteFrom('upload_receipts').where('token', '=', id).execute();
+  };
+  return hold(timing, renew, remove, id);
+}
+
+/**
+ * Drops every lease `owner` holds: called at start by a process that owns its store alone, when
+ * whatever its previous run held is known to be dead. Also deletes leases of any owner that
+ * expired before `now`. Returns how many receipts were dropped.
+ */
+export async function dropLeases(db: Db, owner: string | null, now: Date): Promise<number> {
+  const iso = now.toISOString();
+  await db
+    .deleteFrom('blob_locks')
+    .where((eb) => eb.or([eb('expires_at', '<=', iso), ...(owner === null ? [] : [eb('owner', '=', owner)])]))
+    .execute();
+  const receipts = await db
+    .deleteFrom('upload_receipts')
+    .where((eb) => eb.or([eb('expires_at', '<=', iso), ...(owner === null ? [] : [eb('owner', '=', owner)])]))
+    .executeTakeFirst();
+  return Number(receipts.numDeletedRows);
+}
