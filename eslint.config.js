@@ -23,6 +23,30 @@ export default tseslint.config(
     },
   },
   {
+    // src/server/store owns every query (docs/architecture.md): elsewhere, code hands the store the
+    // service context or a transaction and never builds a query or reaches for the handle.
+    files: ['src/**/*.ts'],
+    ignores: ['src/server/store/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'kysely', message: 'Queries live in src/server/store/.' }] },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[object.name='ctx'][property.name='db']",
+          message: 'Hand the store the context or a transaction (store/source.ts), not ctx.db.',
+        },
+        {
+          selector:
+            'CallExpression[callee.property.name=/^(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto)$/]',
+          message: 'Queries live in src/server/store/.',
+        },
+      ],
+    },
+  },
+  {
     files: ['scripts/**', 'bin/**', 'test/setup/**', 'bench/**', '**/*.cjs'],
     rules: { 'no-console': 'off', '@typescript-eslint/no-require-imports': 'off' },
   },

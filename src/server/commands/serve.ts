@@ -64,7 +64,7 @@ export async function serveUntilSignalled(
 ): Promise<number> {
   const built = await buildApp(config);
   const { app, ctx } = built;
-  const advisoriesHeld = await hasAnyAdvisory(ctx.db);
+  const advisoriesHeld = await hasAnyAdvisory(ctx);
   if (!advisoriesHeld) {
     // Without advisories every scan passes: say so loudly rather than report "0 vulnerabilities".
     app.log.warn(

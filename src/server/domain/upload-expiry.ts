@@ -33,27 +33,27 @@ export async function runUploadExpiry(ctx: ServiceContext, now: Date = ctx.clock
   // Leases are judged by the clock that wrote and renews them; `now` may be a later time a test
   // asks about, by which a live sender would have renewed its lease.
   const leaseNow = ctx.clock();
-  await dropLeases(ctx.db, null, leaseNow);
-  result.releasedUploads = await store.releaseAbandonedUploads(ctx.db, leaseNow);
+  await dropLeases(ctx, null, leaseNow);
+  result.releasedUploads = await store.releaseAbandonedUploads(ctx, leaseNow);
 
-  const due = await store.dueUploads(ctx.db, now, BATCH);
+  const due = await store.dueUploads(ctx, now, BATCH);
   const busy = await store.uploadsReceiving(
-    ctx.db,
+    ctx,
     due.map((u) => u.id),
     leaseNow,
   );
   for (const upload of due) {
     if (busy.has(upload.id) && upload.expires_at > cutoff.toISOString()) continue;
-    if (!(await store.abortExpiredUpload(ctx.db, upload.id, upload.state, now))) continue;
-    await store.deletePartRows(ctx.db, upload.id);
+    if (!(await store.abortExpiredUpload(ctx, upload.id, upload.state, now))) continue;
+    await store.deletePartRows(ctx, upload.id);
     await ctx.blobs.removeParts(upload.id);
     result.abortedUploads += 1;
   }
 
-  for (const sha256 of await store.garbageBlobs(ctx.db, cutoff, BATCH)) {
+  for (const sha256 of await store.garbageBlobs(ctx, cutoff, BATCH)) {
     await withBlobLock(leaseScope(ctx), sha256, async (stillHeld) => {
       try {
-        if (!(await store.deleteGarbageBlob(ctx.db, sha256, cutoff))) return;
+        if (!(await store.deleteGarbageBlob(ctx, sha256, cutoff))) return;
       } catch (err) {
         // A row of another table still refers to it (a foreign key said no): keep it.
         ctx.log.warn({ err, sha256 }, 'blob kept: still referenced');
@@ -81,8 +81,8 @@ export async function runUploadExpiry(ctx: ServiceContext, now: Date = ctx.clock
  */
 export async function releaseInterruptedUploads(ctx: ServiceContext): Promise<number> {
   const now = ctx.clock();
-  await dropLeases(ctx.db, ctx.blobs.exclusive ? leaseOwner(ctx.blobs) : null, now);
-  return store.releaseAbandonedUploads(ctx.db, now);
+  await dropLeases(ctx, ctx.blobs.exclusive ? leaseOwner(ctx.blobs) : null, now);
+  return store.releaseAbandonedUploads(ctx, now);
 }
 
 /**
@@ -96,7 +96,7 @@ export const uploadExpiryExtension: ServiceExtension = async (ctx) => {
   const intervalMs = Math.min(60_000, Math.max(1_000, (ctx.config.limits.uploadTtlSeconds * 1000) / 4));
   return [
     leasedIntervalTask(
-      ctx.db,
+      ctx,
       'upload-expiry',
       intervalMs,
       async () => {

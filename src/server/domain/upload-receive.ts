@@ -15,7 +15,7 @@ export const MAX_PARTS = 10000;
 
 /** The leases of this service: its database, clock and the owner name of its blob store. */
 export function leaseScope(ctx: ServiceContext): LeaseScope {
-  return { db: ctx.db, clock: ctx.clock, owner: leaseOwner(ctx.blobs) };
+  return { db: ctx, clock: ctx.clock, owner: leaseOwner(ctx.blobs) };
 }
 
 /**
@@ -71,11 +71,11 @@ async function authorizeUse(
       )
     );
   }
-  const upload = await store.findUpload(ctx.db, identifier);
+  const upload = await store.findUpload(ctx, identifier);
   if (!upload) throw notFound(`Upload '${identifier}'`);
   if (presented && !signatureError) return upload;
-  const repo = await store.uploadRepo(ctx.db, upload.repo_id);
-  const privilege = await privilegeOn(ctx.db, actor.principal, repo);
+  const repo = await store.uploadRepo(ctx, upload.repo_id);
+  const privilege = await privilegeOn(ctx, actor.principal, repo);
   if (privilege && PRIVILEGES.indexOf(privilege) >= PRIVILEGES.indexOf('Write')) return upload;
   if (signatureError) throw signatureError;
   assertPrivilege(actor, privilege, 'Write');
@@ -132,7 +132,7 @@ async function finishUpload(ctx: ServiceContext, upload: UploadRow, staged: Stag
     const now = ctx.clock();
     // A finished upload gets a full TTL for the package to be created from it.
     const renewed = new Date(now.getTime() + ctx.config.limits.uploadTtlSeconds * 1000).toISOString();
-    return store.completeUploadWithBlob(ctx.db, {
+    return store.completeUploadWithBlob(ctx, {
       uploadId: upload.id,
       blob: staged,
       at: now,
@@ -183,8 +183,8 @@ export async function receiveUpload(
   // takes it for one whose sender died.
   return whileReceiving(ctx, upload.id, async () => {
     const claimed =
-      (await store.moveUploadState(ctx.db, upload.id, ['pending'], 'receiving', ctx.clock())) ||
-      (await store.takeOverAbandonedUpload(ctx.db, upload.id, ctx.clock()));
+      (await store.moveUploadState(ctx, upload.id, ['pending'], 'receiving', ctx.clock())) ||
+      (await store.takeOverAbandonedUpload(ctx, upload.id, ctx.clock()));
     if (!claimed) {
       assertUploadTakesBytes(await reload(ctx, upload.id), ctx.clock());
       // Released between the claim and the reload: one more try settles it.
@@ -198,7 +198,7 @@ export async function receiveUpload(
       staged = await ctx.blobs.stage(use.body, limit);
       await verifyDeclared(upload, staged);
     } catch (err) {
-      await store.moveUploadState(ctx.db, upload.id, ['receiving'], 'pending');
+      await store.moveUploadState(ctx, upload.id, ['receiving'], 'pending');
       throw translateStreamError(err, limit);
     }
     if (!(await finishUpload(ctx, upload, staged))) throw expiredMeanwhile(upload.id);
@@ -208,7 +208,7 @@ export async function receiveUpload(
 }
 
 async function reload(ctx: ServiceContext, id: string): Promise<UploadRow> {
-  const upload = await store.findUpload(ctx.db, id);
+  const upload = await store.findUpload(ctx, id);
   if (!upload) throw notFound(`Upload '${id}'`);
   return upload;
 }
@@ -236,15 +236,14 @@ export async function receivePart(
     );
   }
   const claimed = await store.moveUploadState(
-    ctx.db,
+    ctx,
     upload.id,
     ['pending', 'receiving'],
     'receiving',
     ctx.clock(),
   );
   if (!claimed) assertUploadLive(await reload(ctx, upload.id), ctx.clock());
-  const limit =
-    ctx.config.limits.uploadBytes - (await store.otherPartsSize(ctx.db, upload.id, use.partNumber));
+  const limit = ctx.config.limits.uploadBytes - (await store.otherPartsSize(ctx, upload.id, use.partNumber));
   if (limit <= 0 || (use.declaredLength !== undefined && use.declaredLength > limit)) {
     throw tooLarge(ctx.config.limits.uploadBytes);
   }
@@ -255,7 +254,7 @@ export async function receivePart(
     } catch (err) {
       throw translateStreamError(err, ctx.config.limits.uploadBytes);
     }
-    await store.upsertPart(ctx.db, {
+    await store.upsertPart(ctx, {
       uploadId: upload.id,
       partNumber: use.partNumber,
       size,
@@ -288,7 +287,7 @@ export async function completeUpload(
   const upload = await uploadInRepo(ctx, access, args.identifier);
   if (upload.state === 'complete' && upload.blob_sha256) return completedResult(ctx, upload);
   assertUploadLive(upload, ctx.clock());
-  const parts = await store.listParts(ctx.db, upload.id);
+  const parts = await store.listParts(ctx, upload.id);
   const gap = parts.findIndex((p, i) => p.part_number !== i + 1);
   if (parts.length === 0 || gap >= 0) {
     throw new ServiceError(
@@ -317,7 +316,7 @@ export async function completeUpload(
       if (current.state === 'complete' && current.blob_sha256) return completedResult(ctx, current);
       throw expiredMeanwhile(upload.id);
     }
-    await store.deletePartRows(ctx.db, upload.id);
+    await store.deletePartRows(ctx, upload.id);
     await ctx.blobs.removeParts(upload.id);
     ctx.log.info(
       { upload: upload.id, parts: parts.length, size: staged.size, sha256: staged.sha256 },
@@ -328,7 +327,7 @@ export async function completeUpload(
 }
 
 async function completedResult(ctx: ServiceContext, upload: UploadRow): Promise<UploadedFile> {
-  const blob = await store.findBlob(ctx.db, upload.blob_sha256!);
+  const blob = await store.findBlob(ctx, upload.blob_sha256!);
   if (!blob) throw notFound(`The bytes of upload '${upload.id}'`);
   return uploadedFile(upload.id, blob);
 }

@@ -1,8 +1,7 @@
-import type { Kysely } from 'kysely';
 import type { FileInfo, FileUpload, UploadMethod } from '../../api/files.js';
 import { escapeControls, textProblem } from '../../api/text.js';
 import { filenameProblem } from '../store/safe-path.js';
-import type { Database } from '../store/schema.js';
+import type { DbSource } from '../store/source.js';
 import * as store from '../store/uploads.js';
 import { requirePrincipal, type Actor } from './access.js';
 import type { ServiceContext } from './context.js';
@@ -111,7 +110,7 @@ export async function requestUpload(
     created_at: now.toISOString(),
     expires_at: new Date(now.getTime() + ctx.config.limits.uploadTtlSeconds * 1000).toISOString(),
   };
-  await store.insertUpload(ctx.db, row);
+  await store.insertUpload(ctx, row);
   return describeUpload(ctx, row);
 }
 
@@ -121,7 +120,7 @@ export async function uploadInRepo(
   access: RepoAccess,
   identifier: string,
 ): Promise<UploadRow> {
-  const upload = await store.findUploadInRepo(ctx.db, access.repo.id, identifier);
+  const upload = await store.findUploadInRepo(ctx, access.repo.id, identifier);
   if (!upload) throw notFound(`Upload '${identifier}' in ${access.org.slug}/${access.repo.slug}`);
   return upload;
 }
@@ -136,7 +135,7 @@ export async function uploadInfo(
   const upload = await uploadInRepo(ctx, repo, args.identifier);
   const now = ctx.clock();
   const senderAlive =
-    upload.state === 'receiving' && (await store.uploadsReceiving(ctx.db, [upload.id], now)).size > 0;
+    upload.state === 'receiving' && (await store.uploadsReceiving(ctx, [upload.id], now)).size > 0;
   assertUploadTakesBytes(upload, now, senderAlive);
   const described = describeUpload(ctx, upload);
   if (args.partNumber === undefined) {
@@ -206,7 +205,7 @@ export async function abortUpload(
     );
   }
   const aborted = await store.moveUploadState(
-    ctx.db,
+    ctx,
     upload.id,
     ['pending', 'receiving', 'complete'],
     'aborted',
@@ -214,13 +213,13 @@ export async function abortUpload(
   if (!aborted && upload.state !== 'aborted') {
     throw new ServiceError('upload_expired', `Upload '${upload.id}' was used or aborted meanwhile.`);
   }
-  await store.deletePartRows(ctx.db, upload.id);
+  await store.deletePartRows(ctx, upload.id);
   await ctx.blobs.removeParts(upload.id);
 }
 
 /** Takes a completed upload for package creation inside the caller's transaction: checks it belongs to the repo, is complete and unexpired, and marks it consumed. */
 export async function claimUpload(
-  trx: Kysely<Database>,
+  trx: DbSource,
   args: { repoId: string; identifier: string; at: Date },
 ): Promise<{
   id: string;

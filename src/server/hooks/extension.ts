@@ -40,7 +40,7 @@ export function webhookRuntime(ctx: ServiceContext): WebhookRuntime {
  */
 export function webhookExtension(render: PackageRenderer, matches: PackageMatcher): ServiceExtension {
   return (ctx) => {
-    const queue = new JobQueue(ctx.db, {
+    const queue = new JobQueue(ctx, {
       clock: ctx.clock,
       onLeaseLost: (job) =>
         ctx.log.warn(
@@ -75,6 +75,6 @@ export function webhookExtension(render: PackageRenderer, matches: PackageMatche
       if ((await queueDeliveries(ctx, queue, render, matches, event, packageId, extra)) > 0) worker.kick();
     });
     // Deliveries leave most of the queue's finished rows; the pruning scheduler keeps them bounded.
-    return [worker, jobPruningTask(ctx.db, ctx.clock, ctx.log)];
+    return [worker, jobPruningTask(ctx, ctx.clock, ctx.log)];
   };
 }

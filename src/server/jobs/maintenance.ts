@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { BackgroundTask } from '../domain/background.js';
 import type { Clock } from '../domain/ids.js';
-import type { Db } from '../store/db.js';
+import { dbOf, type DbSource } from '../store/source.js';
 import { pruneJobs } from '../store/jobs.js';
 import { leasedIntervalTask } from './scheduler.js';
 
@@ -11,8 +11,12 @@ export const JOB_RETENTION_MS = 7 * 24 * 60 * 60_000;
 const PRUNE_EVERY_MS = 60 * 60_000;
 
 /** Deletes jobs that finished (done or failed) more than `retentionMs` before `now`; returns how many. */
-export async function pruneFinishedJobs(db: Db, now: Date, retentionMs = JOB_RETENTION_MS): Promise<number> {
-  return pruneJobs(db, new Date(now.getTime() - retentionMs));
+export async function pruneFinishedJobs(
+  db: DbSource,
+  now: Date,
+  retentionMs = JOB_RETENTION_MS,
+): Promise<number> {
+  return pruneJobs(dbOf(db), new Date(now.getTime() - retentionMs));
 }
 
 /**
@@ -20,7 +24,7 @@ export async function pruneFinishedJobs(db: Db, now: Date, retentionMs = JOB_RET
  * `job-pruning` lease, it deletes finished jobs older than the retention. Every package and
  * every webhook event leaves a job row behind; without this the table only grows.
  */
-export function jobPruningTask(db: Db, clock: Clock, log: FastifyBaseLogger): BackgroundTask {
+export function jobPruningTask(db: DbSource, clock: Clock, log: FastifyBaseLogger): BackgroundTask {
   return leasedIntervalTask(
     db,
     'job-pruning',

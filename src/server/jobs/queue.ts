@@ -1,5 +1,6 @@
 import { newId, systemClock, type Clock } from '../domain/ids.js';
 import type { Db } from '../store/db.js';
+import { dbOf, type DbSource } from '../store/source.js';
 import {
   claimJobs,
   failAbandonedJobs,
@@ -73,10 +74,10 @@ export class JobQueue {
   private timer: NodeJS.Timeout | null = null;
   private beating: Promise<unknown> | null = null;
 
-  constructor(
-    private readonly db: Db,
-    options: JobQueueOptions = {},
-  ) {
+  private readonly db: Db;
+
+  constructor(source: DbSource, options: JobQueueOptions = {}) {
+    this.db = dbOf(source);
     this.leaseMs = options.leaseMs ?? DEFAULT_JOB_LEASE_MS;
     this.heartbeatMs = options.heartbeatMs ?? Math.max(1, Math.floor(this.leaseMs / 3));
     this.clock = options.clock ?? systemClock;

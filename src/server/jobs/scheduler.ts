@@ -1,6 +1,7 @@
 import { intervalTask, type BackgroundTask } from '../domain/background.js';
 import type { Clock } from '../domain/ids.js';
 import type { Db } from '../store/db.js';
+import { dbOf, type DbSource } from '../store/source.js';
 import { acquireLease, releaseLease, renewLease } from '../store/leases.js';
 import { newHolderId } from './holder.js';
 
@@ -22,12 +23,15 @@ export class SchedulerLease {
   /** Who this process is in the `leases` table. */
   readonly holder: string;
 
+  private readonly db: Db;
+
   constructor(
-    private readonly db: Db,
+    source: DbSource,
     /** The lease's name: one per scheduler. */
     readonly name: string,
     private readonly options: SchedulerLeaseOptions,
   ) {
+    this.db = dbOf(source);
     this.holder = options.holder ?? newHolderId();
   }
 
@@ -79,7 +83,7 @@ export class SchedulerLease {
  * within `ttlMs` (default three intervals) of its death. `stop()` gives the lease up.
  */
 export function leasedIntervalTask(
-  db: Db,
+  db: DbSource,
   name: string,
   intervalMs: number,
   tick: (signal: AbortSignal) => Promise<void>,

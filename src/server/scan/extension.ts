@@ -1,5 +1,6 @@
 import type { ServiceContext } from '../domain/context.js';
 import type { ServiceExtension } from '../extensions.js';
+import { findScanStatus, markScanFinished, markScanQueued } from '../store/scans.js';
 import { JobQueue } from '../jobs/queue.js';
 import { createJobWorker, type JobWorker } from '../jobs/worker.js';
 import { scanPackage, SCAN_STATUS, type ScanDeps } from './scan-package.js';
@@ -36,11 +37,7 @@ const FINISHED: string[] = [
 
 /** Tells whether a package's latest scan has finished (a deleted package counts as finished). */
 export async function isScanFinished(ctx: ServiceContext, packageId: string): Promise<boolean> {
-  const row = await ctx.db
-    .selectFrom('packages')
-    .select(['security_scan_status', 'deleted_at'])
-    .where('id', '=', packageId)
-    .executeTakeFirst();
+  const row = await findScanStatus(ctx, packageId);
   return !row || row.deleted_at !== null || FINISHED.includes(row.security_scan_status);
 }
 
@@ -50,7 +47,7 @@ export async function isScanFinished(ctx: ServiceContext, packageId: string): Pr
  */
 export function scanExtension(deps: ScanDeps): ServiceExtension {
   return (ctx) => {
-    const queue = new JobQueue(ctx.db, {
+    const queue = new JobQueue(ctx, {
       clock: ctx.clock,
       onLeaseLost: (job) =>
         ctx.log.warn(
@@ -73,14 +70,7 @@ export function scanExtension(deps: ScanDeps): ServiceExtension {
           } catch (err) {
             // Out of attempts: say so on the package rather than leaving it "in progress" forever.
             if (job.attempts >= job.maxAttempts) {
-              await ctx.db
-                .updateTable('packages')
-                .set({
-                  security_scan_status: SCAN_STATUS.failed,
-                  security_scan_completed_at: ctx.clock().toISOString(),
-                })
-                .where('id', '=', packageId)
-                .execute();
+              await markScanFinished(ctx, packageId, SCAN_STATUS.failed, ctx.clock().toISOString());
             }
             throw err;
           } finally {
@@ -91,12 +81,7 @@ export function scanExtension(deps: ScanDeps): ServiceExtension {
       pollMs: 500,
     });
     const enqueue = async (packageId: string): Promise<void> => {
-      await ctx.db
-        .updateTable('packages')
-        .set({ security_scan_status: SCAN_STATUS.awaiting })
-        .where('id', '=', packageId)
-        .where('deleted_at', 'is', null)
-        .execute();
+      await markScanQueued(ctx, packageId, SCAN_STATUS.awaiting);
       await queue.enqueue(SCAN_JOB, { packageId }, ctx.clock(), {
         dedupeKey: `scan:${packageId}`,
         maxAttempts: 3,

@@ -38,7 +38,10 @@ export function databaseConfigOf(config: ServerConfig): DatabaseConfig {
  * backup): prepares the data directory and the secret, opens and migrates the database, and
  * opens the blob store.
  */
-export async function openStores(config: ServerConfig, blobOptions: OpenBlobStoreOptions = {}): Promise<Stores> {
+export async function openStores(
+  config: ServerConfig,
+  blobOptions: OpenBlobStoreOptions = {},
+): Promise<Stores> {
   const { secret, secretFile } = prepareDataDir(config.dataDir, config.secretFile);
   // The blob store first: a wrong bucket or endpoint stops the start before any migration runs.
   const blobs = await openBlobStore(config, blobOptions);

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { dbOf, type DbSource } from './source.js';
 import type { Db } from './db.js';
 
 /** Jobs waiting and running, per kind, and how long the oldest due one has waited. */
@@ -57,6 +58,6 @@ export async function latestScanTiming(
 }
 
 /** Throws unless the database answers a trivial query. */
-export async function pingDatabase(db: Db): Promise<void> {
-  await sql`select 1`.execute(db);
+export async function pingDatabase(source: DbSource): Promise<void> {
+  await sql`select 1`.execute(dbOf(source));
 }

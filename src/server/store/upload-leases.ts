@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
 import type { BlobStore } from './blobs.js';
-import type { Db } from './db.js';
+import { dbOf, type DbSource } from './source.js';
 
 /** How long leases last and how often they are renewed and retried. */
 export interface LeaseTiming {
@@ -18,7 +18,7 @@ export const DEFAULT_LEASE_TIMING: LeaseTiming = { leaseMs: 30_000, renewMs: 10_
 
 /** Where leases are kept and how time is read: the database and the service clock. */
 export interface LeaseScope {
-  db: Db;
+  db: DbSource;
   clock: () => Date;
   /** The owner recorded on every lease of this process ({@link leaseOwner}). */
   owner: string;
@@ -80,14 +80,14 @@ export async function tryLockBlob(scope: LeaseScope, sha256: string): Promise<He
   const id = token();
   const now = scope.clock().toISOString();
   const expires = until(scope, timing);
-  const inserted = await scope.db
+  const inserted = await dbOf(scope.db)
     .insertInto('blob_locks')
     .values({ sha256, token: id, owner: scope.owner, expires_at: expires })
     .onConflict((oc) => oc.column('sha256').doNothing())
     .executeTakeFirst();
   let taken = Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1;
   if (!taken) {
-    const stolen = await scope.db
+    const stolen = await dbOf(scope.db)
       .updateTable('blob_locks')
       .set({ token: id, owner: scope.owner, expires_at: expires })
       .where('sha256', '=', sha256)
@@ -97,7 +97,7 @@ export async function tryLockBlob(scope: LeaseScope, sha256: string): Promise<He
   }
   if (!taken) return null;
   const renew = async (): Promise<boolean> => {
-    const res = await scope.db
+    const res = await dbOf(scope.db)
       .updateTable('blob_locks')
       .set({ expires_at: until(scope, timing) })
       .where('sha256', '=', sha256)
@@ -106,7 +106,11 @@ export async function tryLockBlob(scope: LeaseScope, sha256: string): Promise<He
     return res.numUpdatedRows === 1n;
   };
   const remove = async (): Promise<void> => {
-    await scope.db.deleteFrom('blob_locks').where('sha256', '=', sha256).where('token', '=', id).execute();
+    await dbOf(scope.db)
+      .deleteFrom('blob_locks')
+      .where('sha256', '=', sha256)
+      .where('token', '=', id)
+      .execute();
   };
   return hold(timing, renew, remove, id);
 }
@@ -138,12 +142,12 @@ export async function withBlobLock<T>(
 export async function markReceiving(scope: LeaseScope, uploadId: string): Promise<HeldLease> {
   const timing = scope.timing ?? DEFAULT_LEASE_TIMING;
   const id = token();
-  await scope.db
+  await dbOf(scope.db)
     .insertInto('upload_receipts')
     .values({ token: id, upload_id: uploadId, owner: scope.owner, expires_at: until(scope, timing) })
     .execute();
   const renew = async (): Promise<boolean> => {
-    const res = await scope.db
+    const res = await dbOf(scope.db)
       .updateTable('upload_receipts')
       .set({ expires_at: until(scope, timing) })
       .where('token', '=', id)
@@ -151,7 +155,7 @@ export async function markReceiving(scope: LeaseScope, uploadId: string): Promis
     return res.numUpdatedRows === 1n;
   };
   const remove = async (): Promise<void> => {
-    await scope.db.deleteFrom('upload_receipts').where('token', '=', id).execute();
+    await dbOf(scope.db).deleteFrom('upload_receipts').where('token', '=', id).execute();
   };
   return hold(timing, renew, remove, id);
 }
@@ -161,7 +165,8 @@ export async function markReceiving(scope: LeaseScope, uploadId: string): Promis
  * whatever its previous run held is known to be dead. Also deletes leases of any owner that
  * expired before `now`. Returns how many receipts were dropped.
  */
-export async function dropLeases(db: Db, owner: string | null, now: Date): Promise<number> {
+export async function dropLeases(source: DbSource, owner: string | null, now: Date): Promise<number> {
+  const db = dbOf(source);
   const iso = now.toISOString();
   await db
     .deleteFrom('blob_locks')

@@ -1,6 +1,7 @@
 import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import type { BlobDigest } from './blobs.js';
 import type { Database, ReposTable, UploadsTable } from './schema.js';
+import { dbOf, type DbSource } from './source.js';
 
 /** An upload row. */
 export type UploadRow = Selectable<UploadsTable>;
@@ -12,21 +13,24 @@ export type Queryable = Kysely<Database>;
 type UploadState = UploadRow['state'];
 
 /** Records a new upload. */
-export async function insertUpload(db: Queryable, row: UploadRow): Promise<void> {
+export async function insertUpload(source: DbSource, row: UploadRow): Promise<void> {
+  const db = dbOf(source);
   await db.insertInto('uploads').values(row).execute();
 }
 
 /** The upload with this id, or undefined. */
-export async function findUpload(db: Queryable, id: string): Promise<UploadRow | undefined> {
+export async function findUpload(source: DbSource, id: string): Promise<UploadRow | undefined> {
+  const db = dbOf(source);
   return db.selectFrom('uploads').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
 /** The upload with this id in one repository, or undefined. */
 export async function findUploadInRepo(
-  db: Queryable,
+  source: DbSource,
   repoId: string,
   id: string,
 ): Promise<UploadRow | undefined> {
+  const db = dbOf(source);
   return db
     .selectFrom('uploads')
     .selectAll()
@@ -36,7 +40,8 @@ export async function findUploadInRepo(
 }
 
 /** An upload of a repository joined with its blob's digests (null columns while it has none). */
-export async function findUploadWithBlob(db: Queryable, repoId: string, id: string) {
+export async function findUploadWithBlob(source: DbSource, repoId: string, id: string) {
+  const db = dbOf(source);
   return db
     .selectFrom('uploads')
     .leftJoin('blobs', 'blobs.sha256', 'uploads.blob_sha256')
@@ -58,9 +63,10 @@ export async function findUploadWithBlob(db: Queryable, repoId: string, id: stri
 
 /** The repository an upload belongs to, as access checks need it. */
 export async function uploadRepo(
-  db: Queryable,
+  source: DbSource,
   repoId: string,
 ): Promise<Pick<Selectable<ReposTable>, 'id' | 'org_id' | 'repository_type'>> {
+  const db = dbOf(source);
   return db
     .selectFrom('repos')
     .select(['id', 'org_id', 'repository_type'])
@@ -74,12 +80,13 @@ export async function uploadRepo(
  * keeps two requests from both claiming one upload.
  */
 export async function moveUploadState(
-  db: Queryable,
+  source: DbSource,
   id: string,
   from: readonly UploadState[],
   to: UploadState,
   liveAt?: Date,
 ): Promise<boolean> {
+  const db = dbOf(source);
   let query = db.updateTable('uploads').set({ state: to }).where('id', '=', id).where('state', 'in', from);
   if (liveAt) query = query.where('expires_at', '>', liveAt.toISOString());
   const res = await query.executeTakeFirst();
@@ -93,9 +100,10 @@ export async function moveUploadState(
  * collection finds the committed bytes and removes them after the TTL.
  */
 export async function completeUploadWithBlob(
-  db: Queryable,
+  source: DbSource,
   args: { uploadId: string; blob: BlobDigest; at: Date; expiresAt: string },
 ): Promise<boolean> {
+  const db = dbOf(source);
   return db.transaction().execute(async (trx) => {
     const { blob } = args;
     await trx
@@ -121,7 +129,12 @@ export async function completeUploadWithBlob(
 }
 
 /** Bytes stored in the parts of an upload other than `exceptPart`. */
-export async function otherPartsSize(db: Queryable, uploadId: string, exceptPart: number): Promise<number> {
+export async function otherPartsSize(
+  source: DbSource,
+  uploadId: string,
+  exceptPart: number,
+): Promise<number> {
+  const db = dbOf(source);
   const row = await db
     .selectFrom('upload_parts')
     .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('size'), eb.lit(0)).as('total'))
@@ -133,9 +146,10 @@ export async function otherPartsSize(db: Queryable, uploadId: string, exceptPart
 
 /** Records a stored part (a part stored again replaces the row of the earlier one). */
 export async function upsertPart(
-  db: Queryable,
+  source: DbSource,
   args: { uploadId: string; partNumber: number; size: number; at: Date },
 ): Promise<void> {
+  const db = dbOf(source);
   const now = args.at.toISOString();
   await db
     .insertInto('upload_parts')
@@ -148,9 +162,10 @@ export async function upsertPart(
 
 /** The parts of an upload in order. */
 export async function listParts(
-  db: Queryable,
+  source: DbSource,
   uploadId: string,
 ): Promise<{ part_number: number; size: number }[]> {
+  const db = dbOf(source);
   const rows = await db
     .selectFrom('upload_parts')
     .select(['part_number', 'size'])
@@ -161,15 +176,17 @@ export async function listParts(
 }
 
 /** Forgets the part rows of an upload. */
-export async function deletePartRows(db: Queryable, uploadId: string): Promise<void> {
+export async function deletePartRows(source: DbSource, uploadId: string): Promise<void> {
+  const db = dbOf(source);
   await db.deleteFrom('upload_parts').where('upload_id', '=', uploadId).execute();
 }
 
 /** The digests of a known blob. */
 export async function findBlob(
-  db: Queryable,
+  source: DbSource,
   sha256: string,
 ): Promise<{ sha256: string; md5: string; size: number } | undefined> {
+  const db = dbOf(source);
   const row = await db
     .selectFrom('blobs')
     .select(['sha256', 'md5', 'size'])
@@ -180,10 +197,11 @@ export async function findBlob(
 
 /** Uploads not consumed whose expiry passed at `now`, oldest first, at most `limit`. */
 export async function dueUploads(
-  db: Queryable,
+  source: DbSource,
   now: Date,
   limit: number,
 ): Promise<Pick<UploadRow, 'id' | 'state' | 'expires_at'>[]> {
+  const db = dbOf(source);
   return db
     .selectFrom('uploads')
     .select(['id', 'state', 'expires_at'])
@@ -196,11 +214,12 @@ export async function dueUploads(
 
 /** Aborts an upload still in `state` whose expiry passed at `now`; true when this call did. */
 export async function abortExpiredUpload(
-  db: Queryable,
+  source: DbSource,
   id: string,
   state: UploadState,
   now: Date,
 ): Promise<boolean> {
+  const db = dbOf(source);
   const res = await db
     .updateTable('uploads')
     .set({ state: 'aborted' })
@@ -233,7 +252,8 @@ function unreferenced(eb: ExpressionBuilder<Database, 'blobs'>) {
 }
 
 /** Blobs created before `cutoff` that nothing refers to, at most `limit`. */
-export async function garbageBlobs(db: Queryable, cutoff: Date, limit: number): Promise<string[]> {
+export async function garbageBlobs(source: DbSource, cutoff: Date, limit: number): Promise<string[]> {
+  const db = dbOf(source);
   const rows = await db
     .selectFrom('blobs')
     .select('sha256')
@@ -248,7 +268,8 @@ export async function garbageBlobs(db: Queryable, cutoff: Date, limit: number): 
  * Deletes a blob row when it is still garbage (checked again in the statement itself: a package
  * may have claimed the blob meanwhile). True when this call deleted it.
  */
-export async function deleteGarbageBlob(db: Queryable, sha256: string, cutoff: Date): Promise<boolean> {
+export async function deleteGarbageBlob(source: DbSource, sha256: string, cutoff: Date): Promise<boolean> {
+  const db = dbOf(source);
   const res = await db
     .deleteFrom('blobs')
     .where('sha256', '=', sha256)
@@ -262,7 +283,8 @@ export async function deleteGarbageBlob(db: Queryable, sha256: string, cutoff: D
  * Returns whole-file uploads left `receiving` with no live receipt at `now` (the request that
  * was sending their bytes died) to `pending`, so their URL takes the bytes again. Returns how many.
  */
-export async function releaseAbandonedUploads(db: Queryable, now: Date): Promise<number> {
+export async function releaseAbandonedUploads(source: DbSource, now: Date): Promise<number> {
+  const db = dbOf(source);
   const res = await db
     .updateTable('uploads')
     .set({ state: 'pending' })
@@ -288,7 +310,8 @@ export async function releaseAbandonedUploads(db: Queryable, now: Date): Promise
  * but the caller's own, which is inserted first), so its URL works again as soon as the dead
  * sender's lease ends. True when this call claimed it.
  */
-export async function takeOverAbandonedUpload(db: Queryable, id: string, now: Date): Promise<boolean> {
+export async function takeOverAbandonedUpload(source: DbSource, id: string, now: Date): Promise<boolean> {
+  const db = dbOf(source);
   const iso = now.toISOString();
   const res = await db
     .updateTable('uploads')
@@ -313,10 +336,11 @@ export async function takeOverAbandonedUpload(db: Queryable, id: string, now: Da
 
 /** Ids among `ids` with a live receipt at `now`: a request somewhere is receiving their bytes. */
 export async function uploadsReceiving(
-  db: Queryable,
+  source: DbSource,
   ids: readonly string[],
   now: Date,
 ): Promise<Set<string>> {
+  const db = dbOf(source);
   if (ids.length === 0) return new Set();
   const rows = await db
     .selectFrom('upload_receipts')

@@ -48,7 +48,7 @@ async function probe(check: () => Promise<unknown>): Promise<string> {
 /** Checks what a replica needs to serve: the database and the blob store. */
 async function readiness(ctx: ServiceContext): Promise<{ database: string; blobs: string }> {
   const [database, blobs] = await Promise.all([
-    probe(() => pingDatabase(ctx.db)),
+    probe(() => pingDatabase(ctx)),
     // Staging an empty blob is what an upload does first: it proves the store takes writes.
     probe(async () => (await ctx.blobs.stage(Readable.from([]), 0)).discard()),
   ]);
@@ -109,6 +109,6 @@ export const statusRoutes: RouteModule = (app, ctx) => {
         response: { 200: Type.Object({ ecosystems: Type.Array(AdvisoryFeedStatus) }) },
       },
     },
-    async () => ({ ecosystems: await listFeedStatus(ctx.db, ctx.clock()) }),
+    async () => ({ ecosystems: await listFeedStatus(ctx, ctx.clock()) }),
   );
 };

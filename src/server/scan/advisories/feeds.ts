@@ -1,3 +1,4 @@
+import { dbOf, type DbSource } from '../../store/source.js';
 import {
   countEcosystemAdvisories,
   countLiveAdvisories,
@@ -51,8 +52,8 @@ export function countAdvisories(db: Db, ecosystem: string): Promise<number> {
 }
 
 /** Whether the database holds any advisory at all (`serve` warns at start when it holds none). */
-export function hasAnyAdvisory(db: Db): Promise<boolean> {
-  return storedAnyAdvisory({ db });
+export function hasAnyAdvisory(source: DbSource): Promise<boolean> {
+  return storedAnyAdvisory(source);
 }
 
 /** What a successful sync or import of one ecosystem stores. */
@@ -113,7 +114,8 @@ export async function recordFeedFailed(db: Db, ecosystem: string, at: Date, erro
  * Every ecosystem with a feed row or with advisories, sorted by name: how many advisories it
  * holds now, where they came from, and how old they are at `now`.
  */
-export async function listFeedStatus(db: Db, now: Date): Promise<FeedStatus[]> {
+export async function listFeedStatus(source: DbSource, now: Date): Promise<FeedStatus[]> {
+  const db = dbOf(source);
   const feeds = await listFeeds({ db });
   const held = new Map(Object.entries(await countLiveAdvisories({ db })));
   const byName = new Map(feeds.map((f) => [f.ecosystem, f]));

@@ -1,4 +1,5 @@
 import type { Db } from '../../store/db.js';
+import { dbOf, type DbSource } from '../../store/source.js';
 import { acquireLease, currentLease, releaseLease } from '../../store/leases.js';
 
 /** The name of the advisory sync's lease in the `leases` table. */
@@ -9,7 +10,13 @@ export const SYNC_LEASE = 'advisory-sync';
  * expired or already held by `holder`. Of several processes sharing the database exactly one
  * gets it (see {@link acquireLease}). Returns whether `holder` holds it now.
  */
-export async function acquireSyncLease(db: Db, holder: string, now: Date, ttlMs: number): Promise<boolean> {
+export async function acquireSyncLease(
+  source: DbSource,
+  holder: string,
+  now: Date,
+  ttlMs: number,
+): Promise<boolean> {
+  const db = dbOf(source);
   return acquireLease(db, SYNC_LEASE, holder, now, ttlMs);
 }
 
@@ -17,7 +24,8 @@ export async function acquireSyncLease(db: Db, holder: string, now: Date, ttlMs:
  * Gives the lease up (when `holder` holds it), so another process need not wait for it to expire.
  * The time is not needed (the lease row is deleted); callers may still pass it.
  */
-export async function releaseSyncLease(db: Db, holder: string, _now?: Date): Promise<void> {
+export async function releaseSyncLease(source: DbSource, holder: string, _now?: Date): Promise<void> {
+  const db = dbOf(source);
   await releaseLease(db, SYNC_LEASE, holder);
 }
 

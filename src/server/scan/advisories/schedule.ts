@@ -1,8 +1,8 @@
 import { intervalTask, type BackgroundTask } from '../../domain/background.js';
+import { dbOf, type DbSource } from '../../store/source.js';
 import type { ServiceContext } from '../../domain/context.js';
 import { newHolderId } from '../../jobs/holder.js';
 import { feedTimes } from '../../store/advisories.js';
-import type { Db } from '../../store/db.js';
 import { acquireSyncLease, releaseSyncLease } from './lease.js';
 import { DEFAULT_SYNC_ECOSYSTEMS, syncEcosystem, type EcosystemSync } from './sync.js';
 
@@ -24,11 +24,12 @@ const LEASE_MS = 15 * 60_000;
 
 /** Whether one of `ecosystems` was last checked longer than `intervalMs` ago (or never). */
 export async function isSyncDue(
-  db: Db,
+  source: DbSource,
   ecosystems: string[],
   now: Date,
   intervalMs: number,
 ): Promise<boolean> {
+  const db = dbOf(source);
   const rows = await feedTimes({ db }, ecosystems);
   const checked = new Map(rows.map((r) => [r.ecosystem, r.checked_at]));
   return ecosystems.some((e) => {
@@ -50,15 +51,15 @@ export function advisorySyncTask(ctx: ServiceContext, schedule: SyncSchedule): B
   const holder = newHolderId();
   const controller = new AbortController();
   const tick = async (): Promise<void> => {
-    if (controller.signal.aborted || !(await isSyncDue(ctx.db, ecosystems, ctx.clock(), intervalMs))) return;
-    if (!(await acquireSyncLease(ctx.db, holder, ctx.clock(), LEASE_MS))) return;
+    if (controller.signal.aborted || !(await isSyncDue(ctx, ecosystems, ctx.clock(), intervalMs))) return;
+    if (!(await acquireSyncLease(ctx, holder, ctx.clock(), LEASE_MS))) return;
     const results: EcosystemSync[] = [];
     try {
       for (const ecosystem of ecosystems) {
         controller.signal.throwIfAborted();
-        if (!(await acquireSyncLease(ctx.db, holder, ctx.clock(), LEASE_MS))) return;
+        if (!(await acquireSyncLease(ctx, holder, ctx.clock(), LEASE_MS))) return;
         results.push(
-          await syncEcosystem(ctx.db, ecosystem, {
+          await syncEcosystem(ctx, ecosystem, {
             source: schedule.source,
             ecosystems,
             clock: ctx.clock,
@@ -68,7 +69,7 @@ export function advisorySyncTask(ctx: ServiceContext, schedule: SyncSchedule): B
         );
       }
     } finally {
-      await releaseSyncLease(ctx.db, holder, ctx.clock());
+      await releaseSyncLease(ctx, holder, ctx.clock());
     }
     const failed = results.filter((r) => r.outcome === 'failed');
     const updated = results.filter((r) => r.outcome === 'updated');

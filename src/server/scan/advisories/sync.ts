@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { dbOf, type DbSource } from '../../store/source.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Clock } from '../../domain/ids.js';
@@ -93,7 +94,12 @@ export function archiveLocation(source: string, ecosystem: string): string {
  * failure keeps the data that was there, is recorded on the feed row (`last_error`) and is
  * returned, not thrown — except an abort, which is rethrown.
  */
-export async function syncEcosystem(db: Db, ecosystem: string, options: SyncOptions): Promise<EcosystemSync> {
+export async function syncEcosystem(
+  source: DbSource,
+  ecosystem: string,
+  options: SyncOptions,
+): Promise<EcosystemSync> {
+  const db = dbOf(source);
   const location = archiveLocation(options.source, ecosystem);
   const shown = redactSource(location);
   const remote = checkSyncSource(options.source) === 'remote';

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
+import { dbOf, type DbSource } from '../../store/source.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fork } from 'node:child_process';
 import type { ServiceContext } from '../../domain/context.js';
-import type { Db } from '../../store/db.js';
 import { advisoryPresence } from '../coverage-store.js';
 import type { ExtractInput, ExtractLimits } from '../extract/types.js';
 import { databaseQueries } from '../match.js';
@@ -56,10 +56,11 @@ function describeDeath(code: number | null, signal: string | null, stderr: strin
  * at fault (a database error), so that the job is retried.
  */
 export async function analyseInWorker(
-  db: Db,
+  source: DbSource,
   input: ExtractInput,
   options: WorkerScanOptions,
 ): Promise<ScanAnalysis> {
+  const db = dbOf(source);
   const entry = scanWorkerEntry();
   if (!fs.existsSync(entry)) throw new Error(`The scan worker ${entry} is missing; build the service first.`);
   const workerInput: WorkerInput = {
@@ -155,7 +156,7 @@ export async function analyseInWorker(
 export function analyseWithConfiguredWorker(ctx: ServiceContext, input: ExtractInput): Promise<ScanAnalysis> {
   const { maxComponents, maxManifestBytes, maxComponentEntries, workerHeapMb, timeoutSeconds } =
     ctx.config.scan;
-  return analyseInWorker(ctx.db, input, {
+  return analyseInWorker(ctx, input, {
     limits: { maxComponents, maxManifestBytes, maxComponentEntries },
     heapMb: workerHeapMb,
     timeoutSeconds,
