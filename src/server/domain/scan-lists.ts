@@ -4,7 +4,7 @@ import type {
 } from '../../api/vulnerabilities.js';
 import { findScan, scanDetail, scanListItem } from '../scan/results.js';
 import { findLivePackagesByIdOrSlug } from '../store/packages.js';
-import { listPackageScans, listScans } from '../store/scan-lists.js';
+import { countScans, listScans } from '../store/scans.js';
 import type { Actor } from './access.js';
 import type { ServiceContext } from './context.js';
 import { ServiceError } from './errors.js';
@@ -21,8 +21,8 @@ export async function listOrgScans(
   window: Window,
 ): Promise<Page> {
   const { org } = await resolveOrg(ctx, actor, owner, { manager: true });
-  const { rows, count } = await listScans(ctx, { orgId: org.id }, window);
-  return { items: rows.map((r) => scanListItem(ctx, r)), count };
+  const rows = await listScans(ctx, { orgId: org.id }, window);
+  return { items: rows.map((r) => scanListItem(ctx, r)), count: await countScans(ctx, { orgId: org.id }) };
 }
 
 /** `GET /vulnerabilities/{owner}/{repo}/` (Read): one page of the repository's scans, newest first. */
@@ -34,8 +34,11 @@ export async function listRepoScans(
   window: Window,
 ): Promise<Page> {
   const scope = await resolveRepo(ctx, actor, owner, repo, 'Read');
-  const { rows, count } = await listScans(ctx, { repoId: scope.repo.id }, window);
-  return { items: rows.map((r) => scanListItem(ctx, r)), count };
+  const rows = await listScans(ctx, { repoId: scope.repo.id }, window);
+  return {
+    items: rows.map((r) => scanListItem(ctx, r)),
+    count: await countScans(ctx, { repoId: scope.repo.id }),
+  };
 }
 
 async function scannedPackageId(
@@ -60,7 +63,7 @@ export async function listScansOfPackage(
   ident: string,
 ): Promise<VulnerabilityScanResultsListItem[]> {
   const id = await scannedPackageId(ctx, actor, owner, repo, ident);
-  return (await listPackageScans(ctx, id)).map((r) => scanListItem(ctx, r));
+  return (await listScans(ctx, { packageId: id })).map((r) => scanListItem(ctx, r));
 }
 
 /** `GET /vulnerabilities/{owner}/{repo}/{package}/{scan}/` (Read): one scan with every finding. */

@@ -1,6 +1,6 @@
 import type { Webhook, WebhookDelivery } from '../../api/webhooks.js';
 import { findWebhook, webhookScope, webhookView } from '../hooks/webhooks.js';
-import { listDeliveries, listLiveWebhooks } from '../store/webhook-lists.js';
+import { listDeliveries, listLiveWebhooks } from '../store/webhooks.js';
 import type { Actor } from './access.js';
 import type { ServiceContext } from './context.js';
 
@@ -15,8 +15,8 @@ export async function listWebhooks(
   window: Window,
 ): Promise<{ items: Webhook[]; count: number }> {
   const scope = await webhookScope(ctx, actor, owner, repo);
-  const { rows, count } = await listLiveWebhooks(ctx, scope.repo.id, window);
-  return { items: rows.map((r) => webhookView(ctx, { owner, repo }, r)), count };
+  const { items, count } = await listLiveWebhooks(ctx, scope.repo.id, window);
+  return { items: items.map((r) => webhookView(ctx, { owner, repo }, r)), count };
 }
 
 /** `GET /webhooks/{owner}/{repo}/{id}/deliveries/` (repository Admin): one page of attempts, newest first. */
@@ -30,6 +30,5 @@ export async function listWebhookDeliveries(
 ): Promise<{ items: WebhookDelivery[]; count: number }> {
   const scope = await webhookScope(ctx, actor, owner, repo);
   const hook = await findWebhook(ctx, scope, id);
-  const { rows, count } = await listDeliveries(ctx, hook.id, window);
-  return { items: rows, count };
+  return listDeliveries(ctx, hook.id, window);
 }
