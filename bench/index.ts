@@ -3,6 +3,7 @@ import { runAdvisoriesBench } from './advisories.js';
 import { benchAdvisorySync } from './advisory-sync.js';
 import { benchOidc } from './oidc.js';
 import { benchPackageCopy } from './package-copy.js';
+import { benchReplicas } from './replicas.js';
 import { benchScan } from './scan.js';
 import { benchUpload } from './upload.js';
 
@@ -21,6 +22,7 @@ const BENCHES: Bench[] = [
   { name: 'advisory-sync', run: () => benchAdvisorySync() },
   { name: 'scan', run: () => benchScan() },
   { name: 'actions', run: () => benchActions() },
+  { name: 'replicas', run: () => benchReplicas() },
 ];
 
 const only = process.argv.slice(2);

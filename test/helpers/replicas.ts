@@ -9,7 +9,10 @@ import { startPostgres, type TestPostgres } from './postgres.js';
 import { startS3, type TestS3 } from './s3.js';
 import { tempDir } from './server.js';
 
-const BIN = fileURLToPath(new URL('../../bin/airlock-server.js', import.meta.url));
+// From test/helpers/ in the tests, from lib/test/helpers/ when the benchmarks run it compiled.
+const BIN = ['../../bin/airlock-server.js', '../../../bin/airlock-server.js']
+  .map((rel) => fileURLToPath(new URL(rel, import.meta.url)))
+  .find((file) => fs.existsSync(file))!;
 
 /** One `airlock-server serve` process of a deployment. */
 export interface Replica {
