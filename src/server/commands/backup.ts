@@ -57,7 +57,8 @@ export async function runBackup(args: string[], io: Io): Promise<number> {
   const { secretFile } = prepareDataDir(config.dataDir, config.secretFile);
   const result = await backupSqliteDeployment({
     databaseFile: sqliteFile(config.dataDir),
-    blobs: await openBlobStore(config),
+    // The service may be serving: its uploads in flight are staged in the store.
+    blobs: await openBlobStore(config, { keepStaging: true }),
     secretFile,
     to,
   });

@@ -15,6 +15,11 @@ export interface OpenBlobStoreOptions {
   multipartCopyThreshold?: number;
   copyPartSize?: number;
   now?: Date;
+  /**
+   * Leave the staging area alone: for a command (backup) that opens the store of a service
+   * still running, whose uploads in flight are staged there.
+   */
+  keepStaging?: boolean;
 }
 
 /**
@@ -55,6 +60,6 @@ export async function openBlobStore(
     });
   }
   await store.check();
-  await store.clearStaging(new Date(now.getTime() - STALE_STAGING_MS));
+  if (!options.keepStaging) await store.clearStaging(new Date(now.getTime() - STALE_STAGING_MS));
   return store;
 }
