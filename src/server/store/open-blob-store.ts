@@ -32,7 +32,7 @@ export async function openBlobStore(
   config: ServerConfig,
   options: OpenBlobStoreOptions = {},
 ): Promise<BlobStore> {
-  const now = options.now ?? new Date();
+  const { now = new Date(), keepStaging = false, ...s3Options } = options;
   let store: BlobStore;
   if (config.blobs.kind === 'fs') {
     store = new FsBlobStore(config.dataDir);
@@ -56,10 +56,10 @@ export async function openBlobStore(
       bucket,
       ...(endpoint ? { endpoint } : {}),
       presignDownloads: config.blobs.presignDownloads,
-      ...options,
+      ...s3Options,
     });
   }
   await store.check();
-  if (!options.keepStaging) await store.clearStaging(new Date(now.getTime() - STALE_STAGING_MS));
+  if (!keepStaging) await store.clearStaging(new Date(now.getTime() - STALE_STAGING_MS));
   return store;
 }
