@@ -9,7 +9,6 @@ import { parseConfig } from '../src/server/config.js';
 import { initOrg } from '../src/server/domain/orgs.js';
 import { importAdvisories } from '../src/server/scan/advisories/import.js';
 import { readOsvZip } from '../src/server/scan/advisories/sources.js';
-import { scanRuntime } from '../src/server/scan/extension.js';
 
 const ADVISORIES = fileURLToPath(new URL('../../../shared/advisories/', import.meta.url));
 
@@ -100,7 +99,7 @@ export async function benchScan(count = 5000): Promise<ScanFigures> {
     });
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  const { app, ctx } = await buildApp(parseConfig({ dataDir, logLevel: 'silent', port: 0 }));
+  const { app, ctx, services } = await buildApp(parseConfig({ dataDir, logLevel: 'silent', port: 0 }));
   try {
     for (const eco of ['npm', 'PyPI', 'Go', 'crates.io'])
       await importAdvisories(ctx.db, path.join(ADVISORIES, eco, 'all.zip'));
@@ -120,7 +119,7 @@ export async function benchScan(count = 5000): Promise<ScanFigures> {
     const lock = Buffer.from(lockfile(names, count));
     const lockId = await upload(base, key, lock, 'package-lock.json', { name: 'bench-lock', version: '1' });
     const started = performance.now();
-    await scanRuntime(ctx).waitForScan(lockId, 120);
+    await services.scan.waitForScan(lockId, 120);
     const lockfileScanSeconds = (performance.now() - started) / 1000;
     const scan = await ctx.db
       .selectFrom('scans')

@@ -13,7 +13,6 @@ import { authHook } from './http/auth-hook.js';
 import { installErrorHandler } from './http/errors.js';
 import { createValidatorCompiler } from './http/validators.js';
 import { OpenApiCollector } from './http/openapi.js';
-import { RateLimiter } from './http/rate-limit.js';
 import { ROUTE_MODULES } from './http/routes/index.js';
 import type { App } from './http/types.js';
 import { openStores } from './store/open-stores.js';
@@ -22,7 +21,7 @@ import { createMetrics, metricsAccess, sendMetrics } from './http/metrics.js';
 import type { ServiceMetrics } from './domain/metrics.js';
 import type { OpenBlobStoreOptions } from './store/open-blob-store.js';
 import { SERVICE_VERSION } from './version.js';
-import { SERVICE_EXTENSIONS } from './extensions.js';
+import { buildServices, type AppServices } from './services.js';
 import { advisorySyncTask } from './scan/advisories/schedule.js';
 
 /**
@@ -59,10 +58,11 @@ export interface BuildOptions {
   blobStore?: OpenBlobStoreOptions;
 }
 
-/** The built service: the Fastify app (not listening), its context, and its background tasks. */
+/** The built service: the Fastify app (not listening), its context, its services and background tasks. */
 export interface BuiltApp {
   app: App;
   ctx: ServiceContext;
+  services: AppServices;
   tasks: BackgroundTask[];
 }
 
@@ -112,8 +112,8 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
     listeners: [],
     metrics,
   };
-  const tasks: BackgroundTask[] = [];
-  for (const extend of SERVICE_EXTENSIONS) tasks.push(...(await extend(ctx)));
+  const services = await buildServices(ctx);
+  const tasks: BackgroundTask[] = [...services.tasks];
   if (config.advisories.syncIntervalSeconds > 0) {
     tasks.push(
       advisorySyncTask(ctx, {
@@ -123,7 +123,6 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
     );
   }
 
-  const limiter = new RateLimiter(config.limits.requestsPerHour, ctx.clock);
   const openapi = new OpenApiCollector();
   app.decorateRequest('actor', null as never);
   app.addHook('onRoute', (route) => openapi.add(route));
@@ -162,8 +161,8 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
     if (request.routeOptions.config.rawBody) countBodyBytes(request.raw, metrics);
     // /metrics checks its own token: a scraper's bearer token is not an API credential.
     if (request.routeOptions.url === METRICS_PATH) return;
-    await authHook(ctx, request, reply);
-    limiter.check(request, reply);
+    await authHook(ctx, services.failedAuth, request, reply);
+    services.requests.check(request, reply);
   });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
@@ -180,7 +179,7 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   });
 
   const routes = (instance: App): void => {
-    for (const register of ROUTE_MODULES) register(instance, ctx);
+    for (const register of ROUTE_MODULES) register(instance, ctx, services);
   };
   await app.register(async (scope) => routes(scope as App));
   await app.register(async (scope) => routes(scope as App), { prefix: '/v1' });
@@ -216,5 +215,5 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
     for (const t of tasks) await t.stop();
     await db.destroy();
   });
-  return { app, ctx, tasks };
+  return { app, ctx, services, tasks };
 }

@@ -1,4 +1,4 @@
-import type { ServiceExtension } from '../extensions.js';
+import type { BackgroundTask } from './background.js';
 import { leasedIntervalTask } from '../jobs/scheduler.js';
 import { dropLeases, leaseOwner, withBlobLock } from '../store/upload-leases.js';
 import * as store from '../store/uploads.js';
@@ -90,7 +90,7 @@ export async function releaseInterruptedUploads(ctx: ServiceContext): Promise<nu
  * every minute (sooner for short TTLs), in one process at a time of those sharing the database
  * (the holder of the `upload-expiry` lease).
  */
-export const uploadExpiryExtension: ServiceExtension = async (ctx) => {
+export async function uploadExpiryTasks(ctx: ServiceContext): Promise<BackgroundTask[]> {
   const released = await releaseInterruptedUploads(ctx);
   if (released) ctx.log.info({ released }, 'uploads interrupted by the previous run released');
   const intervalMs = Math.min(60_000, Math.max(1_000, (ctx.config.limits.uploadTtlSeconds * 1000) / 4));
@@ -108,4 +108,4 @@ export const uploadExpiryExtension: ServiceExtension = async (ctx) => {
       { clock: ctx.clock },
     ),
   ];
-};
+}

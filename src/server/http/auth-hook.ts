@@ -2,19 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authenticate } from '../domain/access.js';
 import type { ServiceContext } from '../domain/context.js';
 import { ServiceError } from '../domain/errors.js';
-import { FailedAuthLimiter } from './rate-limit.js';
-
-// One limiter per running service, built from its configuration and clock on first use.
-const failedAuthLimiters = new WeakMap<ServiceContext, FailedAuthLimiter>();
-
-function failedAuthLimiter(ctx: ServiceContext): FailedAuthLimiter {
-  let limiter = failedAuthLimiters.get(ctx);
-  if (!limiter) {
-    limiter = new FailedAuthLimiter(ctx.config.limits.failedAuthPerHour, ctx.clock);
-    failedAuthLimiters.set(ctx, limiter);
-  }
-  return limiter;
-}
+import type { FailedAuthLimiter } from './rate-limit.js';
 
 /**
  * Reads the credential from `X-Api-Key`, `Authorization: Bearer …`, `Authorization: token …` or
@@ -48,13 +36,13 @@ export function credentialFrom(request: FastifyRequest): string | null {
  */
 export async function authHook(
   ctx: ServiceContext,
+  limiter: FailedAuthLimiter,
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<void> {
   request.actor = { principal: null, ip: request.ip ?? null };
   const hasCredential = Boolean(request.headers['x-api-key'] || request.headers.authorization);
   if (!hasCredential) return;
-  const limiter = failedAuthLimiter(ctx);
   const address = request.ip ?? 'unknown';
   limiter.refuseIfThrottled(address, reply);
   try {

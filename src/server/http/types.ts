@@ -8,6 +8,7 @@ import type {
 } from 'fastify';
 import type { Actor } from '../domain/access.js';
 import type { ServiceContext } from '../domain/context.js';
+import type { AppServices } from '../services.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -31,5 +32,5 @@ export type App = FastifyInstance<
   TypeBoxTypeProvider
 >;
 
-/** A route module: registers its routes on the app with the shared service context. */
-export type RouteModule = (app: App, ctx: ServiceContext) => void;
+/** A route module: registers its routes on the app with the shared context and the instance's services. */
+export type RouteModule = (app: App, ctx: ServiceContext, services: AppServices) => void;

@@ -18,7 +18,7 @@ import { identityFromClaims } from './identity.js';
 import { normalizeIssuer } from './issuer-url.js';
 import type { OrgRef } from './lookup.js';
 import { OidcRefusal } from './refusal.js';
-import type { OidcRuntime } from './runtime.js';
+import type { OidcService } from './service.js';
 import { issueToken } from './tokens.js';
 import { audienceMatches, checkAlgorithm, verifyOidcToken } from './verify.js';
 
@@ -51,7 +51,7 @@ interface RefusalContext {
  */
 export async function exchangeOidcToken(
   ctx: ServiceContext,
-  runtime: OidcRuntime,
+  oidc: OidcService,
   actor: Actor,
   orgSlug: string,
   request: OidcExchangeRequest,
@@ -59,7 +59,7 @@ export async function exchangeOidcToken(
 ): Promise<OidcExchangeResponse> {
   const known: RefusalContext = {};
   try {
-    return await exchange(ctx, runtime, actor, orgSlug, request, known);
+    return await exchange(ctx, oidc, actor, orgSlug, request, known);
   } catch (err) {
     if (!(err instanceof OidcRefusal)) throw err;
     await reportRefusal(ctx, actor, orgSlug, request.service_slug, err, known, log);
@@ -69,7 +69,7 @@ export async function exchangeOidcToken(
 
 async function exchange(
   ctx: ServiceContext,
-  runtime: OidcRuntime,
+  oidc: OidcService,
   actor: Actor,
   orgSlug: string,
   request: OidcExchangeRequest,
@@ -104,7 +104,7 @@ async function exchange(
   known.provider = enabled[0];
 
   const now = ctx.clock();
-  const claims = await verifyOidcToken(request.oidc_token, enabled[0]!.provider_url, runtime.keys, now);
+  const claims = await verifyOidcToken(request.oidc_token, enabled[0]!.provider_url, oidc.keys, now);
   known.claims = claims;
   const attached = await providersAttachedTo(
     ctx,

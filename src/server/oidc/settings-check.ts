@@ -5,7 +5,7 @@ import { checkClaimRules } from './claim-rules.js';
 import { checkOutboundUrl } from '../net/url-check.js';
 import { issuerUrlProblem } from './issuer-url.js';
 import type { OrgRef } from './lookup.js';
-import { oidcRuntime } from './runtime.js';
+import { issuerPolicy } from './service.js';
 import { findServicesBySlug } from '../store/oidc.js';
 
 /**
@@ -54,7 +54,7 @@ export async function checkSettings(
     throw new ServiceError('validation_failed', `Invalid OIDC provider settings: ${summary}`, fields);
   }
   if (input.provider_url !== undefined) {
-    await checkOutboundUrl(oidcRuntime(ctx).policy, 'provider_url', input.provider_url.trim());
+    await checkOutboundUrl(issuerPolicy(ctx), 'provider_url', input.provider_url.trim());
   }
   return serviceIds;
 }

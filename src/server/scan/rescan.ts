@@ -2,7 +2,7 @@ import { JobQueue } from '../jobs/queue.js';
 import type { Db } from '../store/db.js';
 import { packagesWithComponents } from '../store/scans.js';
 import type { PackageRef } from './advisories/store.js';
-import { SCAN_JOB } from './extension.js';
+import { SCAN_JOB } from './service.js';
 
 /**
  * Queues a scan of every live package that contains a component the given advisories touch

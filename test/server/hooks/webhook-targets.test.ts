@@ -1,4 +1,3 @@
-import { webhookRuntime } from '../../../src/server/hooks/extension.js';
 import { changeWebhook } from '../../../src/server/store/webhooks.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { startReceiver, type Receiver } from '../../helpers/receivers.js';
@@ -123,7 +122,7 @@ describe('a repository Admin aiming webhooks at internal addresses', () => {
       target_url: `http://localhost:${receiver.port}/hook`,
       is_active: 1,
     });
-    await webhookRuntime(server.ctx).ping(id);
+    await server.services.webhooks.ping(id);
     const refused = async (): Promise<Delivery[]> =>
       (await deliveriesOf(server, 'dev', id)).filter((d) => d.error?.startsWith('refused:'));
     const [row] = await eventually(async () => {

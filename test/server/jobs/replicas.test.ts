@@ -2,9 +2,7 @@ import fs from 'node:fs';
 import { buildApp } from '../../../src/server/app.js';
 import { parseConfig, type ServerConfigInput } from '../../../src/server/config.js';
 import type { BackgroundTask } from '../../../src/server/domain/background.js';
-import { webhookRuntime } from '../../../src/server/hooks/extension.js';
 import type { leasedIntervalTask } from '../../../src/server/jobs/scheduler.js';
-import { scanRuntime } from '../../../src/server/scan/extension.js';
 import { openDatabase, type Db } from '../../../src/server/store/db.js';
 import { currentLease } from '../../../src/server/store/leases.js';
 import { makeTar } from '../../fixtures/packages/archives.js';
@@ -108,8 +106,8 @@ function npmTarball(n: number): Promise<Buffer> {
     // The backlog (a ping, the scans, the deliveries of package.created) waits for the workers.
     for (const task of [...a.tasks, ...b.tasks]) task.start();
     for (const replica of [a, b]) {
-      scanRuntime(replica.ctx).worker.kick();
-      webhookRuntime(replica.ctx).worker.kick();
+      replica.services.scan.worker.kick();
+      replica.services.webhooks.worker.kick();
     }
 
     // Every job the replicas share has run: the scans, and the deliveries the events queued.
@@ -128,7 +126,7 @@ function npmTarball(n: number): Promise<Buffer> {
     });
     // Nothing is still on its way to the receiver from either replica.
     await until(
-      async () => webhookRuntime(a.ctx).worker.inFlight() + webhookRuntime(b.ctx).worker.inFlight() === 0,
+      async () => a.services.webhooks.worker.inFlight() + b.services.webhooks.worker.inFlight() === 0,
     );
     await Promise.all([a.close(), b.close()]);
 

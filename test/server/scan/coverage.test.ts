@@ -1,7 +1,6 @@
 import type { Package } from '../../../src/api/packages.js';
 import type { ScanCoverage, VulnerabilityScanResultsListItem } from '../../../src/api/vulnerabilities.js';
 import { importAdvisories } from '../../../src/server/scan/advisories/import.js';
-import { scanRuntime } from '../../../src/server/scan/extension.js';
 import { upsertFeed } from '../../../src/server/store/advisories.js';
 import { makeTar } from '../../fixtures/packages/archives.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
@@ -37,7 +36,7 @@ async function scanned(
   const created = await uploadPackage<Package>(server, 'dev', format, bytes, filename, fields);
   expect(created.status).toBe(201);
   const id = created.body.slug_perm;
-  await scanRuntime(server.ctx).waitForScan(id, 30);
+  await server.services.scan.waitForScan(id, 30);
   const pkg = (await api<Package>(server, 'GET', `/packages/acme/dev/${id}/`)).body;
   const list = await api<VulnerabilityScanResultsListItem[]>(
     server,

@@ -2,7 +2,6 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import { importAdvisories } from '../../../src/server/scan/advisories/import.js';
 import { pickDependency, type DemoDependency } from '../../../src/demo/samples.js';
-import { scanRuntime } from '../../../src/server/scan/extension.js';
 import { enqueueRescans } from '../../../src/server/scan/rescan.js';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -28,7 +27,7 @@ async function appTarball(name: string, deps: Record<string, string>): Promise<B
 }
 
 async function waitScanned(server: TestServer, id: string): Promise<Record<string, unknown>> {
-  await scanRuntime(server.ctx).waitForScan(id, 20);
+  await server.services.scan.waitForScan(id, 20);
   const res = await api<Record<string, unknown>>(server, 'GET', `/packages/acme/dev/${id}/`);
   return res.body;
 }
@@ -254,7 +253,7 @@ describe('the scan lifecycle', () => {
     const result = await importAdvisories(server.ctx.db, dir);
     fs.rmSync(dir, { recursive: true, force: true });
     expect(await enqueueRescans(server.ctx.db, result.touched, new Date())).toBe(1);
-    scanRuntime(server.ctx).worker.kick();
+    server.services.scan.worker.kick();
     const deadline = Date.now() + 15_000;
     let pkg = await waitScanned(server, id);
     while (pkg.security_scan_status !== 'Scan Detected Vulnerabilities' && Date.now() < deadline) {

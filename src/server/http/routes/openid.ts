@@ -15,7 +15,6 @@ import {
   listProviders,
   updateProvider,
 } from '../../oidc/providers.js';
-import { oidcRuntime } from '../../oidc/runtime.js';
 import { listTokens, revokeToken } from '../../oidc/token-admin.js';
 import { PageQuery, pageWindow, setPaginationHeaders } from '../pagination.js';
 import type { RouteModule } from '../types.js';
@@ -32,7 +31,7 @@ const tags = ['oidc'];
  * exchange anyway is still checked by the auth hook: a bad one is a 401 `invalid_token` before
  * the exchange runs, which says nothing about the organisation.
  */
-export const openidRoutes: RouteModule = (app, ctx) => {
+export const openidRoutes: RouteModule = (app, ctx, { oidc }) => {
   app.post(
     '/openid/:org/',
     {
@@ -46,7 +45,7 @@ export const openidRoutes: RouteModule = (app, ctx) => {
       },
     },
     async (request) =>
-      exchangeOidcToken(ctx, oidcRuntime(ctx), request.actor, request.params.org, request.body, request.log),
+      exchangeOidcToken(ctx, oidc, request.actor, request.params.org, request.body, request.log),
   );
 
   app.get(

@@ -27,7 +27,6 @@ import {
 import { copyPackage, movePackage } from '../../domain/promotion.js';
 import { setQuarantine } from '../../domain/quarantine.js';
 import { PageQuery, pageWindow, setPaginationHeaders } from '../pagination.js';
-import { scanRuntime } from '../../scan/extension.js';
 import type { RouteModule } from '../types.js';
 
 const RepoParams = Type.Object({ owner: Type.String(), repo: Type.String() });
@@ -38,7 +37,7 @@ const OptionalQuarantine = Type.Union([PackageQuarantineRequest, Type.Null()]);
 const TAGS = ['packages'];
 
 /** `/packages/{owner}/{repo}/…`: create, list, read, promote, tag, quarantine and delete packages. */
-export const packageRoutes: RouteModule = (app, ctx) => {
+export const packageRoutes: RouteModule = (app, ctx, { scan }) => {
   app.post(
     '/packages/:owner/:repo/upload/:format/',
     {
@@ -135,7 +134,7 @@ export const packageRoutes: RouteModule = (app, ctx) => {
     async (request) => {
       const { owner, repo, identifier } = request.params;
       const wait = request.query.wait ?? 0;
-      const waitFor = wait > 0 ? (id: string) => scanRuntime(ctx).waitForScan(id, wait) : undefined;
+      const waitFor = wait > 0 ? (id: string) => scan.waitForScan(id, wait) : undefined;
       return getPackageStatus(ctx, request.actor, owner, repo, identifier, waitFor);
     },
   );
@@ -253,7 +252,7 @@ export const packageRoutes: RouteModule = (app, ctx) => {
     async (request) => {
       const { owner, repo, identifier } = request.params;
       const pkg = await requestPackageScan(ctx, request.actor, owner, repo, identifier);
-      await scanRuntime(ctx).enqueue(pkg.slug_perm);
+      await scan.enqueue(pkg.slug_perm);
       return pkg;
     },
   );

@@ -8,7 +8,6 @@ import {
   webhookScope,
   webhookView,
 } from '../../hooks/webhooks.js';
-import { webhookRuntime } from '../../hooks/extension.js';
 import { listWebhookDeliveries, listWebhooks } from '../../domain/webhook-lists.js';
 import { PageQuery, pageWindow, setPaginationHeaders } from '../pagination.js';
 import type { RouteModule } from '../types.js';
@@ -17,7 +16,7 @@ const RepoParams = Type.Object({ owner: Type.String(), repo: Type.String() });
 const HookParams = Type.Object({ owner: Type.String(), repo: Type.String(), id: Type.String() });
 
 /** `/webhooks/{owner}/{repo}/`: repository webhooks (repository Admin). */
-export const webhookRoutes: RouteModule = (app, ctx) => {
+export const webhookRoutes: RouteModule = (app, ctx, { webhooks }) => {
   app.get(
     '/webhooks/:owner/:repo/',
     {
@@ -52,7 +51,7 @@ export const webhookRoutes: RouteModule = (app, ctx) => {
       const { owner, repo } = request.params;
       const scope = await webhookScope(ctx, request.actor, owner, repo);
       const row = await createWebhook(ctx, request.actor, scope, request.body);
-      await webhookRuntime(ctx).ping(row.id);
+      await webhooks.ping(row.id);
       return reply.code(201).send(webhookView(ctx, { owner, repo }, row));
     },
   );

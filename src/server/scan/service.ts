@@ -1,0 +1,91 @@
+import type { ServiceContext } from '../domain/context.js';
+import type { BackgroundTask } from '../domain/background.js';
+import { findScanStatus, markScanFinished, markScanQueued } from '../store/scans.js';
+import { JobQueue } from '../jobs/queue.js';
+import { createJobWorker, type JobWorker } from '../jobs/worker.js';
+import { scanPackage, SCAN_STATUS, type ScanDeps } from './scan-package.js';
+import { ScanWaiters } from './waiters.js';
+
+/** The job kind of one package scan. */
+export const SCAN_JOB = 'scan.package';
+
+/** The scanner of one running service, built by buildApp and handed to the routes that need it. */
+export interface ScanService {
+  /** Queues a scan of a package (a queued scan of the same package absorbs it) and wakes the worker. */
+  enqueue(packageId: string): Promise<void>;
+  /** Waits up to `seconds` for the package's scan to finish. */
+  waitForScan(packageId: string, seconds: number): Promise<void>;
+  worker: JobWorker;
+  queue: JobQueue;
+  /** What runs in the background: the scan worker. */
+  tasks: BackgroundTask[];
+}
+
+const FINISHED: string[] = [
+  SCAN_STATUS.vulnerable,
+  SCAN_STATUS.clean,
+  SCAN_STATUS.failed,
+  SCAN_STATUS.notSupported,
+];
+
+/** Tells whether a package's latest scan has finished (a deleted package counts as finished). */
+export async function isScanFinished(ctx: ServiceContext, packageId: string): Promise<boolean> {
+  const row = await findScanStatus(ctx, packageId);
+  return !row || row.deleted_at !== null || FINISHED.includes(row.security_scan_status);
+}
+
+/**
+ * Builds the scanner: every new package gets a durable scan job; a worker runs them (a scan
+ * interrupted by a crash runs again when its lease expires) and wakes long-polling waiters.
+ */
+export function createScanService(ctx: ServiceContext, deps: ScanDeps): ScanService {
+  const queue = new JobQueue(ctx, {
+    clock: ctx.clock,
+    onLeaseLost: (job) =>
+      ctx.log.warn({ job: job.id, kind: job.kind }, 'job lease lost to another worker; it runs there again'),
+  });
+  const waiters = new ScanWaiters();
+  const worker = createJobWorker({
+    name: 'scan-worker',
+    queue,
+    clock: ctx.clock,
+    log: ctx.log,
+    retryDelayMs: (attempts) => Math.min(60_000, 2_000 * 2 ** attempts),
+    handlers: {
+      [SCAN_JOB]: async (job) => {
+        const { packageId } = job.payload as { packageId: string };
+        try {
+          await scanPackage(ctx, deps, packageId);
+        } catch (err) {
+          // Out of attempts: say so on the package rather than leaving it "in progress" forever.
+          if (job.attempts >= job.maxAttempts) {
+            await markScanFinished(ctx, packageId, SCAN_STATUS.failed, ctx.clock().toISOString());
+          }
+          throw err;
+        } finally {
+          waiters.notify(packageId);
+        }
+      },
+    },
+    pollMs: 500,
+  });
+  const enqueue = async (packageId: string): Promise<void> => {
+    await markScanQueued(ctx, packageId, SCAN_STATUS.awaiting);
+    await queue.enqueue(SCAN_JOB, { packageId }, ctx.clock(), {
+      dedupeKey: `scan:${packageId}`,
+      maxAttempts: 3,
+    });
+    worker.kick();
+  };
+  ctx.listeners.push(async (event, packageId) => {
+    if (event === 'package.created') await enqueue(packageId);
+  });
+  return {
+    enqueue,
+    waitForScan: (packageId, seconds) =>
+      waiters.wait(packageId, seconds, () => isScanFinished(ctx, packageId)),
+    worker,
+    queue,
+    tasks: [worker],
+  };
+}
