@@ -1,15 +1,16 @@
-import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { ServerConfig } from '../config.js';
 import { systemClock } from '../domain/ids.js';
 import type { Io, ServerCommand } from './io.js';
-import { prepareDataDir } from '../store/data-dir.js';
-import { openDatabase, type Db } from '../store/db.js';
+import type { Db } from '../store/db.js';
+import { openConfiguredDatabase } from '../store/open-stores.js';
+import { resolveServerConfig, settingOptions } from './resolve-config.js';
 import { enqueueRescans } from '../scan/rescan.js';
 import type { ImportResult } from '../scan/advisories/import.js';
 import { expandImportPath, importIntoFeeds, type FeedImport } from '../scan/advisories/import-feed.js';
 import { runSyncCommand } from './advisories-sync.js';
 
-const USAGE = `Usage: airlock-server advisories import --data-dir DIR [--database-url URL] [--json] [--verbose] PATH...
+const USAGE = `Usage: airlock-server advisories import --data-dir DIR [--database-url URL] [--config FILE] [--json] [--verbose] PATH...
        airlock-server advisories sync --data-dir DIR [--source URL] [--ecosystems npm,PyPI,...] [--timeout 60s] [--json]
 
 import: loads OSV advisories into the service's database. Each PATH is an ecosystem's all.zip, a
@@ -20,6 +21,8 @@ replaced, withdrawn ones stop matching.
 sync: downloads {source}/{ecosystem}/all.zip (see 'advisories sync --help').
   --data-dir DIR       the service's data directory (env AIRLOCK_DATA_DIR)
   --database-url URL   a PostgreSQL database instead of the data directory's SQLite file (env AIRLOCK_DATABASE_URL)
+  --config FILE        the service's YAML config file (env AIRLOCK_CONFIG); every serve setting is read
+                       the way serve reads it (see serve --help)
   --json               print one JSON object per PATH (ids added and changed, packages touched)
   --verbose            list every added and changed id`;
 
@@ -73,13 +76,8 @@ export async function runAdvisoriesCommand(args: string[], io: Io): Promise<numb
     );
     return 2;
   }
-  const { dataDir, databaseUrl, json, verbose, paths } = parsed;
-  prepareDataDir(dataDir);
-  const db = await openDatabase(
-    databaseUrl
-      ? { kind: 'postgres', url: databaseUrl }
-      : { kind: 'sqlite', file: path.join(dataDir, 'airlock.db') },
-  );
+  const { config, json, verbose, paths } = parsed;
+  const db = await openConfiguredDatabase(config);
   let code = 0;
   try {
     for (const source of paths.flatMap(expandImportPath)) {
@@ -126,30 +124,18 @@ async function report(
 function parseOptions(
   args: string[],
   env: NodeJS.ProcessEnv,
-): { dataDir: string; databaseUrl?: string; json: boolean; verbose: boolean; paths: string[] } {
+): { config: ServerConfig; json: boolean; verbose: boolean; paths: string[] } {
   const { values, positionals } = parseArgs({
     args,
-    options: {
-      'data-dir': { type: 'string' },
-      'database-url': { type: 'string' },
-      json: { type: 'boolean' },
-      verbose: { type: 'boolean' },
-    },
+    options: { ...settingOptions(), json: { type: 'boolean' }, verbose: { type: 'boolean' } },
     allowPositionals: true,
     strict: true,
   });
-  const dataDir = values['data-dir'] ?? env.AIRLOCK_DATA_DIR;
-  if (!dataDir) throw new Error('--data-dir DIR (or AIRLOCK_DATA_DIR) is required.');
+  const { json, verbose, ...settings } = values;
+  const config = resolveServerConfig(settings, env);
   if (positionals.length === 0)
     throw new Error('name at least one PATH (an all.zip, a folder or a .json file).');
-  const databaseUrl = values['database-url'] ?? env.AIRLOCK_DATABASE_URL;
-  return {
-    dataDir: path.resolve(dataDir),
-    ...(databaseUrl ? { databaseUrl } : {}),
-    json: values.json ?? false,
-    verbose: values.verbose ?? false,
-    paths: positionals,
-  };
+  return { config, json: json ?? false, verbose: verbose ?? false, paths: positionals };
 }
 
 /** `airlock-server advisories import|sync`: loads OSV archives into the advisory database, from disk or a source URL. */

@@ -1,11 +1,10 @@
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../../policy/parse-inputs.js';
-import { OSV_ARCHIVES_URL } from '../config.js';
+import { OSV_ARCHIVES_URL, type ServerConfig } from '../config.js';
 import { systemClock } from '../domain/ids.js';
 import type { Io } from './io.js';
-import { prepareDataDir } from '../store/data-dir.js';
-import { openDatabase } from '../store/db.js';
+import { openConfiguredDatabase } from '../store/open-stores.js';
+import { resolveServerConfig, settingOptions } from './resolve-config.js';
 import { redactSource } from '../scan/advisories/feeds.js';
 import { acquireSyncLease, currentSyncLease, releaseSyncLease } from '../scan/advisories/lease.js';
 import {
@@ -16,7 +15,7 @@ import {
   type SyncProgress,
 } from '../scan/advisories/sync.js';
 
-const USAGE = `Usage: airlock-server advisories sync --data-dir DIR [--database-url URL] [--source URL]
+const USAGE = `Usage: airlock-server advisories sync --data-dir DIR [--database-url URL] [--config FILE] [--source URL]
          [--ecosystems npm,PyPI,Go,crates.io] [--timeout 60s] [--json]
 
 Downloads {source}/{ecosystem}/all.zip for each ecosystem (OSV's layout), conditionally (an
@@ -24,8 +23,10 @@ unchanged archive costs a 304), checks it is a zip of OSV documents and imports 
 A failed, truncated or corrupt download keeps the data already held and exits 1.
   --data-dir DIR       the service's data directory (env AIRLOCK_DATA_DIR)
   --database-url URL   a PostgreSQL database instead of the SQLite file (env AIRLOCK_DATABASE_URL)
-  --source URL         an OSV mirror: http(s)://…, file://… or a folder (env AIRLOCK_ADVISORIES_SOURCE;
-                       default ${OSV_ARCHIVES_URL})
+  --config FILE        the service's YAML config file (env AIRLOCK_CONFIG); every serve setting is read
+                       the way serve reads it (see serve --help)
+  --source URL         an OSV mirror: http(s)://…, file://… or a folder (same as --advisories-source;
+                       env AIRLOCK_ADVISORIES_SOURCE; default ${OSV_ARCHIVES_URL})
   --ecosystems LIST    OSV ecosystem names, separated by commas (default ${DEFAULT_SYNC_ECOSYSTEMS.join(',')})
   --timeout DURATION   how long a silent server is waited for (default 60s)
   --json               print one JSON object per ecosystem`;
@@ -37,8 +38,7 @@ export interface SyncCommandOptions {
 }
 
 interface SyncArgs {
-  dataDir: string;
-  databaseUrl?: string;
+  config: ServerConfig;
   source: string;
   ecosystems: string[];
   timeoutMs: number;
@@ -49,8 +49,7 @@ function parseSyncArgs(args: string[], env: NodeJS.ProcessEnv): SyncArgs {
   const { values, positionals } = parseArgs({
     args,
     options: {
-      'data-dir': { type: 'string' },
-      'database-url': { type: 'string' },
+      ...settingOptions(),
       source: { type: 'string' },
       ecosystems: { type: 'string' },
       timeout: { type: 'string' },
@@ -60,28 +59,21 @@ function parseSyncArgs(args: string[], env: NodeJS.ProcessEnv): SyncArgs {
     strict: true,
   });
   if (positionals.length > 0) throw new Error(`unexpected argument '${positionals[0]}'.`);
-  const dataDir = values['data-dir'] ?? env.AIRLOCK_DATA_DIR;
-  if (!dataDir) throw new Error('--data-dir DIR (or AIRLOCK_DATA_DIR) is required.');
-  const source = values.source ?? env.AIRLOCK_ADVISORIES_SOURCE ?? OSV_ARCHIVES_URL;
-  checkSyncSource(source);
-  const ecosystems = (values.ecosystems ?? DEFAULT_SYNC_ECOSYSTEMS.join(','))
+  const { source: sourceFlag, ecosystems: ecosystemsFlag, timeout, json, ...settings } = values;
+  // --source is this command's short name of --advisories-source, and wins over it.
+  if (typeof sourceFlag === 'string') checkSyncSource(sourceFlag);
+  const config = resolveServerConfig(settings, env);
+  const source = (sourceFlag as string | undefined) ?? config.advisories.source;
+  const ecosystems = ((ecosystemsFlag as string | undefined) ?? DEFAULT_SYNC_ECOSYSTEMS.join(','))
     .split(',')
     .map((e) => e.trim())
     .filter(Boolean);
   if (ecosystems.length === 0) throw new Error('--ecosystems names no ecosystem.');
   const bad = ecosystems.find((e) => !/^[A-Za-z0-9][A-Za-z0-9.:_ -]*$/.test(e));
   if (bad) throw new Error(`--ecosystems: '${bad}' is not an OSV ecosystem name.`);
-  const timeoutSeconds = parseDuration(values.timeout ?? '60s', '--timeout');
+  const timeoutSeconds = parseDuration((timeout as string | undefined) ?? '60s', '--timeout');
   if (timeoutSeconds < 1) throw new Error('--timeout must be at least 1s.');
-  const databaseUrl = values['database-url'] ?? env.AIRLOCK_DATABASE_URL;
-  return {
-    dataDir: path.resolve(dataDir),
-    ...(databaseUrl ? { databaseUrl } : {}),
-    source,
-    ecosystems,
-    timeoutMs: timeoutSeconds * 1000,
-    json: values.json ?? false,
-  };
+  return { config, source, ecosystems, timeoutMs: timeoutSeconds * 1000, json: json === true };
 }
 
 const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
@@ -136,12 +128,7 @@ export async function runSyncCommand(
     return 2;
   }
   const tty = options.tty ?? process.stderr.isTTY === true;
-  prepareDataDir(parsed.dataDir);
-  const db = await openDatabase(
-    parsed.databaseUrl
-      ? { kind: 'postgres', url: parsed.databaseUrl }
-      : { kind: 'sqlite', file: path.join(parsed.dataDir, 'airlock.db') },
-  );
+  const db = await openConfiguredDatabase(parsed.config);
   const holder = `advisories-sync:${process.pid}`;
   const leaseMs = 15 * 60_000;
   try {
@@ -163,7 +150,7 @@ export async function runSyncCommand(
         ecosystems: parsed.ecosystems,
         clock: systemClock,
         timeoutMs: parsed.timeoutMs,
-        tmpDir: parsed.dataDir,
+        tmpDir: parsed.config.dataDir,
         ...(progress ? { onProgress: progress } : {}),
       });
       progress?.(null);

@@ -48,3 +48,12 @@ export async function openStores(
   const db = await openDatabase(databaseConfigOf(config));
   return { db, blobs, secret, secretFile, close: () => db.destroy() };
 }
+
+/**
+ * Opens (and migrates) only the database a configuration names, after preparing its data
+ * directory: for commands that read and write metadata but no blob (advisory import and sync).
+ */
+export async function openConfiguredDatabase(config: ServerConfig): Promise<Db> {
+  prepareDataDir(config.dataDir, config.secretFile);
+  return openDatabase(databaseConfigOf(config));
+}
