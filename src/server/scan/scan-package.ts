@@ -29,19 +29,16 @@ export interface ScanDeps {
   evaluatePolicies(ctx: ServiceContext, packageId: string, scans: VulnerabilityScan[]): Promise<boolean>;
 }
 
-/** A blob store that can hand out the path of a committed blob on the local disk. */
-interface LocalBlobs {
-  localPath?(sha256: string): string | null;
-}
-
-/** Runs `fn` with a local file holding the blob: the blob itself when on disk, else a temporary copy. */
+/**
+ * Runs `fn` with a scratch copy of the blob in the data directory. The scan worker reads archives
+ * by random access (a zip's directory sits at its end), and a copy it owns outlives neither the
+ * scan nor a move of the blob; the blob store hands out streams, never paths.
+ */
 async function withLocalFile<T>(
   ctx: ServiceContext,
   sha256: string,
   fn: (file: string) => Promise<T>,
 ): Promise<T> {
-  const direct = (ctx.blobs as LocalBlobs).localPath?.(sha256);
-  if (direct) return fn(direct);
   const tmp = path.join(ctx.config.dataDir, 'tmp', `scan-${newId()}`);
   try {
     await pipeline(await ctx.blobs.read(sha256), fs.createWriteStream(tmp));
