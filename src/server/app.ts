@@ -16,7 +16,7 @@ import { OpenApiCollector } from './http/openapi.js';
 import { ROUTE_MODULES } from './http/routes/index.js';
 import type { App } from './http/types.js';
 import { openStores } from './store/open-stores.js';
-import { latestScanTiming } from './store/ops-queries.js';
+import { observeScans, sharedGauges } from './domain/operations.js';
 import { createMetrics, metricsAccess, sendMetrics } from './http/metrics.js';
 import type { ServiceMetrics } from './domain/metrics.js';
 import type { OpenBlobStoreOptions } from './store/open-blob-store.js';
@@ -99,7 +99,7 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   const { db, blobs, secret } = await openStores(config, options.blobStore);
 
   const clock = options.clock ?? systemClock;
-  const metrics = createMetrics(db, clock);
+  const metrics = createMetrics(sharedGauges(db, clock), clock);
   const ctx: ServiceContext = {
     config,
     db,
@@ -168,11 +168,7 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
   });
-  ctx.listeners.push(async (event, packageId) => {
-    if (event !== 'package.security_scanned') return;
-    const scan = await latestScanTiming(db, packageId);
-    if (scan) metrics.observeScan(scan.outcome, scan.seconds);
-  });
+  observeScans(ctx, metrics);
   app.addHook('onListen', async () => {
     const address = app.server.address();
     if (address && typeof address === 'object') ctx.baseUrl = publicBaseUrl(config, address.port);

@@ -3,8 +3,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../domain/ids.js';
 import type { ServiceMetrics } from '../domain/metrics.js';
-import type { Db } from '../store/db.js';
-import { advisoryFeedTimes, jobBacklog } from '../store/ops-queries.js';
+import type { SharedGauges } from '../domain/operations.js';
 
 /** The service's metrics and the registry they live on (one per built app, never the global one). */
 export interface AppMetrics extends ServiceMetrics {
@@ -19,7 +18,7 @@ const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
  * database answers at scrape time (the job backlog and advisory age are shared by all replicas,
  * so every replica reports the same, current values).
  */
-export function createMetrics(db: Db, clock: Clock): AppMetrics {
+export function createMetrics(shared: SharedGauges, clock: Clock): AppMetrics {
   const registry = new Registry();
   const requests = new Counter({
     name: 'airlock_http_requests_total',
@@ -59,7 +58,7 @@ export function createMetrics(db: Db, clock: Clock): AppMetrics {
     buckets: SECONDS_BUCKETS,
     registers: [registry],
   });
-  const backlog = async (): Promise<Awaited<ReturnType<typeof jobBacklog>>> => jobBacklog(db, clock());
+  const backlog = shared.backlog;
   new Gauge({
     name: 'airlock_jobs_queued',
     help: 'Jobs waiting in the queue, by kind (read from the database at scrape time).',
@@ -98,7 +97,7 @@ export function createMetrics(db: Db, clock: Clock): AppMetrics {
     async collect() {
       this.reset();
       const now = clock().getTime();
-      for (const feed of await advisoryFeedTimes(db)) {
+      for (const feed of await shared.advisoryFeeds()) {
         const at = feed.updatedAt ? Date.parse(feed.updatedAt) : NaN;
         if (Number.isFinite(at)) this.set({ ecosystem: feed.ecosystem }, Math.max(0, (now - at) / 1000));
       }

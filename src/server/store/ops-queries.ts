@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
 import { dbOf, type DbSource } from './source.js';
-import type { Db } from './db.js';
 
 /** Jobs waiting and running, per kind, and how long the oldest due one has waited. */
 export interface JobBacklog {
@@ -12,8 +11,8 @@ export interface JobBacklog {
 }
 
 /** The job backlog at `now`, read at scrape time so every replica reports the shared queue. */
-export async function jobBacklog(db: Db, now: Date): Promise<JobBacklog[]> {
-  const rows = await db
+export async function jobBacklog(source: DbSource, now: Date): Promise<JobBacklog[]> {
+  const rows = await dbOf(source)
     .selectFrom('jobs')
     .select(['kind', 'status'])
     .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.min('run_at').as('oldest')])
@@ -35,17 +34,19 @@ export async function jobBacklog(db: Db, now: Date): Promise<JobBacklog[]> {
 }
 
 /** When each ecosystem's advisory data was last refreshed (null: never). */
-export async function advisoryFeedTimes(db: Db): Promise<{ ecosystem: string; updatedAt: string | null }[]> {
-  const rows = await db.selectFrom('advisory_feeds').select(['ecosystem', 'updated_at']).execute();
+export async function advisoryFeedTimes(
+  source: DbSource,
+): Promise<{ ecosystem: string; updatedAt: string | null }[]> {
+  const rows = await dbOf(source).selectFrom('advisory_feeds').select(['ecosystem', 'updated_at']).execute();
   return rows.map((row) => ({ ecosystem: row.ecosystem, updatedAt: row.updated_at }));
 }
 
 /** How long the latest scan of a package took, and how it ended; undefined when it has none. */
 export async function latestScanTiming(
-  db: Db,
+  source: DbSource,
   packageId: string,
 ): Promise<{ outcome: string; seconds: number } | undefined> {
-  const row = await db
+  const row = await dbOf(source)
     .selectFrom('scans')
     .select(['outcome', 'started_at', 'completed_at'])
     .where('package_id', '=', packageId)

@@ -1,8 +1,6 @@
-import { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import { listFeedStatus } from '../../scan/advisories/feeds.js';
-import { pingDatabase } from '../../store/ops-queries.js';
-import type { ServiceContext } from '../../domain/context.js';
+import { readiness } from '../../domain/operations.js';
 import { SERVICE_VERSION } from '../../version.js';
 import type { RouteModule } from '../types.js';
 
@@ -22,38 +20,6 @@ const AdvisoryFeedStatus = Type.Object({
     Type.String({ description: 'What went wrong on the last attempt; null when it succeeded.' }),
   ),
 });
-
-/** How long one readiness check may take before it counts as failed. */
-const READY_CHECK_MS = 5_000;
-
-/** Runs a check, bounded; resolves to 'ok' or what went wrong. */
-async function probe(check: () => Promise<unknown>): Promise<string> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<string>((resolve) => {
-    timer = setTimeout(() => resolve(`no answer within ${READY_CHECK_MS / 1000} s`), READY_CHECK_MS);
-  });
-  try {
-    return await Promise.race([
-      check().then(
-        () => 'ok',
-        (err: unknown) => (err instanceof Error ? err.message : String(err)),
-      ),
-      timeout,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Checks what a replica needs to serve: the database and the blob store. */
-async function readiness(ctx: ServiceContext): Promise<{ database: string; blobs: string }> {
-  const [database, blobs] = await Promise.all([
-    probe(() => pingDatabase(ctx)),
-    // Staging an empty blob is what an upload does first: it proves the store takes writes.
-    probe(async () => (await ctx.blobs.stage(Readable.from([]), 0)).discard()),
-  ]);
-  return { database, blobs };
-}
 
 const Checks = Type.Object({
   database: Type.String({ description: "'ok', or what went wrong." }),
