@@ -11,7 +11,7 @@ import type { DbSource } from '../store/source.js';
 import type { Actor } from './access.js';
 import type { ServiceContext } from './context.js';
 import { invalidField, notFound } from './errors.js';
-import { STATUS_SEARCH_NAMES } from './package-status.js';
+import { SCAN_SEARCH_NAMES, SEVERITY_SEARCH_NAMES, STATUS_SEARCH_NAMES } from './package-status.js';
 import { loadPackageViews, packageStatusView, packageView } from './package-view.js';
 import type { PackageRow, RepoRef } from './package-writes.js';
 import { resolveRepo, type RepoAccess } from './repos.js';
@@ -27,6 +27,8 @@ export const SEARCH_FIELDS = [
   'filename',
   'checksum',
   'policy_violated',
+  'scan',
+  'severity',
 ] as const;
 type SearchField = (typeof SEARCH_FIELDS)[number];
 
@@ -89,6 +91,12 @@ function valueProblem(token: string, field: SearchField, value: string): string 
   }
   if (field === 'policy_violated' && !['true', 'false'].includes(value.toLowerCase())) {
     return `'policy_violated:${value}' must be policy_violated:true or :false.`;
+  }
+  if (field === 'scan' && !(searchKey(value) in SCAN_SEARCH_NAMES)) {
+    return `'scan:${value}' is not a scan state: use ${Object.keys(SCAN_SEARCH_NAMES).join(', ')}.`;
+  }
+  if (field === 'severity' && !(searchKey(value) in SEVERITY_SEARCH_NAMES)) {
+    return `'severity:${value}' is not a severity: use ${Object.keys(SEVERITY_SEARCH_NAMES).join(', ')}.`;
   }
   return null;
 }
@@ -212,7 +220,22 @@ function termCondition(t: SearchTerm): PackageCondition {
     }
     case 'policy_violated':
       return { kind: 'policy_violated', value: t.value.toLowerCase() === 'true' };
+    case 'scan': {
+      const status = SCAN_SEARCH_NAMES[searchKey(t.value)];
+      return status ? { kind: 'scan', status } : { kind: 'any', of: [] };
+    }
+    case 'severity': {
+      const key = searchKey(t.value);
+      return key in SEVERITY_SEARCH_NAMES
+        ? { kind: 'severity', severity: SEVERITY_SEARCH_NAMES[key] ?? null }
+        : { kind: 'any', of: [] };
+    }
   }
+}
+
+/** A search value as the name tables spell it: lower case, spaces and dashes as underscores. */
+function searchKey(value: string): string {
+  return value.toLowerCase().replace(/[\s-]+/g, '_');
 }
 
 /** The store filter of a parsed search (empty, matching every package, when the search is). */

@@ -1,4 +1,4 @@
-import type { PackageStatus as PackageStatusView } from '../../api/packages.js';
+import type { PackageStatus as PackageStatusView, SecurityScanStatus } from '../../api/packages.js';
 import type { PackagesTable } from '../store/schema.js';
 
 /**
@@ -80,6 +80,28 @@ export const STATUS_SEARCH_NAMES: Record<string, number> = {
 
 /** The security scan status every new (or rescanned) package starts with. */
 export const AWAITING_SCAN = 'Awaiting Security Scan';
+
+/** Names the list search accepts after `scan:`, for each `security_scan_status`. */
+export const SCAN_SEARCH_NAMES: Record<string, SecurityScanStatus> = {
+  awaiting: 'Awaiting Security Scan',
+  in_progress: 'Security Scanning in Progress',
+  vulnerable: 'Scan Detected Vulnerabilities',
+  clean: 'Scan Detected No Vulnerabilities',
+  failed: 'Security Scanning Failed',
+  not_supported: 'Security Scanning Not Supported',
+  disabled: 'Security Scanning Disabled',
+  skipped: 'Security Scanning Skipped',
+};
+
+/** Names the list search accepts after `severity:` (the latest scan's highest); `none`: it found nothing. */
+export const SEVERITY_SEARCH_NAMES: Record<string, string | null> = {
+  critical: 'Critical',
+  high: 'High',
+  medium: 'Medium',
+  low: 'Low',
+  unknown: 'Unknown',
+  none: null,
+};
 
 /** The row fields the sync state and capabilities are derived from. */
 export type StatusRow = Pick<

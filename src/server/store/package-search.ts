@@ -18,6 +18,10 @@ export type PackageCondition =
   /** Its status number; null matches nothing. */
   | { kind: 'status'; status: number | null }
   | { kind: 'policy_violated'; value: boolean }
+  /** Its `security_scan_status` text. */
+  | { kind: 'scan'; status: string }
+  /** The highest severity its latest scan found; null: the latest scan ran and found none. */
+  | { kind: 'severity'; severity: string | null }
   /** True when any of `of` is (false when `of` is empty). */
   | { kind: 'any'; of: PackageCondition[] }
   | { kind: 'not'; of: PackageCondition };
@@ -77,6 +81,26 @@ function conditionSql(eb: PackagesEb, c: PackageCondition): Expression<SqlBool> 
       return c.status === null ? eb.lit(false) : eb('packages.status', '=', c.status);
     case 'policy_violated':
       return eb('packages.policy_violated', '=', c.value ? 1 : 0);
+    case 'scan':
+      return eb('packages.security_scan_status', '=', c.status);
+    case 'severity':
+      return eb.exists(
+        eb
+          .selectFrom('scans as latest')
+          .select('latest.seq')
+          .whereRef('latest.package_id', '=', 'packages.id')
+          .where('latest.seq', '=', (s) =>
+            s
+              .selectFrom('scans as later')
+              .select((m) => m.fn.max('later.seq').as('seq'))
+              .whereRef('later.package_id', '=', 'packages.id'),
+          )
+          .where((w) =>
+            c.severity === null
+              ? w('latest.outcome', '=', 'clean')
+              : w('latest.max_severity', '=', c.severity),
+          ),
+      );
     case 'any':
       return eb.or(c.of.map((o) => conditionSql(eb, o)));
     case 'not':

@@ -1,5 +1,7 @@
 import { Type } from 'typebox';
 import { VulnerabilityScanResults, VulnerabilityScanResultsList } from '../../../api/vulnerabilities.js';
+import { SecurityOverview } from '../../../api/security-overview.js';
+import { securityOverview } from '../../domain/security-overview.js';
 import { getPackageScan, listOrgScans, listRepoScans, listScansOfPackage } from '../../domain/scan-lists.js';
 import { PageQuery, pageWindow, setPaginationHeaders } from '../pagination.js';
 import type { RouteModule } from '../types.js';
@@ -8,6 +10,32 @@ const tags = ['vulnerabilities'];
 
 /** `/vulnerabilities/{owner}/[{repo}/[{package}/[{identifier}/]]]`: scan results, newest first. */
 export const vulnerabilityRoutes: RouteModule = (app, ctx) => {
+  app.get(
+    '/security-overview/:owner/',
+    {
+      schema: {
+        tags,
+        summary: 'Security scanning overview of an organisation (Airlock extra)',
+        description:
+          'Counts over the repositories the caller may read: scanned, awaiting and not scanned, policy pass/fail, the highest severity found, scan age, coverage gaps and the age of the advisory data; `queries` holds the package search behind each count.',
+        params: Type.Object({ owner: Type.String() }),
+        response: { 200: SecurityOverview },
+      },
+    },
+    async (request) => securityOverview(ctx, request.actor, request.params.owner, null),
+  );
+  app.get(
+    '/security-overview/:owner/:repo/',
+    {
+      schema: {
+        tags,
+        summary: 'Security scanning overview of a repository (Airlock extra)',
+        params: Type.Object({ owner: Type.String(), repo: Type.String() }),
+        response: { 200: SecurityOverview },
+      },
+    },
+    async (request) => securityOverview(ctx, request.actor, request.params.owner, request.params.repo),
+  );
   app.get(
     '/vulnerabilities/:owner/',
     {

@@ -1,0 +1,128 @@
+import type { SecurityOverview } from '../../src/api/security-overview.js';
+import type { Package } from '../../src/api/packages.js';
+import { main } from '../../src/server/main.js';
+import { makeTar } from '../fixtures/packages/archives.js';
+import type { TestServer } from '../helpers/server.js';
+import { api, BACKENDS, createAccount, createRepo, startServerOn, uploadPackage } from '../helpers/upload.js';
+
+const FIXTURES = new URL('../fixtures/advisories', import.meta.url).pathname;
+
+/** An npm application whose lock file pins one dependency. */
+function app(name: string, dependency: { name: string; version: string }): Promise<Buffer> {
+  const dependencies = { [dependency.name]: dependency.version };
+  const lock = {
+    name,
+    version: '1.0.0',
+    lockfileVersion: 3,
+    packages: {
+      '': { name, version: '1.0.0', dependencies },
+      [`node_modules/${dependency.name}`]: { version: dependency.version },
+    },
+  };
+  return makeTar([
+    { name: 'package/package.json', content: JSON.stringify({ name, version: '1.0.0', dependencies }) },
+    { name: 'package/package-lock.json', content: JSON.stringify(lock) },
+  ]);
+}
+
+describe.each(BACKENDS)('the security scanning overview on %s', (backend) => {
+  let server: TestServer;
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    server = await startServerOn(backend);
+    const quiet = { out: () => {}, err: () => {}, env: {} };
+    const { database } = server.ctx.config;
+    const on = database.kind === 'postgres' ? ['--database-url', database.url] : [];
+    if ((await main(['advisories', 'import', '--data-dir', server.dataDir, ...on, FIXTURES], quiet)) !== 0)
+      throw new Error('importing the advisory subset failed');
+    // The listing helpers start servers without background work: the scanner is what this needs.
+    server.services.scan.worker.start();
+    await createRepo(server, 'dev');
+    await createRepo(server, 'hidden');
+    const push = async (repo: string, key: string, bytes: Buffer, filename: string, format = 'npm') => {
+      const res = await uploadPackage<Package>(server, repo, format, bytes, filename, {
+        name: key,
+        version: '1.0.0',
+      });
+      if (res.status !== 201) throw new Error(JSON.stringify(res.body));
+      ids[key] = res.body.slug_perm;
+      await server.services.scan.waitForScan(res.body.slug_perm, 30);
+    };
+    // sequelize 3.23.5 is covered by NSWG-ECO-122 in the bundled subset.
+    await push(
+      'dev',
+      'orm-app',
+      await app('orm-app', { name: 'sequelize', version: '3.23.5' }),
+      'orm-app-1.0.0.tgz',
+    );
+    await push(
+      'dev',
+      'safe-app',
+      await app('safe-app', { name: 'sequelize', version: '6.37.0' }),
+      'safe-app-1.0.0.tgz',
+    );
+    await push('dev', 'blob', Buffer.from('opaque bytes'), 'blob-1.0.0.bin', 'raw');
+    await push(
+      'hidden',
+      'secret-app',
+      await app('secret-app', { name: 'sequelize', version: '3.23.5' }),
+      'secret-app-1.0.0.tgz',
+    );
+    const q = await api(server, 'POST', `/packages/acme/dev/${ids['safe-app']}/quarantine/`, {});
+    if (q.status !== 200) throw new Error(JSON.stringify(q.body));
+  }, 120_000);
+  afterAll(async () => server.close());
+
+  async function search(repo: string, query: string, key?: string): Promise<string[]> {
+    const res = await api<Package[]>(
+      server,
+      'GET',
+      `/packages/acme/${repo}/?query=${encodeURIComponent(query)}`,
+      undefined,
+      key,
+    );
+    if (res.status !== 200) throw new Error(`${query}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.map((p) => p.name).sort();
+  }
+
+  it('counts a repository by scan state, policy outcome, severity and age, each with its package search', async () => {
+    const res = await api<SecurityOverview>(server, 'GET', '/security-overview/acme/dev/');
+    expect(res.status).toBe(200);
+    const o = res.body;
+    expect(o.packages).toBe(3);
+    expect(o.scan).toEqual({ scanned: 2, awaiting: 0, not_scanned: 1 });
+    expect(o.policy).toEqual({ pass: 1, fail: 1, quarantined: 1 });
+    expect(o.age).toMatchObject({ day: 3, week: 0, month: 0, older: 0 });
+    expect(o.age.oldest_scan_at).not.toBeNull();
+    const vulnerable = Object.entries(o.severity).filter(([level, n]) => level !== 'None' && n > 0);
+    expect(vulnerable).toHaveLength(1);
+    expect(o.severity.None).toBe(1);
+    expect(o.advisories.find((a) => a.ecosystem === 'npm')?.advisories).toBeGreaterThan(0);
+
+    // The search behind each count lists exactly the packages counted.
+    expect(await search('dev', o.queries.scanned!)).toEqual(['orm-app', 'safe-app']);
+    expect(await search('dev', o.queries.not_scanned!)).toEqual(['blob']);
+    expect(await search('dev', o.queries.pass!)).toEqual(['orm-app']);
+    expect(await search('dev', o.queries.fail!)).toEqual(['safe-app']);
+    expect(await search('dev', o.queries[vulnerable[0]![0]]!)).toEqual(['orm-app']);
+    expect(await search('dev', o.queries.None!)).toEqual(['safe-app']);
+  });
+
+  it('counts over the org only what the caller may read', async () => {
+    const admin = await api<SecurityOverview>(server, 'GET', '/security-overview/acme/');
+    expect(admin.body.packages).toBe(4);
+    const reader = await createAccount(server, `reader-${backend}`, { dev: 'Read' });
+    const limited = await api<SecurityOverview>(server, 'GET', '/security-overview/acme/', undefined, reader);
+    expect(limited.status).toBe(200);
+    expect(limited.body.packages).toBe(3);
+    expect((await api(server, 'GET', '/security-overview/acme/hidden/', undefined, reader)).status).toBe(403);
+    expect((await api(server, 'GET', '/security-overview/acme/', undefined, null)).status).toBe(401);
+  });
+
+  it('names a scan state or severity the search does not know', async () => {
+    const res = await api<{ detail: string }>(server, 'GET', '/packages/acme/dev/?query=severity:dire');
+    expect(res.status).toBe(422);
+    expect(JSON.stringify(res.body)).toContain("'severity:dire' is not a severity");
+  });
+});
