@@ -17,6 +17,11 @@ const EXTERNAL = [
       'test/scale/',
     ],
   },
+  {
+    what: "Debian's Chromium",
+    present: () => fs.existsSync(process.env.AIRLOCK_CHROMIUM ?? '/usr/bin/chromium'),
+    suites: ['test/web/'],
+  },
   { what: 'nginx', present: () => fs.existsSync('/usr/sbin/nginx'), suites: ['test/scale/'] },
   {
     what: 'PostgreSQL 15',

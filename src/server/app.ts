@@ -22,6 +22,7 @@ import type { ServiceMetrics } from './domain/metrics.js';
 import type { OpenBlobStoreOptions } from './store/open-blob-store.js';
 import { SERVICE_VERSION } from './version.js';
 import { buildServices, type AppServices } from './services.js';
+import { registerWebRoutes } from './web/routes.js';
 import { advisorySyncTask } from './scan/advisories/schedule.js';
 
 /**
@@ -179,6 +180,9 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   };
   await app.register(async (scope) => routes(scope as App));
   await app.register(async (scope) => routes(scope as App), { prefix: '/v1' });
+  // The web interface: pages at the root only, in a scope of their own (form bodies, cookies,
+  // HTML errors and the Content-Security-Policy stay there).
+  await app.register(async (scope) => registerWebRoutes(scope as App, ctx, services));
   app.get('/openapi.json', { config: { public: true } }, async () => openapi.document(SERVICE_VERSION));
   app.get(
     METRICS_PATH,

@@ -3,6 +3,7 @@ import type { ServiceContext } from './domain/context.js';
 import { packageMatchesQuery } from './domain/package-query.js';
 import { renderPackageById } from './domain/package-view.js';
 import { uploadExpiryTasks } from './domain/upload-expiry.js';
+import { webSessionPruning } from './domain/web-sessions.js';
 import { createWebhookService, type WebhookService } from './hooks/service.js';
 import { FailedAuthLimiter, RateLimiter } from './http/rate-limit.js';
 import { createOidcService, type OidcService } from './oidc/service.js';
@@ -45,6 +46,6 @@ export async function buildServices(ctx: ServiceContext): Promise<AppServices> {
     oidc,
     requests: new RateLimiter(ctx.config.limits.requestsPerHour, ctx.clock),
     failedAuth: new FailedAuthLimiter(ctx.config.limits.failedAuthPerHour, ctx.clock),
-    tasks: [...oidc.tasks, ...expiry, ...webhooks.tasks, ...scan.tasks],
+    tasks: [...oidc.tasks, ...expiry, ...webhooks.tasks, ...scan.tasks, webSessionPruning(ctx)],
   };
 }

@@ -304,6 +304,17 @@ export interface Database {
   package_components: PackageComponentsTable;
   advisory_feeds: AdvisoryFeedsTable;
   leases: LeasesTable;
+  web_sessions: WebSessionsTable;
+}
+
+/** A signed-in session of the web interface (0020-web-sessions). */
+export interface WebSessionsTable {
+  id_hash: string;
+  /** The sign-in credential, sealed (AES-256-GCM) with a key derived from the server secret. */
+  credential: string;
+  csrf: string;
+  created_at: string;
+  expires_at: string;
 }
 
 export interface JobsTable {

@@ -1,0 +1,465 @@
+import crypto from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Package } from '../../api/packages.js';
+import type { Repository } from '../../api/repos.js';
+import type { VulnerabilityScanResults } from '../../api/vulnerabilities.js';
+import type { Actor } from '../domain/access.js';
+import type { ServiceContext } from '../domain/context.js';
+import { ServiceError } from '../domain/errors.js';
+import { listAuditLog } from '../domain/audit-log.js';
+import { requestPackageScan } from '../domain/packages.js';
+import { getPackage, listPackageAuditTrail, listPackages } from '../domain/package-query.js';
+import { tagPackage } from '../domain/package-tags.js';
+import { copyPackage } from '../domain/promotion.js';
+import { setQuarantine } from '../domain/quarantine.js';
+import { listRepos, resolveRepo } from '../domain/repos.js';
+import { getPackageScan, listScansOfPackage } from '../domain/scan-lists.js';
+import { securityOverview } from '../domain/security-overview.js';
+import {
+  resolveWebSession,
+  signInWithCredential,
+  signOut,
+  WEB_SESSION_HOURS,
+} from '../domain/web-sessions.js';
+import { ERROR_STATUS } from '../http/errors.js';
+import type { App } from '../http/types.js';
+import type { AppServices } from '../services.js';
+import { ASSETS } from './assets.js';
+import { html, pathOf, type Html } from './html.js';
+import { page, type Viewer } from './layout.js';
+import { auditTable, overviewCards, packagePage, packageTable, repositoryTable } from './views.js';
+
+const SESSION_COOKIE = 'airlock_session';
+const SIGNIN_COOKIE = 'airlock_signin';
+const PAGE_SIZE = 50;
+
+/**
+ * Scripts and styles only from the service itself, no inline script or style, no framing, forms
+ * only to the service: user-supplied text can neither run nor restyle a page.
+ */
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
+  "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The web session of a page request, when signed in. */
+    web?: { viewer: Viewer; actor: Actor } | null;
+  }
+}
+
+function cookies(request: FastifyRequest): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (request.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0) out[part.slice(0, eq).trim()] = decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return out;
+}
+
+function setCookie(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  name: string,
+  value: string,
+  maxAge: number,
+): void {
+  const secure = request.protocol === 'https' ? '; Secure' : '';
+  void reply.header(
+    'Set-Cookie',
+    `${name}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secure}`,
+  );
+}
+
+function sameToken(a: string | undefined, b: string): boolean {
+  if (!a) return false;
+  const x = crypto.createHash('sha256').update(a).digest();
+  const y = crypto.createHash('sha256').update(b).digest();
+  return crypto.timingSafeEqual(x, y);
+}
+
+function send(reply: FastifyReply, body: Html, status = 200): FastifyReply {
+  return reply
+    .code(status)
+    .header('Content-Type', 'text/html; charset=utf-8')
+    .header('Cache-Control', 'no-store')
+    .send(body.text);
+}
+
+function field(body: unknown, name: string): string {
+  const value = (body as Record<string, unknown> | null)?.[name];
+  return typeof value === 'string' ? value : '';
+}
+
+function signInPage(token: string, message: string | null): Html {
+  return page(
+    'Sign in',
+    null,
+    html`<div class="signin">
+      <h1>Sign in to Airlock</h1>
+      ${message ? html`<p class="notice error" role="alert">${message}</p>` : ''}
+      <form method="post" action="/sign-in">
+        <input type="hidden" name="_csrf" value="${token}" />
+        <fieldset>
+          <legend>With your email and password</legend>
+          <label for="email">Email</label
+          ><input type="email" id="email" name="email" autocomplete="username" size="30" />
+          <label for="password">Password</label
+          ><input type="password" id="password" name="password" autocomplete="current-password" size="30" />
+        </fieldset>
+        <fieldset>
+          <legend>Or with an API key</legend>
+          <label for="api_key">API key</label
+          ><input type="password" id="api_key" name="api_key" autocomplete="off" size="30" />
+        </fieldset>
+        <button type="submit">Sign in</button>
+      </form>
+    </div>`,
+  );
+}
+
+/**
+ * The web interface: server-rendered pages over the same domain functions as the API (so the
+ * same privileges apply), sessions in HttpOnly cookies, a CSRF token in every form, and a
+ * Content-Security-Policy without inline scripts. Registered at the root only, not under /v1.
+ */
+export function registerWebRoutes(app: App, ctx: ServiceContext, services: AppServices): void {
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(
+      null,
+      Object.fromEntries(new URLSearchParams(typeof body === 'string' ? body : body.toString('utf8'))),
+    );
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    void reply.header('Content-Security-Policy', CSP);
+    void reply.header('X-Content-Type-Options', 'nosniff');
+    void reply.header('Referrer-Policy', 'same-origin');
+  });
+  app.addHook('preHandler', async (request) => {
+    const cookie = cookies(request)[SESSION_COOKIE];
+    const session = cookie ? await resolveWebSession(ctx, cookie, request.ip ?? null) : null;
+    request.web = session?.actor.principal
+      ? {
+          actor: session.actor,
+          viewer: {
+            name: session.actor.principal.name,
+            org: session.actor.principal.orgSlug,
+            csrf: session.csrf,
+          },
+        }
+      : null;
+  });
+  app.setErrorHandler((error, request, reply) => {
+    const err = error instanceof ServiceError ? error : null;
+    const status = err ? ERROR_STATUS[err.code] : 500;
+    if (status === 401 && !request.web) return reply.redirect('/sign-in', 303);
+    if (status >= 500) request.log.error({ err: error }, 'page failed');
+    const message = err ? err.message : 'Something went wrong; the service log says what.';
+    return send(
+      reply,
+      page(
+        `Error ${status}`,
+        request.web?.viewer ?? null,
+        html`<h1>Error ${status}</h1>
+          <p>${message}</p>`,
+      ),
+      status,
+    );
+  });
+
+  const signedIn = (request: FastifyRequest): { viewer: Viewer; actor: Actor } => {
+    if (!request.web) throw new ServiceError('not_authenticated', 'Sign in first.');
+    return request.web;
+  };
+  /** A change: checks the session's CSRF token; without confirmation, asks for it on a page. */
+  const change = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    question: string,
+  ): { viewer: Viewer; actor: Actor } | null => {
+    const web = signedIn(request);
+    if (!sameToken(field(request.body, '_csrf'), web.viewer.csrf))
+      throw new ServiceError(
+        'permission_denied',
+        'The form is out of date or not from this site: reload the page and try again.',
+      );
+    if (field(request.body, 'confirmed') === '1') return web;
+    const hidden = Object.entries((request.body as Record<string, string>) ?? {})
+      .filter(([k]) => k !== 'confirmed')
+      .map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}" />`);
+    void send(
+      reply,
+      page(
+        'Confirm',
+        web.viewer,
+        html`<h1>${question}</h1>
+          <form method="post" action="${request.url}">
+            ${hidden}<input type="hidden" name="confirmed" value="1" /><button type="submit">Yes</button>
+            <a href="${request.url.replace(/[^/]+$/, '')}">Cancel</a>
+          </form>`,
+      ),
+    );
+    return null;
+  };
+
+  const assetRoute = (asset: (typeof ASSETS)['css']) =>
+    app.get(asset.path, { config: { public: true } }, async (_request, reply) =>
+      reply
+        .header('Content-Type', asset.type)
+        .header('Cache-Control', 'public, max-age=31536000, immutable')
+        .send(asset.body),
+    );
+  assetRoute(ASSETS.css);
+  assetRoute(ASSETS.js);
+  assetRoute(ASSETS.icon);
+
+  app.get('/', { config: { public: true } }, async (request, reply) =>
+    reply.redirect(request.web ? pathOf('ui', request.web.viewer.org) : '/sign-in', 303),
+  );
+  app.get('/sign-in', { config: { public: true } }, async (request, reply) => {
+    const token = crypto.randomBytes(24).toString('base64url');
+    setCookie(request, reply, SIGNIN_COOKIE, token, 3600);
+    return send(reply, signInPage(token, null));
+  });
+  app.post('/sign-in', { config: { public: true } }, async (request, reply) => {
+    const token = cookies(request)[SIGNIN_COOKIE];
+    const fresh = crypto.randomBytes(24).toString('base64url');
+    const retry = (message: string, status: number) => {
+      setCookie(request, reply, SIGNIN_COOKIE, fresh, 3600);
+      return send(reply, signInPage(fresh, message), status);
+    };
+    if (!token || !sameToken(field(request.body, '_csrf'), token))
+      return retry('The sign-in form expired: try again.', 403);
+    const apiKey = field(request.body, 'api_key').trim();
+    if (!apiKey) {
+      return retry(
+        field(request.body, 'email')
+          ? 'Email and password sign-in needs a user account with a password; sign in with an API key instead.'
+          : 'Enter your email and password, or an API key.',
+        400,
+      );
+    }
+    try {
+      const session = await signInWithCredential(ctx, apiKey, request.ip ?? null);
+      setCookie(request, reply, SESSION_COOKIE, session.cookie, WEB_SESSION_HOURS * 3600);
+      return reply.redirect('/', 303);
+    } catch (err) {
+      if (err instanceof ServiceError && ERROR_STATUS[err.code] === 401)
+        return retry('That API key is not valid.', 401);
+      throw err;
+    }
+  });
+  app.post('/sign-out', { config: { public: true } }, async (request, reply) => {
+    const web = signedIn(request);
+    if (!sameToken(field(request.body, '_csrf'), web.viewer.csrf))
+      throw new ServiceError('permission_denied', 'The form is out of date: reload the page and try again.');
+    await signOut(ctx, cookies(request)[SESSION_COOKIE]!);
+    setCookie(request, reply, SESSION_COOKIE, '', 0);
+    return reply.redirect('/sign-in', 303);
+  });
+
+  type OrgParams = { Params: { org: string } };
+  type RepoParams = { Params: { org: string; repo: string }; Querystring: { q?: string; page?: string } };
+  type PackageParams = { Params: { org: string; repo: string; id: string } };
+  const pageOpts = { config: { public: true } } as const;
+
+  const readableRepos = async (actor: Actor, org: string): Promise<Repository[]> =>
+    (await listRepos(ctx, actor, org, { offset: 0, size: 100 })).items;
+
+  app.get<OrgParams>('/ui/:org/', pageOpts, async (request, reply) => {
+    const { viewer, actor } = signedIn(request);
+    const { org } = request.params;
+    const overview = await securityOverview(ctx, actor, org, null);
+    const repos = await readableRepos(actor, org);
+    const rows = await Promise.all(
+      repos.map(async (repo) => ({ repo, overview: await securityOverview(ctx, actor, org, repo.slug) })),
+    );
+    return send(
+      reply,
+      page(
+        'Security scanning',
+        viewer,
+        html`<h1>Security scanning: ${org}</h1>
+          ${overviewCards(overview, null, ctx.clock())}
+          <h2>By repository</h2>
+          ${repositoryTable(org, rows)}`,
+      ),
+    );
+  });
+  app.get<OrgParams>('/ui/:org/-/repositories/', pageOpts, async (request, reply) => {
+    const { viewer, actor } = signedIn(request);
+    const repos = await readableRepos(actor, request.params.org);
+    return send(
+      reply,
+      page(
+        'Repositories',
+        viewer,
+        html`<h1>Repositories</h1>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Repository</th>
+                <th scope="col">Type</th>
+                <th scope="col">Description</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${repos.map(
+                (r) =>
+                  html`<tr>
+                    <th scope="row"><a href="${pathOf('ui', request.params.org, r.slug)}">${r.name}</a></th>
+                    <td>${r.repository_type_str}</td>
+                    <td>${r.description ?? ''}</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`,
+      ),
+    );
+  });
+  app.get<OrgParams & { Querystring: { q?: string } }>(
+    '/ui/:org/-/audit-log/',
+    pageOpts,
+    async (request, reply) => {
+      const { viewer, actor } = signedIn(request);
+      const q = request.query.q ?? '';
+      const { items, count } = await listAuditLog(ctx, actor, request.params.org, null, q || undefined, {
+        offset: 0,
+        size: 100,
+      });
+      return send(
+        reply,
+        page(
+          'Audit log',
+          viewer,
+          html`<h1>Audit log</h1>
+            <form method="get" role="search">
+              <label for="q">Filter</label>
+              <input
+                type="search"
+                id="q"
+                name="q"
+                value="${q}"
+                size="50"
+                placeholder="event:package.quarantined actor:ci-bot"
+              />
+              <button type="submit">Filter</button>
+            </form>
+            <p class="muted">${count} event${count === 1 ? '' : 's'}, newest first.</p>
+            ${auditTable(items)}`,
+        ),
+      );
+    },
+  );
+  app.get<RepoParams>('/ui/:org/:repo/', pageOpts, async (request, reply) => {
+    const { viewer, actor } = signedIn(request);
+    const { org, repo } = request.params;
+    const q = request.query.q ?? '';
+    const overview = await securityOverview(ctx, actor, org, repo);
+    const { items, count } = await listPackages(
+      ctx,
+      actor,
+      org,
+      repo,
+      { ...(q ? { query: q } : {}) },
+      { offset: 0, size: PAGE_SIZE },
+    );
+    const list = pathOf('ui', org, repo);
+    return send(
+      reply,
+      page(
+        repo,
+        viewer,
+        html`<h1>${org} / ${repo}</h1>
+          ${overviewCards(overview, list, ctx.clock())}
+          <h2>Packages</h2>
+          ${packageTable(org, repo, q, items, count)}`,
+      ),
+    );
+  });
+  app.get<PackageParams & { Querystring: { done?: string } }>(
+    '/ui/:org/:repo/:id/',
+    pageOpts,
+    async (request, reply) => {
+      const { viewer, actor } = signedIn(request);
+      const { org, repo, id } = request.params;
+      const access = await resolveRepo(ctx, actor, org, repo, 'Read');
+      const pkg: Package = await getPackage(ctx, actor, org, repo, id);
+      const scans = await listScansOfPackage(ctx, actor, org, repo, id).catch(() => []);
+      const latest = scans[0];
+      const scan: VulnerabilityScanResults | null = latest
+        ? await getPackageScan(ctx, actor, org, repo, id, latest.identifier)
+        : null;
+      const trail = await listPackageAuditTrail(ctx, actor, org, repo, id, { offset: 0, size: 100 });
+      const destinations = access.privilege === 'Read' ? [] : await readableRepos(actor, org);
+      return send(
+        reply,
+        page(
+          `${pkg.name} ${pkg.version}`,
+          viewer,
+          packagePage(org, repo, pkg, scan, trail.items, {
+            viewer,
+            privilege: access.privilege,
+            destinations,
+          }),
+          request.query.done ?? null,
+        ),
+      );
+    },
+  );
+
+  const ACTIONS: Record<
+    string,
+    { question: string; run(actor: Actor, p: PackageParams['Params'], body: unknown): Promise<string> }
+  > = {
+    quarantine: {
+      question: 'Quarantine this package?',
+      run: async (actor, p) => (await setQuarantine(ctx, actor, p.org, p.repo, p.id, {}), 'Quarantined.'),
+    },
+    release: {
+      question: 'Release this package from quarantine?',
+      run: async (actor, p) => (
+        await setQuarantine(ctx, actor, p.org, p.repo, p.id, { release: true }),
+        'Released from quarantine.'
+      ),
+    },
+    rescan: {
+      question: 'Scan this package again?',
+      async run(actor, p) {
+        await resolveRepo(ctx, actor, p.org, p.repo, 'Write');
+        const pkg = await requestPackageScan(ctx, actor, p.org, p.repo, p.id);
+        await services.scan.enqueue(pkg.slug_perm);
+        return 'A new scan is queued.';
+      },
+    },
+    tag: {
+      question: 'Add this tag?',
+      run: async (actor, p, body) => {
+        await tagPackage(ctx, actor, p.org, p.repo, p.id, { action: 'add', tags: [field(body, 'tag')] });
+        return `Tagged ${field(body, 'tag')}.`;
+      },
+    },
+    copy: {
+      question: 'Copy this package?',
+      run: async (actor, p, body) => {
+        const copy = await copyPackage(ctx, actor, p.org, p.repo, p.id, {
+          destination: field(body, 'destination'),
+        });
+        return `Copied to ${copy.repository}.`;
+      },
+    },
+  };
+  app.post<PackageParams & { Params: { action: string } }>(
+    '/ui/:org/:repo/:id/:action',
+    pageOpts,
+    async (request, reply) => {
+      const action = ACTIONS[request.params.action];
+      if (!action) throw new ServiceError('not_found', `No such action: ${request.params.action}`);
+      const web = change(request, reply, action.question);
+      if (!web) return reply;
+      const done = await action.run(web.actor, request.params, request.body);
+      const { org, repo, id } = request.params;
+      return reply.redirect(`${pathOf('ui', org, repo, id)}?done=${encodeURIComponent(done)}`, 303);
+    },
+  );
+}

@@ -1,0 +1,189 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Package } from '../../src/api/packages.js';
+import { main } from '../../src/server/main.js';
+import { startDevIssuer, type DevIssuer } from '../../src/server/oidc/dev-issuer.js';
+import { makeTar } from '../fixtures/packages/archives.js';
+import { createAccount, createRepo, uploadPackage } from '../helpers/upload.js';
+import { addService, call, startOidcServer, type OidcTestServer } from '../server/oidc/oidc-helpers.js';
+import { launchBrowser, screenshot, seriousViolations, watchConsole } from './browser.js';
+
+const FIXTURES = new URL('../fixtures/advisories', import.meta.url).pathname;
+const HOSTILE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">';
+
+/** An npm application whose lock file pins sequelize 3.23.5 (NSWG-ECO-122 in the bundled subset). */
+function vulnerableApp(description: string): Promise<Buffer> {
+  const dependencies = { sequelize: '3.23.5' };
+  const manifest = { name: 'orm-app', version: '1.0.0', description, dependencies };
+  const lock = {
+    name: 'orm-app',
+    version: '1.0.0',
+    lockfileVersion: 3,
+    packages: {
+      '': { name: 'orm-app', version: '1.0.0', dependencies },
+      'node_modules/sequelize': { version: '3.23.5' },
+    },
+  };
+  return makeTar([
+    { name: 'package/package.json', content: JSON.stringify(manifest) },
+    { name: 'package/package-lock.json', content: JSON.stringify(lock) },
+  ]);
+}
+
+describe('the web interface in a real browser', () => {
+  let server: OidcTestServer;
+  let issuer: DevIssuer;
+  let browser: Browser;
+  let readerKey: string;
+  let pkg: Package;
+  const consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    server = await startOidcServer();
+    issuer = await startDevIssuer();
+    const quiet = { out: () => {}, err: () => {}, env: {} };
+    if ((await main(['advisories', 'import', '--data-dir', server.dataDir, FIXTURES], quiet)) !== 0)
+      throw new Error('importing the advisory subset failed');
+    await createRepo(server, 'dev');
+    await createRepo(server, 'prod');
+    // The package is pushed by CI through an OIDC exchange, so it carries a build identity.
+    await addService(server, 'ci-bot', 'Manager');
+    const provider = await call(server, 'POST', '/orgs/acme/openid-connect/', {
+      key: server.adminKey,
+      body: {
+        name: 'CI',
+        enabled: true,
+        provider_url: issuer.issuer,
+        claims: { workflow: 'release' },
+        service_accounts: ['ci-bot'],
+      },
+    });
+    if (provider.status !== 201) throw new Error(JSON.stringify(provider.body));
+    const exchanged = await call(server, 'POST', '/openid/acme/', {
+      body: {
+        oidc_token: await issuer.sign({ run_id: '4242', workflow: 'release' }),
+        service_slug: 'ci-bot',
+      },
+    });
+    const token = (exchanged.body as { token: string }).token;
+    const up = await uploadPackage<Package>(
+      server,
+      'dev',
+      'npm',
+      await vulnerableApp(HOSTILE),
+      'orm-app-1.0.0.tgz',
+      {},
+      token,
+    );
+    if (up.status !== 201) throw new Error(JSON.stringify(up.body));
+    pkg = up.body;
+    await server.services.scan.waitForScan(pkg.slug_perm, 60);
+    const quarantined = await call(server, 'POST', `/packages/acme/dev/${pkg.slug_perm}/quarantine/`, {
+      key: server.adminKey,
+      body: {},
+    });
+    if (quarantined.status !== 200) throw new Error(JSON.stringify(quarantined.body));
+    readerKey = await createAccount(server, 'auditor', { dev: 'Read' });
+    browser = await launchBrowser();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await issuer?.close();
+    await server?.close();
+  });
+
+  async function signIn(key: string): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    watchConsole(page, consoleErrors);
+    await page.goto(`${server.url}/`);
+    expect(new URL(page.url()).pathname).toBe('/sign-in');
+    await page.fill('input[name="api_key"]', key);
+    await page.click('button[type="submit"]');
+    await page.waitForURL(/\/ui\/acme\/$/);
+    return { context, page };
+  }
+
+  it('follows the failed count to a quarantined package, releases it and finds the audit entry', async () => {
+    const { context, page } = await signIn(server.adminKey);
+    await screenshot(page, 'overview');
+    expect(await page.textContent('h1')).toContain('Security scanning');
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // The repository row's "Fail" count links to the packages behind it.
+    const row = page.locator('tr', { has: page.locator('a', { hasText: 'dev' }) });
+    await row.locator('td').nth(4).locator('a').click();
+    await page.waitForURL(/\/ui\/acme\/dev\/\?q=/);
+    await screenshot(page, 'packages');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.click(`a[href$="/${pkg.slug_perm}/"]`);
+    await page.waitForURL(new RegExp(`/ui/acme/dev/${pkg.slug_perm}/$`));
+    await screenshot(page, 'package');
+    expect(await seriousViolations(page)).toEqual([]);
+
+    const text = (await page.textContent('main')) ?? '';
+    expect(text).toContain('This package is quarantined');
+    expect(text).toContain('sequelize');
+    expect(text).toMatch(/NSWG-ECO-122|GHSA-/);
+    expect(text).toContain('4242'); // the build identity: the CI run that pushed it
+    // The hostile description renders as text and runs nothing.
+    expect(text).toContain(HOSTILE);
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.click('button:has-text("Release from quarantine")');
+    await page.waitForURL(/done=/);
+    expect(await page.textContent('[role="status"]')).toContain('Released from quarantine');
+    expect(await page.textContent('main')).not.toContain('This package is quarantined');
+
+    await page.click('a:has-text("Audit log")');
+    await page.waitForURL(/\/audit-log\/$/);
+    await screenshot(page, 'audit-log');
+    expect(await seriousViolations(page)).toEqual([]);
+    const released = page.locator('tr', { has: page.locator('code', { hasText: 'package.released' }) });
+    expect(await released.count()).toBeGreaterThan(0);
+    expect(await released.first().textContent()).toContain('acme-admin');
+    await context.close();
+  });
+
+  it('shows a Read user no action, and refuses its post with 403', async () => {
+    const { context, page } = await signIn(readerKey);
+    await page.goto(`${server.url}/ui/acme/dev/${pkg.slug_perm}/`);
+    expect(await page.locator('section[aria-label="Actions"]').count()).toBe(0);
+    expect(await page.locator('form[method="post"] button').allTextContents()).toEqual(['Sign out']);
+
+    // Posting anyway, with the session's own form token and confirmation: the domain refuses.
+    const csrf = await page.getAttribute('input[name="_csrf"]', 'value');
+    const res = await page.request.post(`${server.url}/ui/acme/dev/${pkg.slug_perm}/quarantine`, {
+      form: { _csrf: csrf!, confirmed: '1' },
+      maxRedirects: 0,
+    });
+    expect(res.status()).toBe(403);
+    expect(await res.text()).toContain('Error 403');
+    await context.close();
+  });
+
+  it('refuses a change without the form token, and sends a Content-Security-Policy without inline scripts', async () => {
+    const { context, page } = await signIn(server.adminKey);
+    const res = await page.request.post(`${server.url}/ui/acme/dev/${pkg.slug_perm}/quarantine`, {
+      form: { confirmed: '1' },
+      maxRedirects: 0,
+    });
+    expect(res.status()).toBe(403);
+    const view = await page.request.get(`${server.url}/ui/acme/dev/${pkg.slug_perm}/`);
+    const csp = view.headers()['content-security-policy'] ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    const cookie = (await context.cookies()).find((c) => c.name === 'airlock_session');
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
+
+    await page.click('button:has-text("Sign out")');
+    await page.waitForURL(/\/sign-in$/);
+    await page.goto(`${server.url}/ui/acme/`);
+    expect(new URL(page.url()).pathname).toBe('/sign-in');
+    await context.close();
+  });
+
+  it('logged no console error on any page', () => {
+    expect(consoleErrors).toEqual([]);
+  });
+});
