@@ -5,6 +5,7 @@ import { startDevIssuer, type DevIssuer } from '../../src/server/oidc/dev-issuer
 import { makeTar } from '../fixtures/packages/archives.js';
 import { createAccount, createRepo, uploadPackage } from '../helpers/upload.js';
 import { addService, call, startOidcServer, type OidcTestServer } from '../server/oidc/oidc-helpers.js';
+import { startReceiver } from '../helpers/receivers.js';
 import { launchBrowser, screenshot, seriousViolations, watchConsole } from './browser.js';
 
 const FIXTURES = new URL('../fixtures/advisories', import.meta.url).pathname;
@@ -181,6 +182,43 @@ describe('the web interface in a real browser', () => {
     await page.goto(`${server.url}/ui/acme/`);
     expect(new URL(page.url()).pathname).toBe('/sign-in');
     await context.close();
+  });
+
+  it('lists the org settings, and pings a webhook whose delivery shows in its log', async () => {
+    const receiver = await startReceiver((_req, res) => res.writeHead(204).end());
+    try {
+      const hook = await call(server, 'POST', '/webhooks/acme/dev/', {
+        key: server.adminKey,
+        body: { target_url: receiver.url, events: ['package.created'] },
+      });
+      expect(hook.status).toBe(201);
+      await receiver.firstRequest(); // the ping every new webhook gets
+      const { context, page } = await signIn(server.adminKey);
+      await page.click('a:has-text("Settings")');
+      await page.waitForURL(/\/settings\/$/);
+      await screenshot(page, 'settings');
+      expect(await seriousViolations(page)).toEqual([]);
+      const main = (await page.textContent('main')) ?? '';
+      expect(main).toContain('ci-bot');
+      expect(main).toContain(issuer.issuer);
+
+      await page.goto(`${server.url}/ui/acme/dev/`);
+      await page.click('a:has-text("Webhooks")');
+      const before = receiver.requests.length;
+      page.once('dialog', (dialog) => void dialog.accept());
+      await page.click('button:has-text("Ping")');
+      await page.waitForURL(/done=/);
+      for (let i = 0; i < 100 && receiver.requests.length <= before; i++)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(receiver.requests.length).toBe(before + 1);
+      await page.reload();
+      await screenshot(page, 'webhooks');
+      expect(await seriousViolations(page)).toEqual([]);
+      expect(await page.locator('td', { hasText: 'delivered' }).count()).toBe(2);
+      await context.close();
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('logged no console error on any page', () => {

@@ -15,6 +15,7 @@ export function page(title: string, viewer: Viewer | null, body: HtmlValue, noti
           <a href="${pathOf('ui', viewer.org)}">Security overview</a>
           <a href="${pathOf('ui', viewer.org, '-', 'repositories')}">Repositories</a>
           <a href="${pathOf('ui', viewer.org, '-', 'audit-log')}">Audit log</a>
+          <a href="${pathOf('ui', viewer.org, '-', 'settings')}">Settings</a>
         </nav>
         <div class="who">
           <span>Signed in as <strong>${viewer.name}</strong></span>

@@ -28,6 +28,13 @@ import { ASSETS } from './assets.js';
 import { html, pathOf, type Html } from './html.js';
 import { page, type Viewer } from './layout.js';
 import { auditTable, overviewCards, packagePage, packageTable, repositoryTable } from './views.js';
+import { settingsPage, webhooksPage, type OrgSettings } from './settings.js';
+import { listServices } from '../domain/services.js';
+import { listTeams } from '../domain/teams.js';
+import { listProviders } from '../oidc/providers.js';
+import { listPolicies, policyOrg, policyView } from '../policies/policies.js';
+import { listWebhookDeliveries, listWebhooks } from '../domain/webhook-lists.js';
+import { findWebhook, webhookScope } from '../hooks/webhooks.js';
 
 const SESSION_COOKIE = 'airlock_session';
 const SIGNIN_COOKIE = 'airlock_signin';
@@ -371,6 +378,7 @@ export function registerWebRoutes(app: App, ctx: ServiceContext, services: AppSe
         repo,
         viewer,
         html`<h1>${org} / ${repo}</h1>
+          <p><a href="${pathOf('ui', org, repo, '-', 'webhooks')}">Webhooks</a></p>
           ${overviewCards(overview, list, ctx.clock())}
           <h2>Packages</h2>
           ${packageTable(org, repo, q, items, count)}`,
@@ -404,6 +412,86 @@ export function registerWebRoutes(app: App, ctx: ServiceContext, services: AppSe
           }),
           request.query.done ?? null,
         ),
+      );
+    },
+  );
+
+  /** A section the caller may not read shows why instead of failing the page. */
+  const orDenied = async <T>(load: () => Promise<T[]>): Promise<T[] | string> => {
+    try {
+      return await load();
+    } catch (err) {
+      if (err instanceof ServiceError && ERROR_STATUS[err.code] === 403) return err.message;
+      throw err;
+    }
+  };
+  app.get<OrgParams>('/ui/:org/-/settings/', pageOpts, async (request, reply) => {
+    const { viewer, actor } = signedIn(request);
+    const { org } = request.params;
+    const all = { offset: 0, size: 500 };
+    const settings: OrgSettings = {
+      services: await orDenied(async () =>
+        (await listServices(ctx, actor, org, all)).items.map((s) => ({
+          name: s.name,
+          slug: s.slug,
+          role: s.role,
+          description: s.description,
+        })),
+      ),
+      teams: await orDenied(async () => (await listTeams(ctx, actor, org, all)).items),
+      providers: await orDenied(async () => (await listProviders(ctx, actor, org, all)).items),
+      policies: await orDenied(async () => {
+        const found = await policyOrg(ctx, actor, org, false);
+        const rows = [];
+        for (const kind of ['vulnerability', 'license', 'deny'] as const) {
+          for (const row of await listPolicies(ctx, found.id, kind)) {
+            const view = policyView(kind, row);
+            const action =
+              kind === 'deny'
+                ? 'Block downloads'
+                : `${kind === 'vulnerability' ? `${String(view.min_severity)} or worse; ` : ''}${view.on_violation_quarantine ? 'quarantine' : 'flag'}`;
+            rows.push({ kind, name: row.name, query: row.package_query_string, action });
+          }
+        }
+        return rows;
+      }),
+    };
+    return send(reply, page('Settings', viewer, settingsPage(settings)));
+  });
+  app.get<RepoParams>('/ui/:org/:repo/-/webhooks/', pageOpts, async (request, reply) => {
+    const { viewer, actor } = signedIn(request);
+    const { org, repo } = request.params;
+    const hooks = (await listWebhooks(ctx, actor, org, repo, { offset: 0, size: 100 })).items;
+    const withDeliveries = await Promise.all(
+      hooks.map(async (hook) => ({
+        hook,
+        deliveries: (
+          await listWebhookDeliveries(ctx, actor, org, repo, hook.slug_perm, { offset: 0, size: 20 })
+        ).items,
+      })),
+    );
+    return send(
+      reply,
+      page(
+        'Webhooks',
+        viewer,
+        webhooksPage(org, repo, viewer, withDeliveries),
+        (request.query as { done?: string }).done ?? null,
+      ),
+    );
+  });
+  app.post<{ Params: { org: string; repo: string; id: string } }>(
+    '/ui/:org/:repo/-/webhooks/:id/ping',
+    pageOpts,
+    async (request, reply) => {
+      const web = change(request, reply, 'Send a test delivery?');
+      if (!web) return reply;
+      const { org, repo, id } = request.params;
+      const hook = await findWebhook(ctx, await webhookScope(ctx, web.actor, org, repo), id);
+      await services.webhooks.ping(hook.id);
+      return reply.redirect(
+        `${pathOf('ui', org, repo, '-', 'webhooks')}?done=${encodeURIComponent('Ping queued.')}`,
+        303,
       );
     },
   );
