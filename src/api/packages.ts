@@ -309,7 +309,7 @@ export const PackageListQuery = Type.Object({
     Type.String({
       maxLength: 1024,
       description:
-        'Search: name:, version:, format:, tag:, status:, filename:, checksum: terms, ANDed; `~` or NOT negates, OR alternates.',
+        'Search: name:, version:, format:, tag:, status:, filename:, checksum:, policy_violated:, scan:, severity: terms, ANDed; `~` or NOT negates, OR alternates.',
     }),
   ),
   sort: Type.Optional(
