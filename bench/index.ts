@@ -6,6 +6,7 @@ import { benchPackageCopy } from './package-copy.js';
 import { benchReplicas } from './replicas.js';
 import { benchScan } from './scan.js';
 import { benchUpload } from './upload.js';
+import { benchWeb } from './web.js';
 
 /** One benchmark: prints its figures and returns them; never passes or fails on time. */
 interface Bench {
@@ -23,6 +24,7 @@ const BENCHES: Bench[] = [
   { name: 'scan', run: () => benchScan() },
   { name: 'actions', run: () => benchActions() },
   { name: 'replicas', run: () => benchReplicas() },
+  { name: 'web', run: benchWeb },
 ];
 
 const only = process.argv.slice(2);
