@@ -184,6 +184,17 @@ describe('the development OIDC issuer', () => {
     }
   });
 
+  it('answers --help with its usage instead of starting', async () => {
+    const out: string[] = [];
+    const code = await serveDevIssuer(
+      ['--help'],
+      { out: (t) => out.push(t), err: () => undefined, env: {} },
+      new Promise(() => undefined),
+    );
+    expect(code).toBe(0);
+    expect(out.join('')).toMatch(/^Usage: airlock-server dev-issuer \[--port P\]/);
+  });
+
   it('refuses a bad port', async () => {
     const err: string[] = [];
     const code = await serveDevIssuer(
