@@ -76,6 +76,11 @@ export const VULNERABILITY_ROWS: AccessRow[] = [
   { endpoint: 'GET /vulnerabilities/{org}/{repo}/{pkg}/', allowed: READERS, status: 200 },
   { endpoint: 'GET /vulnerabilities/{org}/{repo}/{pkg}/{scan}/', allowed: READERS, status: 200 },
   { endpoint: 'GET /vulnerabilities/{org}/{public}/', allowed: EVERYONE, status: 200 },
+  // The overview counts only what the caller may read, so every member of the org may ask.
+  { endpoint: 'GET /security-overview/{org}/', allowed: ORG_MEMBERS, status: 200 },
+  { endpoint: 'GET /security-overview/{org}/{repo}/', allowed: READERS, status: 200 },
+  { endpoint: 'GET /security-overview/{org}/{public}/', allowed: EVERYONE, status: 200 },
+  { endpoint: 'GET /namespaces/{org}/', allowed: ORG_MEMBERS, status: 200 },
   {
     endpoint: 'GET /vulnerabilities/{org}/{public}/{publicPkg}/{publicScan}/',
     allowed: EVERYONE,
