@@ -28,6 +28,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   oidc_rejected: 401,
   outbound_address_refused: 422,
   unavailable: 503,
+  upstream_failed: 502,
   internal: 500,
 };
 
