@@ -171,7 +171,8 @@ async function keepArtifact(
   const at = ctx.clock();
   const now = at.toISOString();
   // The row first: bytes committed without one could never be collected.
-  await recordBlob(ctx, { ...staged, sha512: staged.sha512 }, now);
+  const { sha256, size, md5, sha1 } = staged;
+  await recordBlob(ctx, { sha256, size, md5, sha1, sha512: staged.sha512 }, now);
   await staged.commit();
   const handler = formatHandler(target.format);
   const meta = await handler.readMetadata(
