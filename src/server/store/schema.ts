@@ -304,6 +304,7 @@ export interface Database {
   package_components: PackageComponentsTable;
   advisory_feeds: AdvisoryFeedsTable;
   leases: LeasesTable;
+  npm_deprecations: NpmDeprecationsTable;
   upstreams: UpstreamsTable;
   upstream_documents: UpstreamDocumentsTable;
   upstream_firewalls: UpstreamFirewallsTable;
@@ -466,6 +467,13 @@ export interface LeasesTable {
   expires_at: string;
   /** ISO time at which the current holder took it. */
   acquired_at: string;
+}
+
+/** The deprecation message of an npm package version (0016-npm-deprecations). */
+export interface NpmDeprecationsTable {
+  package_id: string;
+  message: string;
+  updated_at: string;
 }
 
 /** A repository's upstream (0017-upstreams). */
