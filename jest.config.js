@@ -23,7 +23,7 @@ const EXTERNAL = [
   {
     what: 'Verdaccio 6.8 (.ci/tools.d/verdaccio.sh)',
     present: () => fs.existsSync(verdaccioBinary()),
-    suites: ['test/server/upstreams/npm-upstream.test.ts'],
+    suites: ['test/server/upstreams/npm-upstream.test.ts', 'test/server/upstreams/npm-install.test.ts'],
   },
   {
     what: 'PostgreSQL 15',

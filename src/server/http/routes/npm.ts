@@ -13,7 +13,9 @@ import {
   updatePackument,
 } from '../../npm/manage.js';
 import { asObject, publishVersion } from '../../npm/publish.js';
-import { getPackument, openTarball, resolveNpmRepo } from '../../npm/registry.js';
+import { resolveNpmRepo } from '../../npm/registry.js';
+import { registryPackument, registryTarball } from '../../upstreams/npm-registry.js';
+import { UPSTREAM_HEADER } from '../../upstreams/npm.js';
 import { searchPackages, whoami } from '../../npm/search.js';
 import { ERROR_STATUS, toServiceError } from '../errors.js';
 import type { App } from '../types.js';
@@ -241,11 +243,11 @@ export function npmRoutes(app: App, ctx: ServiceContext): void {
       const path = splitPackagePath(request.params['*'], owner, repo);
       const npmRepo = await resolveNpmRepo(ctx, request.actor, owner, repo, 'Read');
       if (path.rest.length === 2 && path.rest[0] === '-') {
-        const tarball = await openTarball(ctx, npmRepo, path.name, path.rest[1]!);
+        const tarball = await registryTarball(ctx, npmRepo, path.name, path.rest[1]!);
         void reply.headers({
           'Content-Type': 'application/octet-stream',
-          'Content-Length': String(tarball.file.size),
-          ETag: `"${tarball.file.sha256}"`,
+          'Content-Length': String(tarball.size),
+          ETag: `"${tarball.sha256}"`,
         });
         if (request.method === 'HEAD') return reply.send();
         return reply.send(await tarball.open());
@@ -257,8 +259,10 @@ export function npmRoutes(app: App, ctx: ServiceContext): void {
         );
       }
       const abbreviated = wantsAbbreviated(request);
-      const packument = await getPackument(ctx, npmRepo, path.name, { abbreviated });
-      if (!packument) throw new ServiceError('not_found', `'${path.name}' is not in ${owner}/${repo}.`);
+      const served = await registryPackument(ctx, npmRepo, path.name, abbreviated);
+      if (!served) throw new ServiceError('not_found', `'${path.name}' is not in ${owner}/${repo}.`);
+      const { packument } = served;
+      if (served.stale) void reply.header(UPSTREAM_HEADER, 'stale');
       void reply
         .header('Content-Type', abbreviated ? ABBREVIATED_TYPE : 'application/json')
         .header('Vary', 'Accept');
