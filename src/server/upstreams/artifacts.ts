@@ -215,7 +215,9 @@ async function keepArtifact(
     identity: null,
     deleted_at: null,
   };
-  if (row.name !== target.name || row.version !== target.version) {
+  const sameName = row.name_key === nameKeyFor(handler.format, target.name);
+  const sameVersion = row.version === target.version || meta.versionOrig === target.version;
+  if (!sameName || !sameVersion) {
     throw new Error(
       `the file holds ${row.name} ${row.version}, the upstream listed it as ${target.name} ${target.version}`,
     );

@@ -18,13 +18,8 @@ import {
   type Packument,
 } from '../npm/registry.js';
 import { activeUpstreams } from './fetch.js';
-import {
-  assertNotBlocked,
-  fetchUpstreamTarball,
-  servePackument,
-  type NpmDocument,
-  type NpmTarget,
-} from './npm.js';
+import { assertNotBlocked } from './firewall-guard.js';
+import { fetchUpstreamTarball, servePackument, type NpmDocument, type NpmTarget } from './npm.js';
 
 /** A packument as the registry serves it, and whether it holds an expired upstream copy. */
 export interface RegistryPackument {

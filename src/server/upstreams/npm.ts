@@ -15,7 +15,8 @@ import { inTransaction } from '../store/source.js';
 import { fetchArtifact, type FetchedArtifact } from './artifacts.js';
 import { activeUpstreams, DEFAULT_TIMING, fetchDocument, type UpstreamTiming } from './fetch.js';
 import { firewallMode } from './firewall-setting.js';
-import { blockedMessage, firewallVerdicts, type FirewallVerdict } from './firewall.js';
+import { assertNotBlocked } from './firewall-guard.js';
+import { firewallVerdicts, type FirewallVerdict } from './firewall.js';
 
 /** An npm packument: the document of one package and every version of it. */
 export type NpmDocument = Record<string, unknown> & {
@@ -267,39 +268,6 @@ async function auditFirewall(
       },
     });
   });
-}
-
-/**
- * Refuses (403 `download_denied`, naming the advisory ids; logged and audited) a version the
- * firewall blocks, whatever the mode. Callers run it before serving any tarball of the
- * repository, its own or an upstream's.
- */
-export async function assertNotBlocked(
-  ctx: ServiceContext,
-  repo: RepoRef,
-  format: string,
-  name: string,
-  version: string,
-): Promise<void> {
-  const verdict = (await firewallVerdicts(ctx, repo.orgId, format, name, [version])).get(version);
-  if (!verdict?.blocked) return;
-  const message = blockedMessage({ format, name, version }, verdict);
-  ctx.log.warn({ repo: repo.path, name, version, reasons: verdict.reasons }, 'firewall refused a download');
-  await inTransaction(ctx, async (trx) => {
-    await recordAudit(trx, SYSTEM_ACTOR, ctx.clock(), {
-      orgId: repo.orgId,
-      repoId: repo.id,
-      event: 'firewall.download_refused',
-      eventKind: 'action',
-      object: `${name} ${version}`,
-      objectKind: 'package',
-      target: repo.path,
-      targetKind: 'repository',
-      targetSlugPerm: repo.id,
-      context: { format, advisories: verdict.advisories, reasons: verdict.reasons },
-    });
-  });
-  throw new ServiceError('download_denied', message);
 }
 
 /**
