@@ -4,7 +4,7 @@
  * own versions, and blocked versions are hidden or refused in both.
  */
 
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { ServiceContext } from '../domain/context.js';
 import { ServiceError } from '../domain/errors.js';
 import { repoRef } from '../domain/package-query.js';
@@ -87,5 +87,5 @@ export async function registryTarball(
       `Tarball '${filename}' of '${name}' is not in ${repo.owner}/${repo.slug} or its upstreams.`,
     );
   }
-  return { size: fetched.bytes.length, sha256: fetched.sha256, open: () => Readable.from([fetched.bytes]) };
+  return { size: fetched.size, sha256: fetched.sha256, open: () => fetched.open() };
 }

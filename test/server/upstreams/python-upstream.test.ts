@@ -14,6 +14,13 @@ import {
 } from '../../../src/server/upstreams/python.js';
 import { coreMetadata, projectHeaders, wheel } from '../../fixtures/packages/archives.js';
 import { callApi } from '../../helpers/principals.js';
+import type { FetchedArtifact } from '../../../src/server/upstreams/artifacts.js';
+
+async function readAll(artifact: FetchedArtifact): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of await artifact.open()) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
 import { startTestServer, tempDir, type TestServer } from '../../helpers/server.js';
 
 /** A static simple index on loopback: paths to bytes, every request counted. */
@@ -190,7 +197,7 @@ describe('Python upstreams', () => {
     expect(served!.files.map((f) => f.version)).toEqual(['1.0.0', '1.1.0', '1.2.0']);
     expect(served!.stale).toBe(false);
     const fetched = await fetchUpstreamFile(server.ctx, repo, 'Demo_Pkg', 'demo_pkg-1.1.0-py3-none-any.whl');
-    expect(fetched!.bytes.equals(wheels.get('1.1.0')!)).toBe(true);
+    expect((await readAll(fetched!)).equals(wheels.get('1.1.0')!)).toBe(true);
     expect(fetched!.packageId).not.toBeNull();
     const pkgs = await api<Array<{ format: string; name: string; version: string }>>(
       'GET',
