@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 
 /**
  * Suites that need a server the machine may lack. `.ci/run` installs every one of them and runs
@@ -16,6 +17,17 @@ const EXTERNAL = [
       'test/server/store/blob-store-contract.test.ts',
       'test/scale/',
     ],
+  },
+  {
+    what: 'pnpm and yarn (.ci/tools.d/pnpm-yarn.sh)',
+    present: () => {
+      const tools = process.env.AIRLOCK_TOOLS ?? `${os.homedir()}/.cache/airlock-tools`;
+      const pnpm = process.env.AIRLOCK_PNPM ?? `${tools}/pnpm-10.34.9/node_modules/.bin/pnpm`;
+      const yarn =
+        process.env.AIRLOCK_YARN ?? `${tools}/yarn-4.18.1/node_modules/@yarnpkg/cli-dist/bin/yarn.js`;
+      return fs.existsSync(pnpm) && fs.existsSync(yarn);
+    },
+    suites: ['test/server/npm/pnpm-yarn.test.ts'],
   },
   { what: 'nginx', present: () => fs.existsSync('/usr/sbin/nginx'), suites: ['test/scale/'] },
   {
