@@ -136,6 +136,18 @@ describe('publish and read', () => {
     expect(Object.keys(doc.body.versions).sort()).toEqual([...versions].sort());
   }, 60_000);
 
+  it('keeps a quarantined version listed and refuses its tarball with 403 and the reason', async () => {
+    expect((await publish(server, 'dev', 'held', '1.0.0')).status).toBe(201);
+    const list = await api<{ slug_perm: string }[]>(server, 'GET', '/packages/acme/dev/?query=name:held');
+    const q = await api(server, 'POST', `/packages/acme/dev/${list.body[0]!.slug_perm}/quarantine/`, {});
+    expect(q.status).toBe(200);
+    const doc = await npmCall<Packument>(server, 'dev', 'GET', 'held');
+    expect(Object.keys(doc.body.versions)).toEqual(['1.0.0']);
+    const tgz = await npmCall(server, 'dev', 'GET', 'held/-/held-1.0.0.tgz');
+    expect(tgz.status).toBe(403);
+    expect(tgz.body.error).toMatch(/quarantined/);
+  });
+
   it('answers 404 {error} for a name the repository does not have', async () => {
     const res = await npmCall(server, 'dev', 'GET', 'nothing-here');
     expect(res.status).toBe(404);
