@@ -58,6 +58,7 @@ export async function registryPackument(
   if (upstreams.length === 0 && !local) return null;
   const served = await servePackument(ctx, target(ctx, repo), name, local as NpmDocument | null, {
     abbreviated: upstreams.length > 0 && abbreviated,
+    upstreams,
   });
   return served && { packument: served.packument as Packument, stale: served.stale };
 }

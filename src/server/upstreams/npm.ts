@@ -13,6 +13,7 @@ import { ServiceError } from '../domain/errors.js';
 import type { RepoRef } from '../domain/package-writes.js';
 import { inTransaction } from '../store/source.js';
 import { fetchArtifact, type FetchedArtifact } from './artifacts.js';
+import type { UpstreamRow } from './config.js';
 import { activeUpstreams, DEFAULT_TIMING, fetchDocument, type UpstreamTiming } from './fetch.js';
 import { firewallMode } from './firewall-setting.js';
 import { assertNotBlocked } from './firewall-guard.js';
@@ -118,8 +119,14 @@ function tarballName(manifest: Record<string, unknown>): string {
 }
 
 /** The upstream document of `name`, as cached or fetched, or null when no upstream has it. */
-async function upstreamDocument(ctx: ServiceContext, repo: RepoRef, name: string, timing: UpstreamTiming) {
-  const upstreams = await activeUpstreams(ctx, repo.id, 'npm');
+async function upstreamDocument(
+  ctx: ServiceContext,
+  repo: RepoRef,
+  name: string,
+  timing: UpstreamTiming,
+  known?: readonly UpstreamRow[],
+) {
+  const upstreams = known ?? (await activeUpstreams(ctx, repo.id, 'npm'));
   if (upstreams.length === 0) return null;
   const fetched = await fetchDocument(
     ctx,
@@ -184,12 +191,16 @@ export async function servePackument(
   target: NpmTarget,
   name: string,
   local: NpmDocument | null,
-  options: { abbreviated: boolean },
+  options: {
+    abbreviated: boolean;
+    /** The repository's active npm upstreams, when the caller has loaded them already. */
+    upstreams?: readonly UpstreamRow[];
+  },
   timing: UpstreamTiming = DEFAULT_TIMING,
 ): Promise<ServedPackument | null> {
   let remote: Awaited<ReturnType<typeof upstreamDocument>> = null;
   try {
-    remote = await upstreamDocument(ctx, target.repo, name, timing);
+    remote = await upstreamDocument(ctx, target.repo, name, timing, options.upstreams);
   } catch (err) {
     // What the repository holds itself is still served when every upstream fails.
     if (!local || !(err instanceof ServiceError)) throw err;
