@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 /**
  * Suites that need a server the machine may lack. `.ci/run` installs every one of them and runs
@@ -21,14 +23,33 @@ const EXTERNAL = [
     what: "Debian's Chromium",
     present: () => fs.existsSync(process.env.AIRLOCK_CHROMIUM ?? '/usr/bin/chromium'),
     suites: ['test/web/'],
+    what: 'pnpm and yarn (.ci/tools.d/pnpm-yarn.sh)',
+    present: () => {
+      const tools = process.env.AIRLOCK_TOOLS ?? `${os.homedir()}/.cache/airlock-tools`;
+      const pnpm = process.env.AIRLOCK_PNPM ?? `${tools}/pnpm-10.34.9/node_modules/.bin/pnpm`;
+      const yarn =
+        process.env.AIRLOCK_YARN ?? `${tools}/yarn-4.18.1/node_modules/@yarnpkg/cli-dist/bin/yarn.js`;
+      return fs.existsSync(pnpm) && fs.existsSync(yarn);
+    },
+    suites: ['test/server/npm/pnpm-yarn.test.ts'],
   },
   { what: 'nginx', present: () => fs.existsSync('/usr/sbin/nginx'), suites: ['test/scale/'] },
+  {
+    what: 'Verdaccio 6.8 (.ci/tools.d/verdaccio.sh)',
+    present: () => fs.existsSync(verdaccioBinary()),
+    suites: ['test/server/upstreams/npm-upstream.test.ts', 'test/server/upstreams/npm-install.test.ts'],
+  },
   {
     what: 'PostgreSQL 15',
     present: () => fs.existsSync('/usr/lib/postgresql/15/bin/initdb'),
     suites: ['test/scale/'],
   },
 ];
+
+function verdaccioBinary() {
+  const tools = process.env.AIRLOCK_TOOLS ?? path.join(os.homedir(), '.cache/airlock-tools');
+  return process.env.AIRLOCK_VERDACCIO ?? path.join(tools, 'verdaccio/node_modules/.bin/verdaccio');
+}
 
 const ignored = [];
 if (!process.env.CI) {
