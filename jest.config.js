@@ -23,6 +23,8 @@ const EXTERNAL = [
     what: "Debian's Chromium",
     present: () => fs.existsSync(process.env.AIRLOCK_CHROMIUM ?? '/usr/bin/chromium'),
     suites: ['test/web/'],
+  },
+  {
     what: 'pnpm and yarn (.ci/tools.d/pnpm-yarn.sh)',
     present: () => {
       const tools = process.env.AIRLOCK_TOOLS ?? `${os.homedir()}/.cache/airlock-tools`;
