@@ -15,6 +15,7 @@ import { createValidatorCompiler } from './http/validators.js';
 import { OpenApiCollector } from './http/openapi.js';
 import { RateLimiter } from './http/rate-limit.js';
 import { ROUTE_MODULES } from './http/routes/index.js';
+import { rateRoutes } from './http/routes/rates.js';
 import type { App } from './http/types.js';
 import { openStores } from './store/open-stores.js';
 import { latestScanTiming } from './store/ops-queries.js';
@@ -179,8 +180,9 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
     if (address && typeof address === 'object') ctx.baseUrl = publicBaseUrl(config, address.port);
   });
 
+  const modules = [...ROUTE_MODULES, rateRoutes(limiter)];
   const routes = (instance: App): void => {
-    for (const register of ROUTE_MODULES) register(instance, ctx);
+    for (const register of modules) register(instance, ctx);
   };
   await app.register(async (scope) => routes(scope as App));
   await app.register(async (scope) => routes(scope as App), { prefix: '/v1' });
