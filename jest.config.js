@@ -6,7 +6,16 @@ import fs from 'node:fs';
  * with CI=true, where a missing one fails its suites; elsewhere (a fresh clone's `npm test`) those
  * suites are left out with a line saying which and why.
  */
+const cloudsmithCli =
+  process.env.AIRLOCK_CLOUDSMITH_CLI ??
+  `${process.env.AIRLOCK_TOOLS ?? `${process.env.HOME}/.cache/airlock-tools`}/cloudsmith-cli/bin/cloudsmith`;
+
 const EXTERNAL = [
+  {
+    what: 'the official Cloudsmith CLI (.ci/tools.d/cloudsmith-cli.sh)',
+    present: () => fs.existsSync(cloudsmithCli),
+    suites: ['test/cloudsmith-cli/'],
+  },
   {
     what: "moto's S3 server (moto_server)",
     present: () => spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status === 0,
