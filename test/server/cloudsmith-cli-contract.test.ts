@@ -131,6 +131,29 @@ describe('endpoints the official CLI needs', () => {
     });
   });
 
+  it("answers a package's scan list with a 404 naming the scan status until its first scan is done", async () => {
+    // No background work here, so the scan never runs: the CLI's `vulnerabilities` would read [][0].
+    const created = await uploadPackage<{ slug: string }>(
+      server,
+      'dev',
+      'raw',
+      Buffer.from('x'),
+      'pending.bin',
+      {
+        name: 'pending',
+        version: '1.0.0',
+      },
+    );
+    expect(created.status).toBe(201);
+    const res = await api(server, 'GET', `/vulnerabilities/acme/dev/${created.body.slug}/`);
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({
+      detail:
+        "Package 'pending-1.0.0' has no scan results yet (security scan status: Awaiting Security Scan).",
+      code: 'not_found',
+    });
+  });
+
   describe('/entitlements/ (cloudsmith list entitlements)', () => {
     it.each([
       ['GET', '/entitlements/acme/dev/'],
