@@ -46,7 +46,8 @@ export function makeCliHome(dir: string): string {
  * Runs the CLI with `args` (the caller puts `--api-host` where the subcommand takes it) and
  * resolves with its exit code and output; it never rejects on a non-zero exit. Asynchronous on
  * purpose: the service under test answers from this same process. Only a chosen environment is
- * passed, so the machine's own CLOUDSMITH_* settings cannot leak in.
+ * passed, so the machine's own CLOUDSMITH_* settings cannot leak in; an empty value in `env`
+ * leaves that variable out (e.g. `CLOUDSMITH_API_KEY: ''` to run without a key).
  */
 export function runCli(
   setup: CliSetup,
@@ -67,6 +68,7 @@ export function runCli(
     DO_NOT_TRACK: '1',
     ...env,
   };
+  for (const [name, value] of Object.entries(environment)) if (value === '') delete environment[name];
   return new Promise((resolve, reject) => {
     execFile(
       setup.bin,

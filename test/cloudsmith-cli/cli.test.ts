@@ -4,11 +4,12 @@ import path from 'node:path';
 import { once } from 'node:events';
 import type { Package } from '../../src/api/packages.js';
 import type { Repository } from '../../src/api/repos.js';
+import { startDevIssuer, type DevIssuer } from '../../src/server/oidc/dev-issuer.js';
 import { importIntoFeeds } from '../../src/server/scan/advisories/import-feed.js';
 import { npmAppTarball } from '../fixtures/actions/vulnerable-npm.js';
 import { coreMetadata, projectHeaders, wheel } from '../fixtures/packages/archives.js';
 import { startTestServer, tempDir, type TestServer } from '../helpers/server.js';
-import { api, createRepo } from '../helpers/upload.js';
+import { api, createAccount, createRepo } from '../helpers/upload.js';
 import { cloudsmithCliPath, makeCliHome, runCli, type CliResult, type CliSetup } from './cli-runner.js';
 
 /**
@@ -82,6 +83,7 @@ async function writeRandomFile(file: string, size: number): Promise<string> {
 
 describe('the official cloudsmith CLI against the service', () => {
   let server: TestServer;
+  let issuer: DevIssuer;
   let dir: string;
   let setup: CliSetup;
   /** The service's URL, then with `/v1`: commands alternate between the two forms of --api-host. */
@@ -95,7 +97,8 @@ describe('the official cloudsmith CLI against the service', () => {
     api<Package>(server, 'GET', `/packages/acme/${repo}/${slug}/`);
 
   beforeAll(async () => {
-    server = await startTestServer({ limits: { requestsPerHour: 10_000 } });
+    server = await startTestServer({ limits: { requestsPerHour: 10_000 }, allowLoopbackIssuers: true });
+    issuer = await startDevIssuer();
     hosts = [server.url, `${server.url}/v1`];
     dir = tempDir('airlock-cscli-');
     setup = { bin: cloudsmithCliPath(), home: makeCliHome(dir), apiKey: server.adminKey };
@@ -117,6 +120,7 @@ describe('the official cloudsmith CLI against the service', () => {
   afterAll(async () => {
     process.stdout.write(`cloudsmith-cli: ${results.passed}/${results.total} commands pass\n`);
     await server?.close();
+    await issuer?.close();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -302,6 +306,18 @@ describe('the official cloudsmith CLI against the service', () => {
     expect((await getPackage('dev', 'hello-1.0.0')).body.tags.info ?? []).toEqual([]);
   });
 
+  command('tags remove of an immutable tag by a Write account exits 403 and keeps the tag', async () => {
+    const target = 'acme/dev/vuln-app-1.0.0';
+    expectOk(await cs(['tags', 'add', target, 'pinned', '--immutable']));
+    const writer = await createAccount(server, 'tag-writer', { dev: 'Write' });
+    expectRefused(
+      await cs(['tags', 'remove', target, 'pinned'], 1, { CLOUDSMITH_API_KEY: writer }),
+      403,
+      /Detail: Tag 'pinned' is immutable: only a repository Admin can remove it\./,
+    );
+    expect((await getPackage('dev', 'vuln-app-1.0.0')).body.tags_immutable.info).toEqual(['pinned']);
+  });
+
   command('quarantine add and remove quarantine and release a package', async () => {
     let out = expectOk(await cs(['quarantine', 'add', 'acme/dev/hello-1.0.0'], 1));
     expect(out).toMatch(/Adding dev\/hello-1\.0\.0 to quarantine\.\.\. OK/);
@@ -347,6 +363,47 @@ describe('the official cloudsmith CLI against the service', () => {
   });
 
   command(
+    'whoami and push authenticate by the OIDC exchange in a GitHub Actions job, with no API key',
+    async () => {
+      const created = await api<{ slug: string }>(server, 'POST', '/orgs/acme/services/', {
+        name: 'ci-pusher',
+        role: 'Member',
+      });
+      expect(created.status).toBeLessThan(300);
+      const granted = await api(server, 'PATCH', '/repos/acme/dev/privileges', {
+        privileges: [{ privilege: 'Write', service: created.body.slug }],
+      });
+      expect(granted.status).toBe(204);
+      const provider = await api(server, 'POST', '/orgs/acme/openid-connect/', {
+        name: 'Local CI',
+        enabled: true,
+        provider_url: issuer.issuer,
+        claims: { repository: 'owner/repo' },
+        service_accounts: [created.body.slug],
+      });
+      expect(provider.status).toBe(201);
+      const job = {
+        CLOUDSMITH_API_KEY: '',
+        CLOUDSMITH_ORG: 'acme',
+        CLOUDSMITH_SERVICE_SLUG: created.body.slug,
+        // The CLI asks for audience 'cloudsmith'; a provider accepts its own audience, 'airlock' by default.
+        CLOUDSMITH_OIDC_AUDIENCE: 'airlock',
+        GITHUB_ACTIONS: 'true',
+        ACTIONS_ID_TOKEN_REQUEST_URL: issuer.actionsTokenUrl,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: issuer.actionsToken,
+      };
+      expect(expectOk(await cs(['whoami'], 1, job))).toContain(`(slug: ${created.body.slug})`);
+      const file = path.join(dir, 'from-ci.txt');
+      fs.writeFileSync(file, 'built in CI\n');
+      const out = expectOk(
+        await cs(['push', 'raw', 'acme/dev', file, '--name', 'from-ci', '--version', '1.0.0'], 0, job),
+      );
+      expect(out).toMatch(/Created: acme\/dev\/from-ci-1\.0\.0 \(\w+\)/);
+      expect((await getPackage('dev', 'from-ci-1.0.0')).body.uploader).toBe(created.body.slug);
+    },
+  );
+
+  command(
     'a refused command exits with the HTTP status mod 256 and prints the detail and fields',
     async () => {
       expectRefused(
@@ -373,6 +430,6 @@ describe('the official cloudsmith CLI against the service', () => {
   it('leaves the repositories as the commands said', async () => {
     const repos = await api<Repository[]>(server, 'GET', '/repos/acme/');
     const counts = Object.fromEntries(repos.body.map((r) => [r.slug, r.package_count]));
-    expect(counts).toEqual({ dev: 3, prod: 1 });
+    expect(counts).toEqual({ dev: 4, prod: 1 });
   });
 });
