@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 /**
  * Suites that need a server the machine may lack. `.ci/run` installs every one of them and runs
@@ -28,11 +30,21 @@ const EXTERNAL = [
   },
   { what: 'nginx', present: () => fs.existsSync('/usr/sbin/nginx'), suites: ['test/scale/'] },
   {
+    what: 'Verdaccio 6.8 (.ci/tools.d/verdaccio.sh)',
+    present: () => fs.existsSync(verdaccioBinary()),
+    suites: ['test/server/upstreams/npm-upstream.test.ts', 'test/server/upstreams/npm-install.test.ts'],
+  },
+  {
     what: 'PostgreSQL 15',
     present: () => fs.existsSync('/usr/lib/postgresql/15/bin/initdb'),
     suites: ['test/scale/'],
   },
 ];
+
+function verdaccioBinary() {
+  const tools = process.env.AIRLOCK_TOOLS ?? path.join(os.homedir(), '.cache/airlock-tools');
+  return process.env.AIRLOCK_VERDACCIO ?? path.join(tools, 'verdaccio/node_modules/.bin/verdaccio');
+}
 
 const ignored = [];
 if (!process.env.CI) {

@@ -16,6 +16,7 @@ import { OpenApiCollector } from './http/openapi.js';
 import { RateLimiter } from './http/rate-limit.js';
 import { ROUTE_MODULES } from './http/routes/index.js';
 import { rateRoutes } from './http/routes/rates.js';
+import { npmRoutes } from './http/routes/npm.js';
 import type { App } from './http/types.js';
 import { openStores } from './store/open-stores.js';
 import { latestScanTiming } from './store/ops-queries.js';
@@ -186,6 +187,8 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   };
   await app.register(async (scope) => routes(scope as App));
   await app.register(async (scope) => routes(scope as App), { prefix: '/v1' });
+  // The npm registry speaks npm's protocol (its own errors and body parsing), at one place only.
+  await app.register(async (scope) => npmRoutes(scope as App, ctx), { prefix: '/npm' });
   app.get('/openapi.json', { config: { public: true } }, async () => openapi.document(SERVICE_VERSION));
   app.get(
     METRICS_PATH,

@@ -13,6 +13,7 @@ import { packageRoutes } from './packages.js';
 import { webhookRoutes } from './webhooks.js';
 import { vulnerabilityRoutes } from './vulnerabilities.js';
 import { entitlementRoutes } from './entitlements.js';
+import { upstreamRoutes } from './upstreams.js';
 
 /** Every route module of the API, registered at `/` and again under `/v1`. */
 export const ROUTE_MODULES: RouteModule[] = [
@@ -30,4 +31,5 @@ export const ROUTE_MODULES: RouteModule[] = [
   webhookRoutes,
   vulnerabilityRoutes,
   entitlementRoutes,
+  upstreamRoutes,
 ];

@@ -13,6 +13,8 @@ import * as promotionRules from './0010-promotion-rules.js';
 import * as advisorySync from './0013-advisory-sync.js';
 import * as uploadLeases from './0014-upload-leases.js';
 import * as jobLeases from './0015-job-leases.js';
+import * as npmDeprecations from './0016-npm-deprecations.js';
+import * as upstreams from './0017-upstreams.js';
 
 /**
  * Every migration, in order. Names are stable: a database records which ones ran.
@@ -32,6 +34,8 @@ const MIGRATIONS: Record<string, { up(db: Kysely<unknown>): Promise<void> }> = {
   '0013-advisory-sync': advisorySync,
   '0014-upload-leases': uploadLeases,
   '0015-job-leases': jobLeases,
+  '0016-npm-deprecations': npmDeprecations,
+  '0017-upstreams': upstreams,
 };
 
 /** Kysely migration provider over the statically imported migrations (works inside bundles too). */
