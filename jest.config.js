@@ -8,14 +8,10 @@ import path from 'node:path';
  * with CI=true, where a missing one fails its suites; elsewhere (a fresh clone's `npm test`) those
  * suites are left out with a line saying which and why.
  */
-const cloudsmithCli =
-  process.env.AIRLOCK_CLOUDSMITH_CLI ??
-  `${process.env.AIRLOCK_TOOLS ?? `${process.env.HOME}/.cache/airlock-tools`}/cloudsmith-cli/bin/cloudsmith`;
-
 const EXTERNAL = [
   {
     what: 'the official Cloudsmith CLI (.ci/tools.d/cloudsmith-cli.sh)',
-    present: () => fs.existsSync(cloudsmithCli),
+    present: () => fs.existsSync(cloudsmithCliBinary()),
     suites: ['test/cloudsmith-cli/'],
   },
   {
@@ -40,6 +36,12 @@ const EXTERNAL = [
     suites: ['test/scale/'],
   },
 ];
+
+/** Where .ci/tools.d/cloudsmith-cli.sh puts the CLI (test/cloudsmith-cli/cli-runner.ts looks there too). */
+function cloudsmithCliBinary() {
+  const tools = process.env.AIRLOCK_TOOLS ?? path.join(os.homedir(), '.cache/airlock-tools');
+  return process.env.AIRLOCK_CLOUDSMITH_CLI ?? path.join(tools, 'cloudsmith-cli/bin/cloudsmith');
+}
 
 function verdaccioBinary() {
   const tools = process.env.AIRLOCK_TOOLS ?? path.join(os.homedir(), '.cache/airlock-tools');

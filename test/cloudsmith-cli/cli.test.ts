@@ -51,11 +51,15 @@ function expectNoCrashOrSleep(run: CliResult): void {
   expect(all).not.toMatch(/Throttling \(rate limited\)|Request was throttled/);
 }
 
-/** A successful run in the pretty format: exit 0, and no `None` printed where a value belongs. */
-function expectOk(run: CliResult): string {
+/**
+ * A successful run in the pretty format: exit 0, and no `None` printed where a value belongs
+ * (`legitimate` cuts out the places where None is the value itself, as an upstream's auth mode).
+ */
+function expectOk(run: CliResult, legitimate?: RegExp): string {
   expectNoCrashOrSleep(run);
   expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
-  expect(run.stdout + run.stderr).not.toMatch(/\bNone\b/);
+  const shown = run.stdout + run.stderr;
+  expect(legitimate ? shown.replace(legitimate, '') : shown).not.toMatch(/\bNone\b/);
   return run.stdout;
 }
 
@@ -400,6 +404,58 @@ describe('the official cloudsmith CLI against the service', () => {
       );
       expect(out).toMatch(/Created: acme\/dev\/from-ci-1\.0\.0 \(\w+\)/);
       expect((await getPackage('dev', 'from-ci-1.0.0')).body.uploader).toBe(created.body.slug);
+    },
+  );
+
+  command(
+    'upstream npm create, ls, update and delete -y manage an upstream; other formats get a clear 404',
+    async () => {
+      const config = (name: string, port: number, extra: Record<string, unknown> = {}): string => {
+        const file = path.join(dir, `${name}.json`);
+        // Nothing listens there: configuring an upstream does not connect to it.
+        fs.writeFileSync(file, JSON.stringify({ name, upstream_url: `http://127.0.0.1:${port}`, ...extra }));
+        return file;
+      };
+      // The Auth mode column: the mode is called None.
+      const authModeNone = /^(\S+\s+\|\s+\S+\s+\|\s+)None/gm;
+      let out = expectOk(
+        await cs(['upstream', 'npm', 'create', 'acme/dev', config('npm-mirror', 9)]),
+        authModeNone,
+      );
+      expect(out).toMatch(
+        /^npm-mirror\s+\|\s+http:\/\/127\.0\.0\.1:9\s+\|\s+None\s+\|.*\|\s+true\s+\|\s+Proxy Only\s+\|\s+1\s+\|/m,
+      );
+      const listed = await api<{ slug_perm: string }[]>(server, 'GET', '/repos/acme/dev/upstream/npm/');
+      const slugPerm = listed.body[0]!.slug_perm;
+      out = expectOk(
+        await cs(
+          [
+            'upstream',
+            'npm',
+            'update',
+            `acme/dev/${slugPerm}`,
+            config('npm-cache', 19, { mode: 'Cache and Proxy', priority: 2 }),
+          ],
+          1,
+        ),
+        authModeNone,
+      );
+      expect(out).toMatch(
+        /^npm-cache\s+\|\s+http:\/\/127\.0\.0\.1:19\s+\|.*\|\s+Cache and Proxy\s+\|\s+2\s+\|/m,
+      );
+      out = expectOk(await cs(['upstream', 'npm', 'ls', 'acme/dev']), authModeNone);
+      expect(out).toContain(`| ${slugPerm} |`);
+      expect(out).toContain('1-1 (1) of 1 upstream (page: 1/1, page size: 30)');
+      out = expectOk(await cs(['upstream', 'npm', 'delete', `acme/dev/${slugPerm}`, '-y'], 1));
+      expect(out).toMatch(
+        new RegExp(`Deleting the ${slugPerm} upstream from the acme/dev repository \\.\\.\\. OK`),
+      );
+      expect((await api<unknown[]>(server, 'GET', '/repos/acme/dev/upstream/npm/')).body).toEqual([]);
+      expectRefused(
+        await cs(['upstream', 'deb', 'ls', 'acme/dev']),
+        404,
+        /Detail: Upstreams are kept for npm and python repositories, not 'deb'\./,
+      );
     },
   );
 
