@@ -24,6 +24,17 @@ const EXTERNAL = [
       'test/scale/',
     ],
   },
+  {
+    what: 'pnpm and yarn (.ci/tools.d/pnpm-yarn.sh)',
+    present: () => {
+      const tools = process.env.AIRLOCK_TOOLS ?? `${os.homedir()}/.cache/airlock-tools`;
+      const pnpm = process.env.AIRLOCK_PNPM ?? `${tools}/pnpm-10.34.9/node_modules/.bin/pnpm`;
+      const yarn =
+        process.env.AIRLOCK_YARN ?? `${tools}/yarn-4.18.1/node_modules/@yarnpkg/cli-dist/bin/yarn.js`;
+      return fs.existsSync(pnpm) && fs.existsSync(yarn);
+    },
+    suites: ['test/server/npm/pnpm-yarn.test.ts'],
+  },
   { what: 'nginx', present: () => fs.existsSync('/usr/sbin/nginx'), suites: ['test/scale/'] },
   {
     what: 'Verdaccio 6.8 (.ci/tools.d/verdaccio.sh)',

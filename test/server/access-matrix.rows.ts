@@ -9,6 +9,7 @@ import {
 } from './access-matrix/org.rows.js';
 import { PACKAGE_ACTION_ROWS, PACKAGE_READ_WRITE_ROWS } from './access-matrix/packages.rows.js';
 import { PRIVACY_ROWS } from './access-matrix/privacy.rows.js';
+import { UPSTREAM_ROWS } from './access-matrix/upstreams.rows.js';
 import {
   AUTHENTICATED,
   EVERYONE,
@@ -138,6 +139,7 @@ export const ACCESS_ROWS: AccessRow[] = [
   ...PACKAGE_READ_WRITE_ROWS,
   ...PACKAGE_ACTION_ROWS,
   ...WEBHOOK_ROWS,
+  ...UPSTREAM_ROWS,
   ...POLICY_ROWS,
   ...VULNERABILITY_ROWS,
   ...OIDC_ROWS,

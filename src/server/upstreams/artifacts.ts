@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { Readable } from 'node:stream';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { SYSTEM_ACTOR } from '../domain/access.js';
 import type { ServiceContext } from '../domain/context.js';
 import { ServiceError } from '../domain/errors.js';
@@ -17,7 +17,8 @@ import { isUniqueViolation } from '../domain/repos.js';
 import { blobArchiveSource } from '../formats/archive.js';
 import { formatHandler, nameKeyFor } from '../formats/index.js';
 import { policyFor } from '../net/address-policy.js';
-import { sendOutbound, type OutboundResponse } from '../net/outbound.js';
+import { openOutboundStream, type OutboundStream } from '../net/outbound.js';
+import { TooLargeError, type StagedBlob } from '../store/blobs.js';
 import { insertPackage } from '../store/packages.js';
 import { inTransaction } from '../store/source.js';
 import { recordBlob } from '../store/upstreams.js';
@@ -32,12 +33,14 @@ export interface DeclaredIntegrity {
   hex?: Partial<Record<'sha1' | 'sha256' | 'sha512', string>>;
 }
 
-/** An artifact fetched from an upstream. */
+/** An artifact fetched from an upstream, verified. */
 export interface FetchedArtifact {
-  bytes: Buffer;
+  size: number;
   sha256: string;
   /** The package created for it in Cache and Proxy mode (null in Proxy Only mode or when it could not be kept). */
   packageId: string | null;
+  /** Its bytes: from the blob store once kept, else from memory. */
+  open(): Promise<Readable>;
 }
 
 /** The artifact's identity in the repository. */
@@ -49,43 +52,63 @@ export interface ArtifactTarget {
   filename: string;
 }
 
-const SRI_ALGORITHMS = ['sha512', 'sha384', 'sha256', 'sha1'] as const;
+/** Largest artifact served in Proxy Only mode, which holds it in memory while it is verified. */
+export const PROXY_ONLY_MAX_BYTES = 512 * 1024 * 1024;
 
-/**
- * Checks bytes against every digest the upstream declared that the service can compute; the
- * strongest SRI entry of each algorithm counts. Returns why they differ, or null when they match.
- * Refuses bytes with nothing to check them against.
- */
-export function integrityProblem(bytes: Buffer, declared: DeclaredIntegrity): string | null {
-  const checks: { algorithm: string; expected: string; encoding: 'hex' | 'base64' }[] = [];
+const ALGORITHMS = ['sha512', 'sha384', 'sha256', 'sha1'] as const;
+type Algorithm = (typeof ALGORITHMS)[number];
+
+interface Check {
+  algorithm: Algorithm;
+  expected: string;
+  encoding: 'hex' | 'base64';
+}
+
+/** The digests to check, strongest first: every SRI entry the service can compute, and the hex digests. */
+function checksOf(declared: DeclaredIntegrity): Check[] {
+  const checks: Check[] = [];
   for (const entry of (declared.sri ?? '').split(/\s+/).filter(Boolean)) {
     const m = /^(sha512|sha384|sha256|sha1)-([A-Za-z0-9+/=]+)(\?.*)?$/.exec(entry);
-    if (m) checks.push({ algorithm: m[1]!, expected: m[2]!, encoding: 'base64' });
+    if (m) checks.push({ algorithm: m[1] as Algorithm, expected: m[2]!, encoding: 'base64' });
   }
   for (const [algorithm, value] of Object.entries(declared.hex ?? {})) {
-    if (value) checks.push({ algorithm, expected: value.toLowerCase(), encoding: 'hex' });
+    if (value)
+      checks.push({ algorithm: algorithm as Algorithm, expected: value.toLowerCase(), encoding: 'hex' });
   }
-  if (checks.length === 0) return 'the upstream declared no digest to check the bytes against';
-  // The strongest algorithm given decides; weaker ones are checked as well, since an upstream
-  // that declares two digests that disagree is not to be trusted either way.
-  checks.sort(
-    (a, b) => SRI_ALGORITHMS.indexOf(a.algorithm as never) - SRI_ALGORITHMS.indexOf(b.algorithm as never),
-  );
+  return checks.sort((a, b) => ALGORITHMS.indexOf(a.algorithm) - ALGORITHMS.indexOf(b.algorithm));
+}
+
+/** Hashes what passes through it with every algorithm the checks need. */
+class Hasher extends Transform {
+  readonly hashes: Map<Algorithm, crypto.Hash>;
+  constructor(algorithms: Iterable<Algorithm>) {
+    super();
+    this.hashes = new Map([...new Set(algorithms)].map((a) => [a, crypto.createHash(a)]));
+  }
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    for (const h of this.hashes.values()) h.update(chunk);
+    done(null, chunk);
+  }
+}
+
+/**
+ * Why the bytes differ from what the upstream declared (every declared digest counts: an upstream
+ * whose two digests disagree is not to be trusted either way), or null when they match.
+ */
+function mismatch(digests: Map<Algorithm, Buffer>, checks: Check[]): string | null {
   for (const c of checks) {
-    const actual = crypto.createHash(c.algorithm).update(bytes).digest(c.encoding);
-    if (actual !== c.expected) {
-      return `its ${c.algorithm} is ${actual}, the upstream declared ${c.expected}`;
-    }
+    const actual = digests.get(c.algorithm)!.toString(c.encoding);
+    if (actual !== c.expected) return `its ${c.algorithm} is ${actual}, the upstream declared ${c.expected}`;
   }
   return null;
 }
 
 /**
  * Downloads an artifact from an upstream and verifies it against the upstream's declared
- * integrity (a mismatch is `upstream_failed`, 502, and nothing is stored). In Cache and Proxy
- * mode the bytes are stored content-addressed and become a Package of the repository, created
- * by the service and announced like any other so that it is scanned; in Proxy Only mode they are
- * only served.
+ * integrity (a mismatch is `upstream_failed`, 502, and nothing is kept). In Cache and Proxy mode
+ * the bytes are streamed into the blob store while hashed, so memory stays bounded, and become a
+ * Package of the repository, created by the service and announced like any other so that it is
+ * scanned; in Proxy Only mode they are held in memory while verified, served, and not kept.
  */
 export async function fetchArtifact(
   ctx: ServiceContext,
@@ -95,48 +118,90 @@ export async function fetchArtifact(
   target: ArtifactTarget,
   timing: UpstreamTiming = DEFAULT_TIMING,
 ): Promise<FetchedArtifact> {
-  let res: OutboundResponse;
+  const checks = checksOf(declared);
+  if (checks.length === 0) {
+    throw refused(ctx, upstream, url, target, 'the upstream declared no digest to check the bytes against');
+  }
+  const keep = upstream.mode === 'Cache and Proxy';
+  const limit = ctx.config.limits.uploadBytes;
+  const maxBytes = keep ? limit : Math.min(limit, PROXY_ONLY_MAX_BYTES);
+  let res: OutboundStream;
   try {
-    res = await sendOutbound(policyFor(ctx.config.outbound.allow), {
+    res = await openOutboundStream(policyFor(ctx.config.outbound.allow), {
       url,
-      method: 'GET',
       // Credentials go only to the upstream itself, never to another host its document names.
       headers: sameOrigin(url, upstream.upstream_url)
         ? { ...upstreamHeaders(ctx, upstream), Accept: '*/*' }
         : { 'User-Agent': 'airlock-upstream', Accept: '*/*' },
       deadlineMs: timing.artifactDeadlineMs,
-      maxBodyBytes: ctx.config.limits.uploadBytes,
       verifyTls: upstream.verify_ssl === 1,
     });
   } catch (err) {
     throw failed(ctx, upstream, target, err instanceof Error ? err.message : String(err));
   }
-  if (res.status !== 200) throw failed(ctx, upstream, target, `it answered HTTP ${res.status}`);
-  if (res.truncated) throw failed(ctx, upstream, target, `the file is larger than the upload limit`);
-  const problem = integrityProblem(res.body, declared);
-  if (problem) {
-    ctx.log.warn(
-      { upstream: upstream.id, url, file: target.filename, problem },
-      'upstream artifact refused: bytes do not match the declared integrity',
-    );
-    throw new ServiceError(
-      'upstream_failed',
-      `Refused ${target.filename} from upstream '${upstream.name}': its bytes do not match the integrity the upstream declared (${problem}). Nothing was stored.`,
-    );
+  if (res.status !== 200) {
+    res.body.resume();
+    throw failed(ctx, upstream, target, `it answered HTTP ${res.status}`);
   }
-  const sha256 = crypto.createHash('sha256').update(res.body).digest('hex');
-  if (upstream.mode !== 'Cache and Proxy') return { bytes: res.body, sha256, packageId: null };
-  let packageId: string | null = null;
+  const hasher = new Hasher([...checks.map((c) => c.algorithm), 'sha256']);
+  res.body.on('error', (err) => hasher.destroy(err));
+  res.body.pipe(hasher);
+  let staged: StagedBlob | null = null;
+  let bytes: Buffer | null = null;
   try {
-    packageId = await keepArtifact(ctx, upstream, res.body, target);
+    if (keep) staged = await ctx.blobs.stage(hasher, maxBytes);
+    else bytes = await collect(hasher, maxBytes);
   } catch (err) {
-    // The verified bytes are still served; the next request tries to keep them again.
-    ctx.log.error(
-      { err, upstream: upstream.id, file: target.filename },
-      'could not keep an upstream artifact',
-    );
+    res.body.destroy();
+    const reason =
+      err instanceof TooLargeError
+        ? `the file is larger than ${maxBytes} bytes`
+        : err instanceof Error
+          ? err.message
+          : String(err);
+    throw failed(ctx, upstream, target, reason);
   }
-  return { bytes: res.body, sha256, packageId };
+  const digests = new Map<Algorithm, Buffer>([...hasher.hashes].map(([a, h]) => [a, h.digest()]));
+  const sha256 = digests.get('sha256')!.toString('hex');
+  const problem = mismatch(digests, checks);
+  if (problem) {
+    await staged?.discard();
+    const why = `its bytes do not match the integrity the upstream declared (${problem})`;
+    throw refused(ctx, upstream, url, target, why);
+  }
+  if (bytes) {
+    const held = bytes;
+    return { size: held.length, sha256, packageId: null, open: async () => Readable.from([held]) };
+  }
+  const blob = staged!;
+  const packageId = await keepArtifact(ctx, upstream, blob, target);
+  return { size: blob.size, sha256, packageId, open: () => ctx.blobs.read(sha256) };
+}
+
+async function collect(source: Readable, maxBytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of source) {
+    const b = chunk as Buffer;
+    size += b.length;
+    if (size > maxBytes) throw new TooLargeError(maxBytes);
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks);
+}
+
+function refused(
+  ctx: ServiceContext,
+  upstream: UpstreamRow,
+  url: string,
+  target: ArtifactTarget,
+  why: string,
+): ServiceError {
+  ctx.log.warn({ upstream: upstream.id, url, file: target.filename, why }, 'upstream artifact refused');
+  return new ServiceError(
+    'upstream_failed',
+    `Refused ${target.filename} from upstream '${upstream.name}': ${why}. Nothing was stored.`,
+  );
 }
 
 function sameOrigin(a: string, b: string): boolean {
@@ -164,16 +229,35 @@ function failed(
 async function keepArtifact(
   ctx: ServiceContext,
   upstream: UpstreamRow,
-  bytes: Buffer,
+  staged: StagedBlob,
   target: ArtifactTarget,
-): Promise<string> {
-  const staged = await ctx.blobs.stage(Readable.from([bytes]), bytes.length);
+): Promise<string | null> {
   const at = ctx.clock();
   const now = at.toISOString();
   // The row first: bytes committed without one could never be collected.
   const { sha256, size, md5, sha1 } = staged;
   await recordBlob(ctx, { sha256, size, md5, sha1, sha512: staged.sha512 }, now);
   await staged.commit();
+  try {
+    return await createCachedPackage(ctx, upstream, staged, target, at);
+  } catch (err) {
+    // The verified bytes are committed and still served; the next request tries to keep them again.
+    ctx.log.error(
+      { err, upstream: upstream.id, file: target.filename },
+      'could not keep an upstream artifact',
+    );
+    return null;
+  }
+}
+
+async function createCachedPackage(
+  ctx: ServiceContext,
+  upstream: UpstreamRow,
+  staged: StagedBlob,
+  target: ArtifactTarget,
+  at: Date,
+): Promise<string> {
+  const now = at.toISOString();
   const handler = formatHandler(target.format);
   const meta = await handler.readMetadata(
     { filename: target.filename, source: blobArchiveSource(ctx.blobs, staged.sha256, staged.size) },
@@ -215,7 +299,9 @@ async function keepArtifact(
     identity: null,
     deleted_at: null,
   };
-  if (row.name !== target.name || row.version !== target.version) {
+  const sameName = row.name_key === nameKeyFor(handler.format, target.name);
+  const sameVersion = row.version === target.version || meta.versionOrig === target.version;
+  if (!sameName || !sameVersion) {
     throw new Error(
       `the file holds ${row.name} ${row.version}, the upstream listed it as ${target.name} ${target.version}`,
     );

@@ -4,7 +4,7 @@
  * own versions, and blocked versions are hidden or refused in both.
  */
 
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { ServiceContext } from '../domain/context.js';
 import { ServiceError } from '../domain/errors.js';
 import { repoRef } from '../domain/package-query.js';
@@ -18,13 +18,8 @@ import {
   type Packument,
 } from '../npm/registry.js';
 import { activeUpstreams } from './fetch.js';
-import {
-  assertNotBlocked,
-  fetchUpstreamTarball,
-  servePackument,
-  type NpmDocument,
-  type NpmTarget,
-} from './npm.js';
+import { assertNotBlocked } from './firewall-guard.js';
+import { fetchUpstreamTarball, servePackument, type NpmDocument, type NpmTarget } from './npm.js';
 
 /** A packument as the registry serves it, and whether it holds an expired upstream copy. */
 export interface RegistryPackument {
@@ -63,6 +58,7 @@ export async function registryPackument(
   if (upstreams.length === 0 && !local) return null;
   const served = await servePackument(ctx, target(ctx, repo), name, local as NpmDocument | null, {
     abbreviated: upstreams.length > 0 && abbreviated,
+    upstreams,
   });
   return served && { packument: served.packument as Packument, stale: served.stale };
 }
@@ -92,5 +88,5 @@ export async function registryTarball(
       `Tarball '${filename}' of '${name}' is not in ${repo.owner}/${repo.slug} or its upstreams.`,
     );
   }
-  return { size: fetched.bytes.length, sha256: fetched.sha256, open: () => Readable.from([fetched.bytes]) };
+  return { size: fetched.size, sha256: fetched.sha256, open: () => fetched.open() };
 }

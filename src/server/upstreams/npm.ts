@@ -13,9 +13,11 @@ import { ServiceError } from '../domain/errors.js';
 import type { RepoRef } from '../domain/package-writes.js';
 import { inTransaction } from '../store/source.js';
 import { fetchArtifact, type FetchedArtifact } from './artifacts.js';
+import type { UpstreamRow } from './config.js';
 import { activeUpstreams, DEFAULT_TIMING, fetchDocument, type UpstreamTiming } from './fetch.js';
 import { firewallMode } from './firewall-setting.js';
-import { blockedMessage, firewallVerdicts, type FirewallVerdict } from './firewall.js';
+import { assertNotBlocked } from './firewall-guard.js';
+import { firewallVerdicts, type FirewallVerdict } from './firewall.js';
 
 /** An npm packument: the document of one package and every version of it. */
 export type NpmDocument = Record<string, unknown> & {
@@ -117,8 +119,14 @@ function tarballName(manifest: Record<string, unknown>): string {
 }
 
 /** The upstream document of `name`, as cached or fetched, or null when no upstream has it. */
-async function upstreamDocument(ctx: ServiceContext, repo: RepoRef, name: string, timing: UpstreamTiming) {
-  const upstreams = await activeUpstreams(ctx, repo.id, 'npm');
+async function upstreamDocument(
+  ctx: ServiceContext,
+  repo: RepoRef,
+  name: string,
+  timing: UpstreamTiming,
+  known?: readonly UpstreamRow[],
+) {
+  const upstreams = known ?? (await activeUpstreams(ctx, repo.id, 'npm'));
   if (upstreams.length === 0) return null;
   const fetched = await fetchDocument(
     ctx,
@@ -183,12 +191,16 @@ export async function servePackument(
   target: NpmTarget,
   name: string,
   local: NpmDocument | null,
-  options: { abbreviated: boolean },
+  options: {
+    abbreviated: boolean;
+    /** The repository's active npm upstreams, when the caller has loaded them already. */
+    upstreams?: readonly UpstreamRow[];
+  },
   timing: UpstreamTiming = DEFAULT_TIMING,
 ): Promise<ServedPackument | null> {
   let remote: Awaited<ReturnType<typeof upstreamDocument>> = null;
   try {
-    remote = await upstreamDocument(ctx, target.repo, name, timing);
+    remote = await upstreamDocument(ctx, target.repo, name, timing, options.upstreams);
   } catch (err) {
     // What the repository holds itself is still served when every upstream fails.
     if (!local || !(err instanceof ServiceError)) throw err;
@@ -267,39 +279,6 @@ async function auditFirewall(
       },
     });
   });
-}
-
-/**
- * Refuses (403 `download_denied`, naming the advisory ids; logged and audited) a version the
- * firewall blocks, whatever the mode. Callers run it before serving any tarball of the
- * repository, its own or an upstream's.
- */
-export async function assertNotBlocked(
-  ctx: ServiceContext,
-  repo: RepoRef,
-  format: string,
-  name: string,
-  version: string,
-): Promise<void> {
-  const verdict = (await firewallVerdicts(ctx, repo.orgId, format, name, [version])).get(version);
-  if (!verdict?.blocked) return;
-  const message = blockedMessage({ format, name, version }, verdict);
-  ctx.log.warn({ repo: repo.path, name, version, reasons: verdict.reasons }, 'firewall refused a download');
-  await inTransaction(ctx, async (trx) => {
-    await recordAudit(trx, SYSTEM_ACTOR, ctx.clock(), {
-      orgId: repo.orgId,
-      repoId: repo.id,
-      event: 'firewall.download_refused',
-      eventKind: 'action',
-      object: `${name} ${version}`,
-      objectKind: 'package',
-      target: repo.path,
-      targetKind: 'repository',
-      targetSlugPerm: repo.id,
-      context: { format, advisories: verdict.advisories, reasons: verdict.reasons },
-    });
-  });
-  throw new ServiceError('download_denied', message);
 }
 
 /**

@@ -2,7 +2,14 @@ import crypto from 'node:crypto';
 import { importAdvisories } from '../../../src/server/scan/advisories/import.js';
 import { npmTarball } from '../../fixtures/packages/archives.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
-import { api, createAccount, createRepo, uploadPackage } from '../../helpers/upload.js';
+import {
+  api,
+  BACKENDS,
+  createAccount,
+  createRepo,
+  startServerOn,
+  uploadPackage,
+} from '../../helpers/upload.js';
 import { escapedName, gzipJson, npmCall, publish, publishBody } from './npm-helpers.js';
 
 const NPM_ADVISORIES = new URL('../../fixtures/advisories/npm/all.zip', import.meta.url).pathname;
@@ -128,13 +135,17 @@ describe('publish and read', () => {
     expect((await npmCall(server, 'prod', 'GET', 'left-pad/-/left-pad-1.0.0.tgz')).status).toBe(200);
   });
 
-  it('keeps all 50 versions published at once', async () => {
-    const versions = Array.from({ length: 50 }, (_, i) => `3.0.${i}`);
-    const results = await Promise.all(versions.map((v) => publish(server, 'dev', 'busy', v)));
-    expect(results.map((r) => r.status)).toEqual(versions.map(() => 201));
-    const doc = await npmCall<Packument>(server, 'dev', 'GET', 'busy');
-    expect(Object.keys(doc.body.versions).sort()).toEqual([...versions].sort());
-  }, 60_000);
+  it('keeps a quarantined version listed and refuses its tarball with 403 and the reason', async () => {
+    expect((await publish(server, 'dev', 'held', '1.0.0')).status).toBe(201);
+    const list = await api<{ slug_perm: string }[]>(server, 'GET', '/packages/acme/dev/?query=name:held');
+    const q = await api(server, 'POST', `/packages/acme/dev/${list.body[0]!.slug_perm}/quarantine/`, {});
+    expect(q.status).toBe(200);
+    const doc = await npmCall<Packument>(server, 'dev', 'GET', 'held');
+    expect(Object.keys(doc.body.versions)).toEqual(['1.0.0']);
+    const tgz = await npmCall(server, 'dev', 'GET', 'held/-/held-1.0.0.tgz');
+    expect(tgz.status).toBe(403);
+    expect(tgz.body.error).toMatch(/quarantined/);
+  });
 
   it('answers 404 {error} for a name the repository does not have', async () => {
     const res = await npmCall(server, 'dev', 'GET', 'nothing-here');
@@ -361,4 +372,28 @@ describe('search, whoami, ping and audit', () => {
     expect(res.status).toBe(422);
     expect(res.body.error).toMatch(/sequelize: must be a list of version strings/);
   });
+});
+
+describe.each(BACKENDS)('concurrent publishes on %s', (backend) => {
+  let db: TestServer;
+  beforeAll(async () => {
+    db = await startServerOn(backend);
+    await createRepo(db, 'dev');
+  }, 60_000);
+  afterAll(() => db.close());
+
+  it('keeps all 50 versions published at once, with one holding latest', async () => {
+    const versions = Array.from({ length: 50 }, (_, i) => `3.0.${i}`);
+    const results = await Promise.all(versions.map((v) => publish(db, 'dev', 'busy', v)));
+    expect(results.map((r) => r.status)).toEqual(versions.map(() => 201));
+    const doc = await npmCall<Packument>(db, 'dev', 'GET', 'busy');
+    expect(Object.keys(doc.body.versions).sort()).toEqual([...versions].sort());
+    expect(versions).toContain(doc.body['dist-tags'].latest);
+    const list = await api<{ tags: { version: string[] } }[]>(
+      db,
+      'GET',
+      '/packages/acme/dev/?page_size=100&query=name:busy',
+    );
+    expect(list.body.filter((p) => p.tags.version.includes('latest'))).toHaveLength(1);
+  }, 90_000);
 });
