@@ -10,6 +10,11 @@ import path from 'node:path';
  */
 const EXTERNAL = [
   {
+    what: 'the official Cloudsmith CLI (.ci/tools.d/cloudsmith-cli.sh)',
+    present: () => fs.existsSync(cloudsmithCliBinary()),
+    suites: ['test/cloudsmith-cli/'],
+  },
+  {
     what: "moto's S3 server (moto_server)",
     present: () => spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status === 0,
     suites: [
@@ -47,6 +52,12 @@ const EXTERNAL = [
     suites: ['test/scale/'],
   },
 ];
+
+/** Where .ci/tools.d/cloudsmith-cli.sh puts the CLI (test/cloudsmith-cli/cli-runner.ts looks there too). */
+function cloudsmithCliBinary() {
+  const tools = process.env.AIRLOCK_TOOLS ?? path.join(os.homedir(), '.cache/airlock-tools');
+  return process.env.AIRLOCK_CLOUDSMITH_CLI ?? path.join(tools, 'cloudsmith-cli/bin/cloudsmith');
+}
 
 function verdaccioBinary() {
   const tools = process.env.AIRLOCK_TOOLS ?? path.join(os.homedir(), '.cache/airlock-tools');

@@ -78,8 +78,11 @@ export const Repository = Type.Object({
   is_public: Type.Boolean(),
   is_private: Type.Boolean(),
   package_count: Type.Integer(),
+  package_group_count: Type.Integer({ description: 'Distinct package names among the live packages.' }),
   num_quarantined_packages: Type.Integer(),
+  num_downloads: Type.Integer({ description: 'Always 0: Airlock does not count downloads.' }),
   size: Type.Integer({ description: 'Bytes held by live packages.' }),
+  size_str: Type.String({ description: "The size for people, e.g. '1.5 MB' (powers of 1024)." }),
   created_at: Type.String(),
   created_by: Type.Union([Type.String(), Type.Null()], {
     description: 'Slug of the service account that created it.',

@@ -29,6 +29,8 @@ const freshService = async (f: MatrixFixture): Promise<Vars> => ({ service: awai
 /** Repositories and their privileges. */
 export const REPO_ROWS: AccessRow[] = [
   { endpoint: 'POST /repos/{org}/', allowed: ORG_MANAGER, body: { name: '{unique}' }, status: 201 },
+  // The caller's own organisation's repositories (`cloudsmith list repos` without an owner).
+  { endpoint: 'GET /repos/', allowed: AUTHENTICATED, status: 200 },
   { endpoint: 'GET /repos/{org}/', allowed: EVERYONE, status: 200 },
   { endpoint: 'GET /repos/{org}/{repo}/', allowed: ORG_MEMBERS, status: 200 },
   {

@@ -34,6 +34,7 @@ import type { ServiceContext } from './context.js';
 import { invalidField, notFound, ServiceError } from './errors.js';
 import { newId, slugify } from './ids.js';
 import { checkPromotionRules } from './promotion-rules.js';
+import { formatSize } from './sizes.js';
 
 /** An organisation row. */
 export type OrgRow = OrgRecord;
@@ -157,8 +158,11 @@ async function toRepositories(ctx: ServiceContext, org: OrgRow, rows: RepoRow[])
       is_public: r.repository_type === 'Public',
       is_private: r.repository_type === 'Private',
       package_count: s?.count ?? 0,
+      package_group_count: s?.groups ?? 0,
       num_quarantined_packages: s?.quarantined ?? 0,
+      num_downloads: 0,
       size: s?.size ?? 0,
+      size_str: formatSize(s?.size ?? 0),
       created_at: r.created_at,
       created_by: r.created_by ? (creatorSlug.get(r.created_by) ?? null) : null,
       self_url: self,
@@ -230,6 +234,18 @@ export async function listRepos(
   if (!org) throw notFound(`Organisation '${owner}'`);
   const { rows, count } = await listReadableRepos(ctx, actor.principal, org.id, window);
   return { items: await toRepositories(ctx, org, rows), count };
+}
+
+/**
+ * `GET /repos/` (what `cloudsmith list repos` without an owner asks): one page of the
+ * repositories the caller may read in its own organisation.
+ */
+export async function listCallerRepos(
+  ctx: ServiceContext,
+  actor: Actor,
+  window: { offset: number; size: number },
+): Promise<{ items: Repository[]; count: number }> {
+  return listRepos(ctx, actor, requirePrincipal(actor).orgSlug, window);
 }
 
 /** One repository the caller may read. */

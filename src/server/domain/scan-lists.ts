@@ -41,20 +41,18 @@ export async function listRepoScans(
   };
 }
 
-async function scannedPackageId(
-  ctx: ServiceContext,
-  actor: Actor,
-  owner: string,
-  repo: string,
-  ident: string,
-) {
+async function scannedPackage(ctx: ServiceContext, actor: Actor, owner: string, repo: string, ident: string) {
   const scope = await resolveRepo(ctx, actor, owner, repo, 'Read');
   const [row] = await findLivePackagesByIdOrSlug(ctx, scope.repo.id, ident);
   if (!row) throw new ServiceError('not_found', `Package '${ident}' not found in this repository.`);
-  return row.id;
+  return row;
 }
 
-/** `GET /vulnerabilities/{owner}/{repo}/{package}/` (Read): every scan of a live package, newest first. */
+/**
+ * `GET /vulnerabilities/{owner}/{repo}/{package}/` (Read): every scan of a live package, newest
+ * first. Before its first scan finishes the answer is a 404 that says so rather than an empty
+ * list: the official CLI reads the first entry unguarded and would crash on `[]`.
+ */
 export async function listScansOfPackage(
   ctx: ServiceContext,
   actor: Actor,
@@ -62,8 +60,15 @@ export async function listScansOfPackage(
   repo: string,
   ident: string,
 ): Promise<VulnerabilityScanResultsListItem[]> {
-  const id = await scannedPackageId(ctx, actor, owner, repo, ident);
-  return (await listScans(ctx, { packageId: id })).map((r) => scanListItem(ctx, r));
+  const pkg = await scannedPackage(ctx, actor, owner, repo, ident);
+  const scans = await listScans(ctx, { packageId: pkg.id });
+  if (scans.length === 0) {
+    throw new ServiceError(
+      'not_found',
+      `Package '${ident}' has no scan results yet (security scan status: ${pkg.security_scan_status}).`,
+    );
+  }
+  return scans.map((r) => scanListItem(ctx, r));
 }
 
 /** `GET /vulnerabilities/{owner}/{repo}/{package}/{scan}/` (Read): one scan with every finding. */
@@ -75,6 +80,6 @@ export async function getPackageScan(
   ident: string,
   scanId: string,
 ): Promise<VulnerabilityScanResults & { outcome: string; reason: string }> {
-  const id = await scannedPackageId(ctx, actor, owner, repo, ident);
-  return scanDetail(ctx, await findScan(ctx, id, scanId));
+  const pkg = await scannedPackage(ctx, actor, owner, repo, ident);
+  return scanDetail(ctx, await findScan(ctx, pkg.id, scanId));
 }

@@ -32,6 +32,30 @@ class HourlyWindows {
   }
 }
 
+/** Where a caller stands in its current window, as the headers and `GET /rates/limits/` tell it. */
+export interface RateStatus {
+  limit: number;
+  remaining: number;
+  /** End of the window (Unix seconds). */
+  reset: number;
+  /** Seconds to wait before the next request: 0 unless throttled. */
+  interval: number;
+  throttled: boolean;
+}
+
+function statusOf(limit: number, { w, now }: { w: Window; now: number }): RateStatus {
+  const reset = Math.ceil((w.start + WINDOW_MS) / 1000);
+  const throttled = w.count > limit;
+  return {
+    limit,
+    remaining: Math.max(0, limit - w.count),
+    reset,
+    // Never 0 while throttled: the window may end within this second.
+    interval: throttled ? Math.max(1, reset - Math.floor(now / 1000)) : 0,
+    throttled,
+  };
+}
+
 /**
  * Sets the four `X-RateLimit-*` headers for a window and throws `throttled` (429, with
  * `Retry-After`) when it is over `limit`.
@@ -39,19 +63,27 @@ class HourlyWindows {
 function applyWindow(
   reply: FastifyReply,
   limit: number,
-  { w, now }: { w: Window; now: number },
+  current: { w: Window; now: number },
   detail: string,
 ): void {
-  const reset = Math.ceil((w.start + WINDOW_MS) / 1000);
-  const throttled = w.count > limit;
-  const wait = Math.max(1, reset - Math.floor(now / 1000));
-  void reply.header('X-RateLimit-Limit', String(limit));
-  void reply.header('X-RateLimit-Remaining', String(Math.max(0, limit - w.count)));
-  void reply.header('X-RateLimit-Reset', String(reset));
-  void reply.header('X-RateLimit-Interval', throttled ? String(wait) : '0');
-  if (throttled) {
-    throw new ServiceError('throttled', `${detail} Expected available in ${wait} seconds.`, undefined, wait);
+  const status = statusOf(limit, current);
+  void reply.header('X-RateLimit-Limit', String(status.limit));
+  void reply.header('X-RateLimit-Remaining', String(status.remaining));
+  void reply.header('X-RateLimit-Reset', String(status.reset));
+  void reply.header('X-RateLimit-Interval', String(status.interval));
+  if (status.throttled) {
+    throw new ServiceError(
+      'throttled',
+      `${detail} Expected available in ${status.interval} seconds.`,
+      undefined,
+      status.interval,
+    );
   }
+}
+
+/** Whose window a request counts against: its service account, else its client address. */
+function callerKey(request: FastifyRequest): string {
+  return request.actor.principal ? `s:${request.actor.principal.serviceId}` : `ip:${request.ip}`;
 }
 
 /**
@@ -72,10 +104,15 @@ export class RateLimiter {
   /** Counts the request, sets the headers, and throws `throttled` (429) over the limit. */
   check(request: FastifyRequest, reply: FastifyReply): void {
     if (this.perHour === 0) return;
-    const key = request.actor.principal ? `s:${request.actor.principal.serviceId}` : `ip:${request.ip}`;
-    const current = this.windows.current(key);
+    const current = this.windows.current(callerKey(request));
     current.w.count += 1;
     applyWindow(reply, this.perHour, current, 'Request was throttled.');
+  }
+
+  /** The caller's current window without counting a request; null when throttling is off. */
+  status(request: FastifyRequest): RateStatus | null {
+    if (this.perHour === 0) return null;
+    return statusOf(this.perHour, this.windows.current(callerKey(request)));
   }
 }
 

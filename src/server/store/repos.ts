@@ -138,9 +138,13 @@ export async function readableRepoSlugs(src: DbSource, reader: Reader, orgId: st
   return rows.map((r) => r.slug);
 }
 
-/** What a repository holds: live packages, their total size and how many are quarantined. */
+/**
+ * What a repository holds: live packages, how many distinct package names they carry (groups),
+ * their total size and how many are quarantined.
+ */
 export interface RepoPackageStats {
   count: number;
+  groups: number;
   size: number;
   quarantined: number;
 }
@@ -157,6 +161,7 @@ export async function repoPackageStats(
     .select((eb) => [
       'repo_id',
       eb.fn.countAll().as('count'),
+      eb.fn.count('name').distinct().as('groups'),
       eb.fn.sum('size').as('size'),
       eb.fn.sum('is_quarantined').as('quarantined'),
     ])
@@ -167,7 +172,12 @@ export async function repoPackageStats(
   return new Map(
     stats.map((s) => [
       s.repo_id,
-      { count: Number(s.count), size: Number(s.size ?? 0), quarantined: Number(s.quarantined ?? 0) },
+      {
+        count: Number(s.count),
+        groups: Number(s.groups),
+        size: Number(s.size ?? 0),
+        quarantined: Number(s.quarantined ?? 0),
+      },
     ]),
   );
 }

@@ -146,6 +146,8 @@ export const PUBLIC_ROWS: AccessRow[] = [
   { endpoint: 'GET /status/check/basic/', allowed: EVERYONE, status: 200 },
   { endpoint: 'GET /v1/status/check/basic/', allowed: EVERYONE, status: 200 },
   { endpoint: 'GET /status/advisories/', allowed: EVERYONE, status: 200 },
+  // Each caller sees its own window (anonymous: its address's).
+  { endpoint: 'GET /rates/limits/', allowed: EVERYONE, status: 200 },
   { endpoint: 'GET /openapi.json', allowed: EVERYONE, status: 200 },
   { endpoint: 'GET /status/check/ready/', allowed: EVERYONE, status: 200 },
   // Loopback clients without a metrics token configured; the token case is in metrics.test.ts.

@@ -13,7 +13,9 @@ import { packageRoutes } from './packages.js';
 import { webhookRoutes } from './webhooks.js';
 import { vulnerabilityRoutes } from './vulnerabilities.js';
 import { namespaceRoutes } from './namespaces.js';
+import { entitlementRoutes } from './entitlements.js';
 import { upstreamRoutes } from './upstreams.js';
+import { rateRoutes } from './rates.js';
 
 /** Every route module of the API, registered at `/` and again under `/v1`. */
 export const ROUTE_MODULES: RouteModule[] = [
@@ -31,5 +33,7 @@ export const ROUTE_MODULES: RouteModule[] = [
   webhookRoutes,
   vulnerabilityRoutes,
   namespaceRoutes,
+  entitlementRoutes,
   upstreamRoutes,
+  rateRoutes,
 ];

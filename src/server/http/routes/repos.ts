@@ -10,14 +10,21 @@ import {
 } from '../../../api/repos.js';
 import { requirePrincipal } from '../../domain/access.js';
 import { getPrivileges, setPrivileges } from '../../domain/privileges.js';
-import { createRepo, deleteRepo, getRepo, listRepos, updateRepo } from '../../domain/repos.js';
+import {
+  createRepo,
+  deleteRepo,
+  getRepo,
+  listCallerRepos,
+  listRepos,
+  updateRepo,
+} from '../../domain/repos.js';
 import { PageQuery, pageWindow, setPaginationHeaders } from '../pagination.js';
 import type { RouteModule } from '../types.js';
 
 // Runs before the body is parsed and validated, so an anonymous caller learns nothing but 401.
 const signedIn = async (request: FastifyRequest): Promise<void> => void requirePrincipal(request.actor);
 
-/** Repositories (`/repos/{owner}/…`) and their privileges (`/repos/{owner}/{repo}/privileges`). */
+/** Repositories (`/repos/`, `/repos/{owner}/…`) and their privileges (`/repos/{owner}/{repo}/privileges`). */
 export const repoRoutes: RouteModule = (app, ctx) => {
   const tags = ['repos'];
 
@@ -35,6 +42,25 @@ export const repoRoutes: RouteModule = (app, ctx) => {
     },
     async (request, reply) =>
       reply.code(201).send(await createRepo(ctx, request.actor, request.params.owner, request.body)),
+  );
+
+  app.get(
+    '/repos/',
+    {
+      onRequest: signedIn,
+      schema: {
+        summary: 'List the repositories the caller may read in its own organisation',
+        tags,
+        querystring: PageQuery,
+        response: { 200: Type.Array(Repository) },
+      },
+    },
+    async (request, reply) => {
+      const w = pageWindow(request.query);
+      const { items, count } = await listCallerRepos(ctx, request.actor, w);
+      setPaginationHeaders(request, reply, w.page, w.size, count);
+      return items;
+    },
   );
 
   app.get(
