@@ -4,6 +4,8 @@ import { authenticate, type AuthResult } from '../steps/auth.js';
 import { readSettings, type CommandContext } from './command.js';
 import { actionInputs, inputFlag, OIDC_TOKEN_FILE_FLAG, type FlagSpec } from './flags.js';
 
+const NPMRC_INPUTS: ReadonlySet<string> = new Set([AuthInput.NpmRepository, AuthInput.Npmrc]);
+
 /**
  * Flags of a subcommand that authenticates by itself: the `auth` action's inputs (as CLI flags)
  * and `--oidc-token-file`. Each CLI run is its own process (a Jenkins `sh` step), so a token from
@@ -11,7 +13,10 @@ import { actionInputs, inputFlag, OIDC_TOKEN_FILE_FLAG, type FlagSpec } from './
  */
 export function authFlags(): FlagSpec[] {
   return [
-    ...actionInputs('auth').map((input) => ({ ...inputFlag(input), source: 'cli' as const })),
+    ...actionInputs('auth')
+      // Writing an .npmrc is the auth step's own business, not every subcommand's.
+      .filter((input) => !NPMRC_INPUTS.has(input.name))
+      .map((input) => ({ ...inputFlag(input), source: 'cli' as const })),
     OIDC_TOKEN_FILE_FLAG,
   ];
 }

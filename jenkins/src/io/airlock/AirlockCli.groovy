@@ -42,12 +42,12 @@ class AirlockCli implements Serializable {
    * the CLI's --kebab-case flags, which are the GitHub Actions inputs of the same step).
    */
   static final Map<String, List<String>> OPTIONS = [
-    auth    : ['retries'],
+    auth    : ['retries', 'npmRepository', 'npmrc'],
     push    : ['retries'] + PUSH,
     gate    : ['retries', 'owner', 'repo', 'packages'] + RULES + REPORTING,
     promote : ['retries', 'owner', 'repo', 'packages', 'destination', 'mode', 'tags', 'quarantineOnFail',
                'gateResult', 'waitTimeout'] + REPORTING,
-    pipeline: ['retries'] + PUSH + RULES + ['destination', 'mode', 'quarantineOnFail'] + REPORTING,
+    pipeline: ['retries', 'npmRepository', 'npmrc'] + PUSH + RULES + ['destination', 'mode', 'quarantineOnFail'] + REPORTING,
   ]
 
   private final Object script
