@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /**
  * Suites that need a server the machine may lack. `.ci/run` installs every one of them and runs
@@ -26,6 +28,25 @@ const EXTERNAL = [
 ];
 
 const ignored = [];
+
+// Accuracy over the full OSV archives (thousands of advisories): test/accuracy reads
+// AIRLOCK_ADVISORIES_DIR, else ../shared/advisories beside the clone. Left out when they are
+// missing; under CI=true `npm test` always leaves them out and `npm run test:accuracy` (its own
+// step of .ci/run) runs them.
+const advisoriesDir = path.resolve(
+  process.env.AIRLOCK_ADVISORIES_DIR ??
+    path.join(path.dirname(fileURLToPath(import.meta.url)), '../shared/advisories'),
+);
+const accuracyRun = process.env.AIRLOCK_TEST_ACCURACY === '1';
+if (!fs.existsSync(path.join(advisoriesDir, 'npm', 'all.zip'))) {
+  ignored.push('test/accuracy/');
+  process.stderr.write(
+    `note: no full OSV archives in ${advisoriesDir} (set AIRLOCK_ADVISORIES_DIR), so test/accuracy/ does not run.\n`,
+  );
+} else if (process.env.CI && !accuracyRun) {
+  ignored.push('test/accuracy/');
+}
+
 if (!process.env.CI) {
   for (const { what, present, suites } of EXTERNAL) {
     if (present()) continue;
