@@ -10,8 +10,9 @@ import {
   isAffected,
   type AffectedMatcher,
 } from '../../../src/server/scan/versions/index.js';
-import { openDatabase, type Db } from '../../../src/server/store/db.js';
+import type { Db } from '../../../src/server/store/db.js';
 import { tempDir } from '../../helpers/server.js';
+import { openTestDatabase } from '../../helpers/stores.js';
 import { archivePath, eventOf, loadArchive } from './advisories-data.js';
 
 const ECOSYSTEMS = ['npm', 'PyPI', 'Go', 'crates.io'] as const;
@@ -63,7 +64,7 @@ export function describeMatching(dir: string, bounds: MatchBounds): void {
 
     beforeAll(async () => {
       tmp = tempDir('airlock-match-');
-      db = await openDatabase({ kind: 'sqlite', file: path.join(tmp, 'airlock.db') });
+      db = await openTestDatabase(path.join(tmp, 'airlock.db'));
       for (const ecosystem of ECOSYSTEMS) {
         await importAdvisories(db, archivePath(ecosystem, dir));
         const docs = await loadArchive(ecosystem, dir);
