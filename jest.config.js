@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /**
  * Suites that need a server the machine may lack. `.ci/run` installs every one of them and runs
@@ -65,6 +66,52 @@ function verdaccioBinary() {
 }
 
 const ignored = [];
+
+// Accuracy over the full OSV archives (thousands of advisories): test/accuracy reads
+// AIRLOCK_ADVISORIES_DIR, else ../shared/advisories beside the clone. Left out when they are
+// missing; under CI=true `npm test` always leaves them out and `npm run test:accuracy` (its own
+// step of .ci/run) runs them.
+const advisoriesDir = path.resolve(
+  process.env.AIRLOCK_ADVISORIES_DIR ??
+    path.join(path.dirname(fileURLToPath(import.meta.url)), '../shared/advisories'),
+);
+const accuracyRun = process.env.AIRLOCK_TEST_ACCURACY === '1';
+if (!fs.existsSync(path.join(advisoriesDir, 'npm', 'all.zip'))) {
+  ignored.push('test/accuracy/');
+  process.stderr.write(
+    `note: no full OSV archives in ${advisoriesDir} (set AIRLOCK_ADVISORIES_DIR), so test/accuracy/ does not run.\n`,
+  );
+} else if (process.env.CI && !accuracyRun) {
+  ignored.push('test/accuracy/');
+}
+
+/**
+ * Suites about the embedded stores themselves (the SQLite file, the files of the blob store, what
+ * lives in the data directory), left out of the PostgreSQL + S3 pass (`npm run test:pg`): the
+ * SQLite pass runs them.
+ */
+const SQLITE_FS_ONLY = [
+  {
+    suite: 'test/server/commands/backup.test.ts',
+    why: 'backup copies the SQLite file and blob files of a data directory (PostgreSQL and S3 have their own tools)',
+  },
+  {
+    suite: 'test/server/scan/freeze.test.ts',
+    why: 'starts its own airlock-server on a data directory (SQLite), so a second pass would repeat it unchanged',
+  },
+];
+
+const pgPass = process.env.AIRLOCK_TEST_STORES === 'postgres-s3';
+if (pgPass) {
+  process.stderr.write('note: PostgreSQL + S3 pass; these suites run only on SQLite + files:\n');
+  for (const { suite, why } of SQLITE_FS_ONLY) {
+    ignored.push(suite);
+    process.stderr.write(`  ${suite}: ${why}\n`);
+  }
+  // test/scale starts its own PostgreSQL, S3 and replicas: it is a PostgreSQL + S3 suite already.
+  ignored.push('test/scale/', 'test/accuracy/');
+}
+
 if (!process.env.CI) {
   for (const { what, present, suites } of EXTERNAL) {
     if (present()) continue;
@@ -86,5 +133,6 @@ export default {
   testPathIgnorePatterns: ['/node_modules/', ...ignored.map((s) => `<rootDir>/${s}`)],
   setupFiles: ['<rootDir>/test/setup/polyfills.cjs'],
   globalSetup: '<rootDir>/test/setup/global-setup.cjs',
+  globalTeardown: '<rootDir>/test/setup/global-teardown.cjs',
   testTimeout: 30000,
 };

@@ -15,9 +15,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 const ECOSYSTEMS = ['npm', 'PyPI', 'Go', 'crates.io'];
 
 /**
- * The OSV archives the demo imports: AIRLOCK_ADVISORIES, else the full archives in
- * ../shared/advisories when present, else the small real subset the repository ships (enough
- * for the demo, offline).
+ * The OSV archives the demo imports: AIRLOCK_ADVISORIES (a folder of full archives), else the
+ * small real subset the repository ships (enough for the demo, offline).
  */
 function chooseAdvisories(): { dir: string; label: string } {
   const hasNpm = (dir: string): boolean => fs.existsSync(path.join(dir, 'npm/all.zip'));
@@ -30,8 +29,6 @@ function chooseAdvisories(): { dir: string; label: string } {
     }
     return { dir, label: 'from AIRLOCK_ADVISORIES' };
   }
-  const shared = path.resolve(ROOT, '../shared/advisories');
-  if (hasNpm(shared)) return { dir: shared, label: 'the full OSV archives' };
   return {
     dir: path.join(ROOT, 'test/fixtures/advisories'),
     label: 'the small OSV subset shipped for offline use',

@@ -3,11 +3,11 @@ import { parseOsvAdvisory } from '../../src/server/scan/advisories/osv.js';
 import { readOsvZip } from '../../src/server/scan/advisories/sources.js';
 import { advisorySeverity } from '../../src/server/scan/severity.js';
 import { makeTar } from '../fixtures/packages/archives.js';
+import { NPM_ADVISORIES } from '../helpers/advisories.js';
 import { api } from '../helpers/upload.js';
 import type { TestServer } from '../helpers/server.js';
 
-/** The real npm advisories (OSV) the scanner imports. */
-export const NPM_ADVISORIES = new URL('../../../shared/advisories/npm/all.zip', import.meta.url).pathname;
+export { NPM_ADVISORIES };
 
 /** An advisory of the archive and a version of its package inside the affected range. */
 export interface VulnerablePick {

@@ -2,9 +2,17 @@ import crypto from 'node:crypto';
 import { postgresAvailable, startPostgres } from './postgres.js';
 import type { BuildOptions } from '../../src/server/app.js';
 import { startTestServer, type TestServer } from './server.js';
+import { onSharedStores } from './stores.js';
 
-/** The databases package tests run on: SQLite always, PostgreSQL when its binaries are installed. */
-export const BACKENDS: ('sqlite' | 'postgres')[] = postgresAvailable() ? ['sqlite', 'postgres'] : ['sqlite'];
+/**
+ * The databases package tests run on: SQLite always, PostgreSQL when its binaries are installed;
+ * only PostgreSQL in the PostgreSQL + S3 pass, where every test service is on it already.
+ */
+export const BACKENDS: ('sqlite' | 'postgres')[] = onSharedStores()
+  ? ['postgres']
+  : postgresAvailable()
+    ? ['sqlite', 'postgres']
+    : ['sqlite'];
 
 /**
  * Starts the test service on SQLite or on a throwaway PostgreSQL cluster (stopped by `close()`).
@@ -15,7 +23,8 @@ export async function startServerOn(
   backend: 'sqlite' | 'postgres',
   options: Omit<BuildOptions, 'background'> = {},
 ): Promise<TestServer> {
-  if (backend === 'sqlite') return startTestServer({}, { ...options, background: false });
+  // The PostgreSQL + S3 pass gives every test service a fresh database on its one cluster.
+  if (backend === 'sqlite' || onSharedStores()) return startTestServer({}, { ...options, background: false });
   const pg = await startPostgres();
   try {
     const server = await startTestServer(

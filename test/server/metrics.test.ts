@@ -4,6 +4,7 @@ import { JobQueue } from '../../src/server/jobs/queue.js';
 import { main } from '../../src/server/main.js';
 import { startReceiver } from '../helpers/receivers.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { createTestBucket, databaseFlags, dropTestBucket } from '../helpers/stores.js';
 import { api, uploadPackage } from '../helpers/upload.js';
 import { createRepo, randomBytes, uploadFile } from './upload-helpers.js';
 
@@ -67,7 +68,8 @@ describe('GET /metrics', () => {
   it('reports the age of each ecosystem’s advisory data once it is loaded', async () => {
     expect(await (await scrape(server)).text()).not.toMatch(/^airlock_advisory_age_seconds\{/m);
     const quiet = { out: () => undefined, err: () => undefined, env: {} };
-    expect(await main(['advisories', 'import', '--data-dir', server.dataDir, FIXTURES], quiet)).toBe(0);
+    const args = ['--data-dir', server.dataDir, ...databaseFlags(server.ctx.config), FIXTURES];
+    expect(await main(['advisories', 'import', ...args], quiet)).toBe(0);
     const age = sample(await (await scrape(server)).text(), 'airlock_advisory_age_seconds{ecosystem="npm"}');
     expect(age).toBeGreaterThanOrEqual(0);
     expect(age).toBeLessThan(600);
@@ -177,10 +179,16 @@ describe('GET /status/check/ready/', () => {
   it('answers 503 naming the blob store when it cannot take writes', async () => {
     const server = await startTestServer({}, { background: false });
     try {
-      // Staging happens under tmp/: a file in its place makes every write fail.
+      const blobs = server.ctx.config.blobs;
       const tmp = path.join(server.dataDir, 'tmp');
-      fs.rmSync(tmp, { recursive: true, force: true });
-      fs.writeFileSync(tmp, 'not a directory');
+      if (blobs.kind === 's3') {
+        // A bucket that is gone makes every write fail.
+        await dropTestBucket(blobs.bucket);
+      } else {
+        // Staging happens under tmp/: a file in its place makes every write fail.
+        fs.rmSync(tmp, { recursive: true, force: true });
+        fs.writeFileSync(tmp, 'not a directory');
+      }
       const res = await fetch(`${server.url}/status/check/ready/`);
       expect(res.status).toBe(503);
       const body = (await res.json()) as { detail: string; code: string; checks: Record<string, string> };
@@ -189,8 +197,12 @@ describe('GET /status/check/ready/', () => {
       expect(body.checks.blobs).not.toBe('ok');
       expect(body.detail).toMatch(/^Not ready: blobs: /);
     } finally {
-      fs.rmSync(path.join(server.dataDir, 'tmp'), { force: true });
-      fs.mkdirSync(path.join(server.dataDir, 'tmp'));
+      const blobs = server.ctx.config.blobs;
+      if (blobs.kind === 's3') await createTestBucket(blobs.bucket);
+      else {
+        fs.rmSync(path.join(server.dataDir, 'tmp'), { force: true });
+        fs.mkdirSync(path.join(server.dataDir, 'tmp'));
+      }
       await server.close();
     }
   });

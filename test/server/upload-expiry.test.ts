@@ -1,11 +1,10 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { claimUpload } from '../../src/server/domain/uploads.js';
 import { runUploadExpiry } from '../../src/server/domain/upload-expiry.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import {
   api,
-  blobFile,
+  storedBytes,
+  storedParts,
   createRepo,
   insertPackage,
   putBytes,
@@ -45,8 +44,7 @@ describe('upload expiry', () => {
     const pending = await requestUpload(server, 'dev', { filename: 'p.bin', method: 'put' });
     const parts = await requestUpload(server, 'dev', { filename: 'q.bin', method: 'put_parts' });
     expect((await putBytes(`${parts.upload_url}&part_number=1`, randomBytes(500))).status).toBe(200);
-    const partsDir = path.join(server.dataDir, 'parts', parts.identifier);
-    expect(fs.existsSync(partsDir)).toBe(true);
+    expect(await storedParts(server, parts.identifier)).toEqual(['1']);
 
     await runUploadExpiry(server.ctx, later(TTL_SECONDS - 60));
     expect(await state(pending.identifier)).toBe('pending');
@@ -56,7 +54,7 @@ describe('upload expiry', () => {
     expect(done.abortedUploads).toBeGreaterThanOrEqual(2);
     expect(await state(pending.identifier)).toBe('aborted');
     expect(await state(parts.identifier)).toBe('aborted');
-    expect(fs.existsSync(partsDir)).toBe(false);
+    expect(await storedParts(server, parts.identifier)).toEqual([]);
     const rows = await server.ctx.db
       .selectFrom('upload_parts')
       .selectAll()
@@ -87,7 +85,7 @@ describe('upload expiry', () => {
     expect(done.removedBlobs).toBeGreaterThanOrEqual(1);
     expect(await state(stored.identifier)).toBe('aborted');
     expect(await hasBlobRow(stored.sha256_checksum)).toBe(false);
-    expect(fs.existsSync(blobFile(server.dataDir, stored.sha256_checksum))).toBe(false);
+    expect(await server.ctx.blobs.has(stored.sha256_checksum)).toBe(false);
   });
 
   it('keeps blobs a package refers to, and the uploads that were consumed', async () => {
@@ -105,7 +103,7 @@ describe('upload expiry', () => {
     await runUploadExpiry(server.ctx, later(10 * TTL_SECONDS));
     expect(await state(stored.identifier)).toBe('consumed');
     expect(await hasBlobRow(stored.sha256_checksum)).toBe(true);
-    expect(fs.readFileSync(blobFile(server.dataDir, stored.sha256_checksum)).equals(bytes)).toBe(true);
+    expect((await storedBytes(server, stored.sha256_checksum))?.equals(bytes)).toBe(true);
   });
 
   it('keeps a blob that a live completed upload refers to, however old the blob is', async () => {
@@ -118,7 +116,7 @@ describe('upload expiry', () => {
       .execute();
     await runUploadExpiry(server.ctx, new Date());
     expect(await hasBlobRow(first.sha256_checksum)).toBe(true);
-    expect(fs.existsSync(blobFile(server.dataDir, first.sha256_checksum))).toBe(true);
+    expect(await server.ctx.blobs.has(first.sha256_checksum)).toBe(true);
   });
 
   it('lets the same bytes be uploaded again after their blob was collected', async () => {
@@ -129,6 +127,6 @@ describe('upload expiry', () => {
     expect(await hasBlobRow(first.sha256_checksum)).toBe(false);
     const second = await uploadFile(server, 'dev', bytes);
     expect(second.sha256_checksum).toBe(first.sha256_checksum);
-    expect(fs.readFileSync(blobFile(server.dataDir, second.sha256_checksum)).equals(bytes)).toBe(true);
+    expect((await storedBytes(server, second.sha256_checksum))?.equals(bytes)).toBe(true);
   });
 });

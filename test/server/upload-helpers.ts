@@ -6,6 +6,7 @@ import { generateApiKey, hashKey } from '../../src/server/domain/access.js';
 import { newId } from '../../src/server/domain/ids.js';
 import type { Db } from '../../src/server/store/db.js';
 import type { TestServer } from '../helpers/server.js';
+import { bucketKeys } from '../helpers/stores.js';
 
 /** Hex digest of `bytes`. */
 export function digest(algorithm: 'sha256' | 'md5' | 'sha1', bytes: Uint8Array): string {
@@ -138,6 +139,35 @@ export async function uploadFile(
 /** Where the file store keeps a blob. */
 export function blobFile(dataDir: string, sha256: string): string {
   return path.join(dataDir, 'blobs', sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+}
+
+/** The bytes of a committed blob, read through the service's blob store (files or S3), or null. */
+export async function storedBytes(server: TestServer, sha256: string): Promise<Buffer | null> {
+  if (!(await server.ctx.blobs.has(sha256))) return null;
+  const chunks: Buffer[] = [];
+  for await (const chunk of await server.ctx.blobs.read(sha256)) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** The part numbers a multipart upload has stored so far, in the service's blob store (files or S3). */
+export async function storedParts(server: TestServer, uploadId: string): Promise<string[]> {
+  const blobs = server.ctx.config.blobs;
+  if (blobs.kind === 's3') return bucketKeys(blobs.bucket, `parts/${uploadId}/`);
+  return filesUnder(path.join(server.dataDir, 'parts', uploadId));
+}
+
+/** The committed blobs the service's blob store holds (blobs/ of the data directory, or of the bucket). */
+export async function storedBlobs(server: TestServer): Promise<string[]> {
+  const blobs = server.ctx.config.blobs;
+  if (blobs.kind === 's3') return bucketKeys(blobs.bucket, 'blobs/');
+  return filesUnder(path.join(server.dataDir, 'blobs'));
+}
+
+/** What the service's blob store holds in staging (tmp/ of the data directory, or of the bucket). */
+export async function stagedObjects(server: TestServer): Promise<string[]> {
+  const blobs = server.ctx.config.blobs;
+  if (blobs.kind === 's3') return bucketKeys(blobs.bucket, 'tmp/');
+  return filesUnder(path.join(server.dataDir, 'tmp'));
 }
 
 /** Every file below `dir` (relative paths), or [] when it does not exist. */

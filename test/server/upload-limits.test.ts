@@ -1,6 +1,13 @@
-import path from 'node:path';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { createRepo, filesUnder, putBytes, randomBytes, requestUpload } from './upload-helpers.js';
+import {
+  createRepo,
+  putBytes,
+  randomBytes,
+  requestUpload,
+  stagedObjects,
+  storedBlobs,
+  storedParts,
+} from './upload-helpers.js';
 
 describe('upload size limit', () => {
   let server: TestServer;
@@ -13,8 +20,8 @@ describe('upload size limit', () => {
   afterAll(async () => server.close());
 
   const nothingKept = async (): Promise<void> => {
-    expect(filesUnder(path.join(server.dataDir, 'blobs'))).toEqual([]);
-    expect(filesUnder(path.join(server.dataDir, 'tmp'))).toEqual([]);
+    expect(await storedBlobs(server)).toEqual([]);
+    expect(await stagedObjects(server)).toEqual([]);
     expect(await server.ctx.db.selectFrom('blobs').selectAll().execute()).toEqual([]);
   };
 
@@ -63,7 +70,7 @@ describe('upload size limit', () => {
     expect((await putBytes(url(1), randomBytes(limit - 100))).status).toBe(200);
     const res = await putBytes(url(2), randomBytes(200));
     expect(res.status).toBe(413);
-    expect(filesUnder(path.join(server.dataDir, 'parts', upload.identifier))).toEqual(['1']);
+    expect(await storedParts(server, upload.identifier)).toEqual(['1']);
     await nothingKept();
   });
 });

@@ -1,12 +1,11 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import {
   api,
-  blobFile,
+  stagedObjects,
+  storedBytes,
+  storedParts,
   createRepo,
   digest,
-  filesUnder,
   putBytes,
   randomBytes,
   requestUpload,
@@ -45,7 +44,7 @@ describe('put_parts uploads', () => {
         size: parts[n - 1]!.length,
       });
     }
-    expect(filesUnder(path.join(server.dataDir, 'parts', upload.identifier)).sort()).toEqual(['1', '2', '3']);
+    expect((await storedParts(server, upload.identifier)).sort()).toEqual(['1', '2', '3']);
 
     const res = await api(server, 'POST', `/files/acme/dev/${upload.identifier}/complete/`, {
       upload_id: upload.identifier,
@@ -58,8 +57,8 @@ describe('put_parts uploads', () => {
       md5_checksum: digest('md5', whole),
       size: whole.length,
     });
-    expect(fs.readFileSync(blobFile(server.dataDir, digest('sha256', whole))).equals(whole)).toBe(true);
-    expect(fs.existsSync(path.join(server.dataDir, 'parts', upload.identifier))).toBe(false);
+    expect((await storedBytes(server, digest('sha256', whole)))?.equals(whole)).toBe(true);
+    expect(await storedParts(server, upload.identifier)).toEqual([]);
     expect(
       await server.ctx.db
         .selectFrom('upload_parts')
@@ -104,7 +103,7 @@ describe('put_parts uploads', () => {
     expect(mismatch.status).toBe(422);
     expect(await mismatch.json()).toMatchObject({ code: 'checksum_mismatch' });
     expect((await uploadRow(upload.identifier)).state).toBe('receiving');
-    expect(filesUnder(path.join(server.dataDir, 'tmp'))).toEqual([]);
+    expect(await stagedObjects(server)).toEqual([]);
   });
 
   it('discards the parts of an aborted upload and refuses further parts', async () => {
@@ -115,7 +114,7 @@ describe('put_parts uploads', () => {
     const res = await api(server, 'POST', `/files/acme/dev/${upload.identifier}/abort/`);
     expect(res.status).toBe(204);
     expect((await uploadRow(upload.identifier)).state).toBe('aborted');
-    expect(fs.existsSync(path.join(server.dataDir, 'parts', upload.identifier))).toBe(false);
+    expect(await storedParts(server, upload.identifier)).toEqual([]);
     const more = await putBytes(withParams(upload.upload_url, { part_number: 2 }), randomBytes(10));
     expect(more.status).toBe(410);
     const complete = await api(server, 'POST', `/files/acme/dev/${upload.identifier}/complete/`, {

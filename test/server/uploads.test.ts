@@ -1,14 +1,12 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { FileUpload, UploadedFile } from '../../src/api/files.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import {
   api,
-  blobFile,
+  stagedObjects,
+  storedBytes,
   createMemberKey,
   createRepo,
   digest,
-  filesUnder,
   putBytes,
   randomBytes,
   requestUpload,
@@ -52,7 +50,7 @@ describe('uploads', () => {
         md5_checksum: digest('md5', bytes),
         size: bytes.length,
       });
-      expect(fs.readFileSync(blobFile(server.dataDir, sha256)).equals(bytes)).toBe(true);
+      expect((await storedBytes(server, sha256))?.equals(bytes)).toBe(true);
       expect(await blobRow(sha256)).toMatchObject({
         size: bytes.length,
         sha1: digest('sha1', bytes),
@@ -141,9 +139,9 @@ describe('uploads', () => {
         code: 'checksum_mismatch',
         fields: { sha256_checksum: [expect.stringContaining(digest('sha256', wrong))] },
       });
-      expect(fs.existsSync(blobFile(server.dataDir, digest('sha256', wrong)))).toBe(false);
+      expect(await server.ctx.blobs.has(digest('sha256', wrong))).toBe(false);
       expect(await blobRow(digest('sha256', wrong))).toBeUndefined();
-      expect(filesUnder(path.join(server.dataDir, 'tmp'))).toEqual([]);
+      expect(await stagedObjects(server)).toEqual([]);
       expect((await uploadRow(upload.identifier)).state).toBe('pending');
 
       expect((await putBytes(upload.upload_url, right)).status).toBe(200);

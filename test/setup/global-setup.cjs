@@ -3,6 +3,7 @@
 // to stop every test from running.
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
+const { startStores } = require('./stores.cjs');
 
 module.exports = async function globalSetup() {
   const root = path.resolve(__dirname, '../..');
@@ -20,4 +21,5 @@ module.exports = async function globalSetup() {
       `\nnote: compiling lib/ reported ${errors} type error(s); run 'npm run lint' to see them.\n`,
     );
   }
+  await startStores();
 };

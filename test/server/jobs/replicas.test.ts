@@ -66,6 +66,8 @@ function npmTarball(n: number): Promise<Buffer> {
         port: 0,
         outbound: { allow: TEST_OUTBOUND_ALLOW },
         ...input,
+        // The blob store the first replica was given (a bucket in the PostgreSQL + S3 pass).
+        blobs: a.ctx.config.blobs,
         dataDir,
       }),
     );

@@ -1,27 +1,25 @@
-import path from 'node:path';
 import { parseOsvAdvisory, type OsvAdvisory } from '../../../src/server/scan/advisories/osv.js';
 import { readOsvZip } from '../../../src/server/scan/advisories/sources.js';
+import { ADVISORIES_DIR, advisoryArchive, type Ecosystem } from '../../helpers/advisories.js';
 
-/** The shared folder of real OSV archives (see its README). */
-export const ADVISORY_DATA_DIR = path.resolve(process.cwd(), '../shared/advisories');
-
-/** The archive of one ecosystem. */
-export function archivePath(ecosystem: 'npm' | 'PyPI' | 'Go' | 'crates.io'): string {
-  return path.join(ADVISORY_DATA_DIR, ecosystem, 'all.zip');
+/** The archive of one ecosystem in `dir` (the shipped subset by default). */
+export function archivePath(ecosystem: Ecosystem, dir = ADVISORIES_DIR): string {
+  return advisoryArchive(ecosystem, dir);
 }
 
 const cache = new Map<string, Promise<OsvAdvisory[]>>();
 
-/** Every advisory of an ecosystem's archive, parsed (read once per test file). */
-export function loadArchive(ecosystem: 'npm' | 'PyPI' | 'Go' | 'crates.io'): Promise<OsvAdvisory[]> {
-  let docs = cache.get(ecosystem);
+/** Every advisory of an ecosystem's archive in `dir`, parsed (read once per test file). */
+export function loadArchive(ecosystem: Ecosystem, dir = ADVISORIES_DIR): Promise<OsvAdvisory[]> {
+  const file = archivePath(ecosystem, dir);
+  let docs = cache.get(file);
   if (!docs) {
     docs = (async () => {
       const out: OsvAdvisory[] = [];
-      for await (const doc of readOsvZip(archivePath(ecosystem))) out.push(parseOsvAdvisory(doc.text));
+      for await (const doc of readOsvZip(file)) out.push(parseOsvAdvisory(doc.text));
       return out;
     })();
-    cache.set(ecosystem, docs);
+    cache.set(file, docs);
   }
   return docs;
 }

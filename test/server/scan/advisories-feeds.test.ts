@@ -5,6 +5,7 @@ import { acquireSyncLease, releaseSyncLease } from '../../../src/server/scan/adv
 import { listFeeds } from '../../../src/server/store/advisories.js';
 import { openDatabase } from '../../../src/server/store/db.js';
 import { startTestServer, tempDir } from '../../helpers/server.js';
+import { openTestDatabase } from '../../helpers/stores.js';
 import { osvDoc, osvZip, startOsvBucket } from './advisories-bucket.js';
 
 function io(): { out: string[]; err: string[]; io: Parameters<typeof runAdvisoriesCommand>[1] } {
@@ -105,7 +106,7 @@ describe('advisories sync (command line)', () => {
 
 describe('the advisory sync lease', () => {
   it('lets one process sync at a time, and another take over once released or expired', async () => {
-    const db = await openDatabase({ kind: 'sqlite', file: path.join(dir, 'airlock.db') });
+    const db = await openTestDatabase(path.join(dir, 'airlock.db'));
     try {
       const t0 = new Date('2025-01-01T00:00:00Z');
       expect(await acquireSyncLease(db, 'a', t0, 60_000)).toBe(true);

@@ -6,12 +6,13 @@ import { lookupAdvisories } from '../../../src/server/scan/advisories/query.js';
 import { readOsvZip } from '../../../src/server/scan/advisories/sources.js';
 import { findVulnerabilities } from '../../../src/server/scan/match.js';
 import { compileAffectedFor } from '../../../src/server/scan/versions/index.js';
-import { openDatabase, type Db } from '../../../src/server/store/db.js';
+import type { Db } from '../../../src/server/store/db.js';
 import { tempDir } from '../../helpers/server.js';
+import { openTestDatabase } from '../../helpers/stores.js';
 import { archivePath, eventOf, loadArchive } from './advisories-data.js';
 
 async function freshDb(dir: string): Promise<Db> {
-  return openDatabase({ kind: 'sqlite', file: path.join(dir, 'airlock.db') });
+  return openTestDatabase(path.join(dir, 'airlock.db'));
 }
 
 async function count(

@@ -4,8 +4,9 @@ import { pathToFileURL } from 'node:url';
 import { getFeed } from '../../../src/server/scan/advisories/feeds.js';
 import { syncAdvisories, syncEcosystem, type SyncOptions } from '../../../src/server/scan/advisories/sync.js';
 import { findVulnerabilities } from '../../../src/server/scan/match.js';
-import { openDatabase, type Db } from '../../../src/server/store/db.js';
+import type { Db } from '../../../src/server/store/db.js';
 import { tempDir } from '../../helpers/server.js';
+import { openTestDatabase } from '../../helpers/stores.js';
 import { osvDoc, osvZip, startOsvBucket, type OsvBucket } from './advisories-bucket.js';
 
 let dir: string;
@@ -30,7 +31,7 @@ const FIRST = [osvDoc('TEST-1', 'sequelize', '3.24.0'), osvDoc('TEST-2', 'left-p
 
 beforeEach(async () => {
   dir = tempDir();
-  db = await openDatabase({ kind: 'sqlite', file: path.join(dir, 'airlock.db') });
+  db = await openTestDatabase(path.join(dir, 'airlock.db'));
   bucket = await startOsvBucket();
   bucket.files.set('/npm/all.zip', await osvZip(FIRST));
   now = new Date('2025-03-01T00:00:00Z');

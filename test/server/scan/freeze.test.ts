@@ -6,11 +6,11 @@ import { promisify } from 'node:util';
 import type { PackageStatus } from '../../../src/api/packages.js';
 import type { ScanCoverage, VulnerabilityScanResultsListItem } from '../../../src/api/vulnerabilities.js';
 import { makeTar } from '../../fixtures/packages/archives.js';
+import { NPM_ADVISORIES } from '../../helpers/advisories.js';
 import { tempDir, type TestServer } from '../../helpers/server.js';
 import { api, createAccount, createRepo, uploadPackage } from '../../helpers/upload.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/airlock-server.js', import.meta.url));
-const NPM_ADVISORIES = fileURLToPath(new URL('../../../../shared/advisories/npm/all.zip', import.meta.url));
 
 /** The bound docs/scanning.md gives for the service's resident memory while it scans. */
 const RSS_BOUND_BYTES = 1024 * 1024 * 1024;

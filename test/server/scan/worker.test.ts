@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { migrateToLatest, openDatabase, type Db } from '../../../src/server/store/db.js';
+import { migrateToLatest, type Db } from '../../../src/server/store/db.js';
 import { analyseInWorker } from '../../../src/server/scan/worker/run-in-worker.js';
 import { tempDir } from '../../helpers/server.js';
+import { openTestDatabase } from '../../helpers/stores.js';
 
 function lockfile(count: number): string {
   const packages: Record<string, unknown> = { '': { name: 'app', version: '1.0.0' } };
@@ -15,7 +16,7 @@ describe('the scan worker', () => {
   let db: Db;
   beforeAll(async () => {
     dir = tempDir('airlock-worker-');
-    db = await openDatabase({ kind: 'sqlite', file: path.join(dir, 'airlock.db') });
+    db = await openTestDatabase(path.join(dir, 'airlock.db'));
     await migrateToLatest(db);
   });
   afterAll(async () => {
