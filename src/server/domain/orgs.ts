@@ -43,6 +43,9 @@ export async function initOrg(db: DbSource, secret: string, slug: string, at: Da
       created_at: now,
       created_by: null,
       deleted_at: null,
+      kind: 'service',
+      email: null,
+      member_role: null,
     });
   });
   return { created: true, org: slug, service: serviceSlug, apiKey };

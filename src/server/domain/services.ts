@@ -138,6 +138,9 @@ export async function createService(
       created_at: now.toISOString(),
       created_by: principal.serviceId,
       deleted_at: null,
+      kind: 'service',
+      email: null,
+      member_role: null,
     };
     try {
       await inTransaction(ctx, async (trx) => {
@@ -263,7 +266,7 @@ export async function rotateServiceKey(
   return { ...(await toServices(ctx, org, [next]))[0]!, key };
 }
 
-/** `GET /user/self/`: the calling service account, or `authenticated: false` for an anonymous caller. */
+/** `GET /user/self/`: the calling user or service account, or `authenticated: false` for an anonymous caller. */
 export function describeSelf(ctx: ServiceContext, actor: Actor): UserSelf {
   const p = actor.principal;
   if (!p) {
@@ -282,9 +285,9 @@ export function describeSelf(ctx: ServiceContext, actor: Actor): UserSelf {
     slug: p.serviceSlug,
     slug_perm: p.serviceId,
     name: p.name,
-    email: null,
+    email: p.email ?? null,
     profile_url: null,
-    self_url: `${ctx.baseUrl}/orgs/${p.orgSlug}/services/${p.serviceSlug}/`,
+    self_url: `${ctx.baseUrl}/orgs/${p.orgSlug}/${p.kind === 'user' ? 'members' : 'services'}/${p.serviceSlug}/`,
   };
 }
 
