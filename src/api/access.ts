@@ -39,7 +39,11 @@ export const TeamVisibility = Type.Enum(['Visible', 'Hidden']);
 export const TeamCreate = Type.Object({
   name: Type.String({ minLength: 1, maxLength: TEAM_NAME_MAX, textKind: 'identifier' }),
   slug: Type.Optional(slugField(' Derived from name when absent.')),
-  description: Type.Optional(Type.String({ maxLength: ACCESS_DESCRIPTION_MAX, textKind: 'text' })),
+  description: Type.Optional(
+    Type.Union([Type.String({ maxLength: ACCESS_DESCRIPTION_MAX, textKind: 'text' }), Type.Null()], {
+      description: 'Null means none.',
+    }),
+  ),
   visibility: Type.Optional(TeamVisibility),
 });
 /** A team to create. */
@@ -49,7 +53,11 @@ export type TeamCreate = Static<typeof TeamCreate>;
 export const TeamUpdate = Type.Object({
   name: Type.Optional(Type.String({ minLength: 1, maxLength: TEAM_NAME_MAX, textKind: 'identifier' })),
   slug: Type.Optional(slugField()),
-  description: Type.Optional(Type.String({ maxLength: ACCESS_DESCRIPTION_MAX, textKind: 'text' })),
+  description: Type.Optional(
+    Type.Union([Type.String({ maxLength: ACCESS_DESCRIPTION_MAX, textKind: 'text' }), Type.Null()], {
+      description: 'Null means none.',
+    }),
+  ),
   visibility: Type.Optional(TeamVisibility),
 });
 /** Changes to a team. */
@@ -117,6 +125,9 @@ const serviceFields = {
   description: Type.String(),
   role: OrgRole,
   teams: Type.Array(Type.Object({ slug: Type.String(), role: OrgRole })),
+  key: Type.String({
+    description: 'The API key, redacted: only its last four characters are real (all stars for old keys).',
+  }),
   key_created_at: Type.String(),
   key_expires_at: Type.Null({ description: 'Keys do not expire.' }),
   created_at: Type.String(),

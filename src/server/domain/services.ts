@@ -41,6 +41,14 @@ export type ServiceRow = ServiceRecord;
 
 const SUFFIX_LENGTH = 6;
 
+/**
+ * A key as reads show it: redacted, ending in the key's real last four characters, so that a
+ * client holding the key can tell whether it is still the current one.
+ */
+function redactedKey(tail: string | null): string {
+  return 'al_' + '*'.repeat(36) + (tail ?? '****');
+}
+
 async function toServices(ctx: ServiceContext, org: OrgRow, rows: ServiceRow[]): Promise<Service[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
@@ -54,6 +62,7 @@ async function toServices(ctx: ServiceContext, org: OrgRow, rows: ServiceRow[]):
     description: r.description,
     role: r.role,
     teams: memberships.filter((m) => m.service_id === r.id).map((m) => ({ slug: m.slug, role: m.role })),
+    key: redactedKey(r.key_tail),
     key_created_at: r.key_created_at,
     key_expires_at: null,
     created_at: r.created_at,
@@ -134,6 +143,7 @@ export async function createService(
       description: input.description ?? '',
       role: input.role ?? 'Member',
       key_hash: hashKey(ctx.secret, key),
+      key_tail: key.slice(-4),
       key_created_at: now.toISOString(),
       created_at: now.toISOString(),
       created_by: principal.serviceId,
@@ -250,10 +260,11 @@ export async function rotateServiceKey(
   const next: ServiceRow = {
     ...service,
     key_hash: hashKey(ctx.secret, key),
+    key_tail: key.slice(-4),
     key_created_at: now.toISOString(),
   };
   await inTransaction(ctx, async (trx) => {
-    await setServiceKey(trx, service.id, next.key_hash, next.key_created_at);
+    await setServiceKey(trx, service.id, next.key_hash, next.key_created_at, key.slice(-4));
     await recordAudit(trx, actor, now, {
       orgId: org.id,
       event: 'service.key_rotated',

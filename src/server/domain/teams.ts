@@ -129,7 +129,7 @@ export async function updateTeam(
   const next: TeamRow = { ...team };
   if (input.name !== undefined) next.name = checkName('name', input.name);
   if (input.slug !== undefined) next.slug = checkSlug('slug', input.slug);
-  if (input.description !== undefined) next.description = input.description;
+  if (input.description !== undefined) next.description = input.description ?? '';
   if (input.visibility !== undefined) next.visibility = input.visibility;
   const changes: Record<string, { from: string; to: string }> = {};
   for (const key of ['name', 'slug', 'description', 'visibility'] as const) {

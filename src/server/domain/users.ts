@@ -109,6 +109,7 @@ export async function addUser(
       description: '',
       role: accountRole(input.role),
       key_hash: hashKey(secret, key),
+      key_tail: key.slice(-4),
       key_created_at: now,
       created_at: now,
       created_by: null,

@@ -260,17 +260,18 @@ export async function updateService(
     .execute();
 }
 
-/** Replaces an account's key hash. */
+/** Replaces an account's key hash (and the key's last four characters). */
 export async function setServiceKey(
   src: DbSource,
   serviceId: string,
   keyHash: string,
   createdAt: string,
+  keyTail: string,
 ): Promise<void> {
   const db = dbOf(src);
   await db
     .updateTable('services')
-    .set({ key_hash: keyHash, key_created_at: createdAt })
+    .set({ key_hash: keyHash, key_created_at: createdAt, key_tail: keyTail })
     .where('id', '=', serviceId)
     .execute();
 }

@@ -32,6 +32,8 @@ export interface ServicesTable {
   kind: ColumnType<'service' | 'user', 'service' | 'user' | undefined, 'service' | 'user'>;
   /** A user's email address (null for service accounts). */
   email: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The key's last four characters (null for keys made before they were kept). */
+  key_tail: ColumnType<string | null, string | null | undefined, string | null>;
   /** A user's org role; `role` is Manager for Owner and Manager, Member otherwise. */
   member_role: ColumnType<
     MemberRoleColumn | null,

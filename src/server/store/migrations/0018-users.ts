@@ -14,6 +14,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.alterTable('services').addColumn('email', 'text').execute();
   await db.schema.alterTable('services').addColumn('member_role', 'text').execute();
+  // The last four characters of an account's key, so that reads can show which key is current
+  // (as a redacted key that ends in them) without the key ever being stored.
+  await db.schema.alterTable('services').addColumn('key_tail', 'text').execute();
   await db.schema
     .createIndex('services_org_email')
     .on('services')
