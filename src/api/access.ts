@@ -15,15 +15,12 @@ export const PrivilegeLevel = Type.Enum(['Admin', 'Write', 'Read']);
 /** An organisation role: Managers administer the org and are Admin on every repository. */
 export const OrgRole = Type.Enum(['Manager', 'Member']);
 
-/**
- * One grant: exactly one of `service` or `team` (slugs). `user` is part of Cloudsmith's shape
- * and accepted by the schema only so that the service can refuse it with a clear message.
- */
+/** One grant: exactly one of `user`, `service` or `team` (slugs; a user or service slug_perm is accepted too). */
 export const PrivilegeEntry = Type.Object({
   privilege: PrivilegeLevel,
   service: Type.Optional(Type.String({ minLength: 1 })),
   team: Type.Optional(Type.String({ minLength: 1 })),
-  user: Type.Optional(Type.String()),
+  user: Type.Optional(Type.String({ minLength: 1 })),
 });
 /** One grant on the wire. */
 export type PrivilegeEntry = Static<typeof PrivilegeEntry>;
@@ -42,7 +39,11 @@ export const TeamVisibility = Type.Enum(['Visible', 'Hidden']);
 export const TeamCreate = Type.Object({
   name: Type.String({ minLength: 1, maxLength: TEAM_NAME_MAX, textKind: 'identifier' }),
   slug: Type.Optional(slugField(' Derived from name when absent.')),
-  description: Type.Optional(Type.String({ maxLength: ACCESS_DESCRIPTION_MAX, textKind: 'text' })),
+  description: Type.Optional(
+    Type.Union([Type.String({ maxLength: ACCESS_DESCRIPTION_MAX, textKind: 'text' }), Type.Null()], {
+      description: 'Null means none.',
+    }),
+  ),
   visibility: Type.Optional(TeamVisibility),
 });
 /** A team to create. */
@@ -52,7 +53,11 @@ export type TeamCreate = Static<typeof TeamCreate>;
 export const TeamUpdate = Type.Object({
   name: Type.Optional(Type.String({ minLength: 1, maxLength: TEAM_NAME_MAX, textKind: 'identifier' })),
   slug: Type.Optional(slugField()),
-  description: Type.Optional(Type.String({ maxLength: ACCESS_DESCRIPTION_MAX, textKind: 'text' })),
+  description: Type.Optional(
+    Type.Union([Type.String({ maxLength: ACCESS_DESCRIPTION_MAX, textKind: 'text' }), Type.Null()], {
+      description: 'Null means none.',
+    }),
+  ),
   visibility: Type.Optional(TeamVisibility),
 });
 /** Changes to a team. */
@@ -71,8 +76,8 @@ export const Team = Type.Object({
 export type Team = Static<typeof Team>;
 
 /**
- * One team member. Members are service accounts: `user` is the service slug and `user_kind`
- * is `Service` (the default); `User` is refused because the service has no user accounts.
+ * One team member: a user or a service account, named in `user` by slug (or slug_perm);
+ * `user_kind` (`User` or `Service`), when given, must match what it names.
  */
 export const TeamMember = Type.Object({
   user: Type.String({ minLength: 1 }),
@@ -120,6 +125,9 @@ const serviceFields = {
   description: Type.String(),
   role: OrgRole,
   teams: Type.Array(Type.Object({ slug: Type.String(), role: OrgRole })),
+  key: Type.String({
+    description: 'The API key, redacted: only its last four characters are real (all stars for old keys).',
+  }),
   key_created_at: Type.String(),
   key_expires_at: Type.Null({ description: 'Keys do not expire.' }),
   created_at: Type.String(),
@@ -168,6 +176,53 @@ export const UserTokens = Type.Object({
 });
 /** The caller's keys, on the wire. */
 export type UserTokens = Static<typeof UserTokens>;
+
+/** A user's role in an organisation: Owners and Managers administer it, ReadOnly members only read. */
+export const MemberRole = Type.Enum(['Owner', 'Manager', 'Member', 'ReadOnly']);
+/** A user's role in an organisation. */
+export type MemberRole = Static<typeof MemberRole>;
+
+/** `GET /orgs/{org}/members/{member}/`: a person who belongs to the organisation. */
+export const OrgMember = Type.Object({
+  email: Type.String(),
+  has_two_factor: Type.Boolean(),
+  is_active: Type.Boolean(),
+  joined_at: Type.String(),
+  last_login_at: Type.Union([Type.String(), Type.Null()], {
+    description: 'Members sign in with API keys: no interactive login is recorded.',
+  }),
+  last_login_method: Type.Union([Type.String(), Type.Null()]),
+  role: MemberRole,
+  user: Type.String({ description: 'The user slug.' }),
+  user_id: Type.String({
+    description: 'The user slug as well, so that a team membership written with either reads back the same.',
+  }),
+  user_name: Type.String(),
+  user_url: Type.String(),
+  visibility: Type.Enum(['Public', 'Private']),
+  slug_perm: Type.String(),
+});
+/** An organisation member on the wire. */
+export type OrgMember = Static<typeof OrgMember>;
+
+/** `GET /orgs/{org}/`: an organisation. */
+export const Organization = Type.Object({
+  name: Type.String(),
+  slug: Type.String(),
+  slug_perm: Type.String(),
+  created_at: Type.String(),
+  country: Type.Union([Type.String(), Type.Null()]),
+  location: Type.Union([Type.String(), Type.Null()]),
+  tagline: Type.Union([Type.String(), Type.Null()]),
+});
+/** An organisation on the wire. */
+export type Organization = Static<typeof Organization>;
+
+/** `org` and `member` path parameters. */
+export const MemberParams = Type.Object({
+  org: Type.String({ minLength: 1 }),
+  member: Type.String({ minLength: 1 }),
+});
 
 /** `org` path parameter. */
 export const OrgParams = Type.Object({ org: Type.String({ minLength: 1 }) });

@@ -17,7 +17,7 @@ export const AuditLogEntry = Type.Object({
   event: Type.String({ description: 'What happened, e.g. `repository.created`.' }),
   event_at: Type.String(),
   actor: Type.String({ description: 'Slug of the service account, or `anonymous`/`system`.' }),
-  actor_kind: Type.Enum(['service_account', 'system', 'anonymous']),
+  actor_kind: Type.Enum(['service_account', 'user', 'system', 'anonymous']),
   actor_slug_perm: Type.Union([Type.String(), Type.Null()]),
   actor_ip_address: Type.Union([Type.String(), Type.Null()]),
   object: Type.String(),

@@ -6,9 +6,13 @@ export const POLICY_SEVERITIES = ['Low', 'Medium', 'High', 'Critical'] as const;
 
 const Common = {
   name: Type.String({ minLength: 1, maxLength: 100 }),
-  description: Type.Optional(Type.String({ maxLength: 250 })),
+  // Null is accepted as "none" wherever a client sends unset optional text as null.
+  description: Type.Optional(Type.Union([Type.String({ maxLength: 250 }), Type.Null()])),
   package_query_string: Type.Optional(
-    Type.String({ maxLength: 1024, description: 'Only packages matching this search.' }),
+    Type.Union([
+      Type.String({ maxLength: 1024, description: 'Only packages matching this search.' }),
+      Type.Null(),
+    ]),
   ),
 };
 

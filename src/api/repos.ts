@@ -90,6 +90,10 @@ export const Repository = Type.Object({
   self_url: Type.String(),
   privileges_url: Type.String(),
   promotion_rules: PromotionRules,
+  // Settings Airlock does not have, answered with the value that means "off" so that clients
+  // which default them (the Terraform provider does) see no change on every read.
+  broadcast_state: Type.Literal('Off', { description: 'Repositories are never broadcast.' }),
+  tag_pre_releases_as_latest: Type.Literal(false, { description: 'Pre-releases are never tagged latest.' }),
 });
 /** A repository on the wire. */
 export type Repository = Static<typeof Repository>;

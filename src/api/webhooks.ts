@@ -35,7 +35,10 @@ export const WebhookRequest = Type.Object({
   templates: Type.Optional(Type.Union([Type.Null(), Type.Array(Type.Unknown(), { maxItems: 0 })])),
   is_active: Type.Optional(Type.Boolean()),
   package_query: Type.Optional(
-    Type.String({ maxLength: 1024, description: 'Only packages matching this search.' }),
+    Type.Union([
+      Type.Null(),
+      Type.String({ maxLength: 1024, description: 'Only packages matching this search (null: all).' }),
+    ]),
   ),
   request_body_format: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 })),
   request_body_template_format: Type.Optional(Type.Integer({ minimum: 0, maximum: 0 })),

@@ -1,3 +1,6 @@
+import { SYSTEM_ACTOR } from '../../src/server/domain/access.js';
+import { addUser } from '../../src/server/domain/users.js';
+import { uniqueName } from '../helpers/principals.js';
 import type { MatrixFixture, Vars } from './access-matrix/objects.js';
 import { DOWNLOAD_ROWS, FILE_ROWS } from './access-matrix/files.rows.js';
 import {
@@ -25,6 +28,18 @@ export type { Vars } from './access-matrix/objects.js';
 const freshRepo = async (f: MatrixFixture): Promise<Vars> => ({ repo: await f.createRepo() });
 const freshTeam = async (f: MatrixFixture): Promise<Vars> => ({ team: await f.createTeam() });
 const freshService = async (f: MatrixFixture): Promise<Vars> => ({ service: await f.createService() });
+const freshMember = async (f: MatrixFixture): Promise<Vars> => {
+  const { ctx } = f.server;
+  const email = `${uniqueName('member')}@example.com`;
+  const user = await addUser(
+    ctx,
+    ctx.secret,
+    { org: f.org, email, role: 'Member' },
+    new Date(),
+    SYSTEM_ACTOR,
+  );
+  return { member: user.slug };
+};
 
 /** Repositories and their privileges. */
 export const REPO_ROWS: AccessRow[] = [
@@ -123,6 +138,9 @@ export const SERVICE_ROWS: AccessRow[] = [
 export const USER_AND_AUDIT_ROWS: AccessRow[] = [
   { endpoint: 'GET /user/self/', allowed: EVERYONE, status: 200 },
   { endpoint: 'GET /user/tokens/', allowed: AUTHENTICATED, status: 200 },
+  { endpoint: 'GET /orgs/{org}/', allowed: ORG_MEMBERS, status: 200 },
+  { endpoint: 'GET /orgs/{org}/members/', allowed: ORG_MEMBERS, status: 200 },
+  { endpoint: 'GET /orgs/{org}/members/{member}/', allowed: ORG_MEMBERS, status: 200, prepare: freshMember },
   { endpoint: 'GET /audit-log/{org}/', allowed: ORG_MANAGER, status: 200 },
   { endpoint: 'GET /audit-log/{org}/{repo}/', allowed: REPO_ADMINS, status: 200 },
 ];

@@ -87,10 +87,10 @@ describe('repository privileges', () => {
 
   it.each([
     [
-      'a user entry',
+      'an unknown user',
       { privileges: [{ privilege: 'Read', user: 'alice' }] },
       'privileges[0].user',
-      /service account|"service"/,
+      /No user 'alice'/,
     ],
     [
       'an unknown service account',

@@ -58,6 +58,8 @@ describe('repositories', () => {
       self_url: `${server.url}/repos/acme/build-output-42/`,
       privileges_url: `${server.url}/repos/acme/build-output-42/privileges`,
       promotion_rules: {},
+      broadcast_state: 'Off',
+      tag_pre_releases_as_latest: false,
     });
     const read = await f.call<Repository>('manager', 'GET', '/v1/repos/acme/build-output-42');
     expect(read.status).toBe(200);

@@ -163,10 +163,10 @@ describe('teams', () => {
 
   it.each([
     [
-      'a User member',
-      { members: [{ user: 'someone', user_kind: 'User' }] },
+      'a service account called a User',
+      { members: [{ user: '{read}', user_kind: 'User' }] },
       'members[0].user_kind',
-      /service accounts/,
+      /is a service account/,
     ],
     ['an unknown service account', { members: [{ user: 'ghost' }] }, 'members[0].user', /ghost/],
     [

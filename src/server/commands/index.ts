@@ -5,6 +5,7 @@ import { runInit } from './init.js';
 import { messageOf, UsageError, type Io, type ServerCommand } from './io.js';
 import { runServe } from './serve.js';
 import { runStart } from './start.js';
+import { usersCommand } from './users.js';
 
 /** Every `airlock-server` subcommand, in the order the usage text lists them. */
 export const SERVER_COMMANDS: readonly ServerCommand[] = [
@@ -28,6 +29,7 @@ export const SERVER_COMMANDS: readonly ServerCommand[] = [
     summary: '--data-dir DIR --to BACKUP_DIR  copy an SQLite deployment while it serves',
     run: runBackup,
   },
+  usersCommand,
   advisoriesCommand,
   devIssuerCommand,
 ];

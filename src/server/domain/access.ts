@@ -16,15 +16,23 @@ export interface CallerIdentity {
   [claim: string]: string | number | undefined;
 }
 
-/** An authenticated caller: a service account, possibly acting through a short-lived token. */
+/**
+ * An authenticated caller: a service account or a user (a person who belongs to the org),
+ * possibly acting through a short-lived token. Users are accounts too: `serviceId` and
+ * `serviceSlug` name the account whichever kind it is.
+ */
 export interface Principal {
-  kind: 'service';
+  kind: 'service' | 'user';
   serviceId: string;
   serviceSlug: string;
   name: string;
   orgId: string;
   orgSlug: string;
   role: 'Manager' | 'Member';
+  /** A user's email address. */
+  email?: string;
+  /** A ReadOnly user: never more than Read on any repository, whatever its grants say. */
+  readOnly?: boolean;
   /** Set when the credential was a short-lived token (OIDC exchange). */
   tokenId?: string;
   tokenExpiresAt?: string;
@@ -54,19 +62,21 @@ export function hashKey(secret: string, key: string): string {
   return crypto.createHmac('sha256', Buffer.from(secret, 'hex')).update(key).digest('hex');
 }
 
-/** Resolves service-account API keys. */
+/** Resolves the API keys of accounts: service accounts and users alike. */
 export async function resolveServiceKey(ctx: ServiceContext, key: string): Promise<Principal | null> {
   if (!key.startsWith(KEY_PREFIX)) return null;
   const row = await findServiceByKeyHash(ctx, hashKey(ctx.secret, key));
   if (!row) return null;
   return {
-    kind: 'service',
+    kind: row.kind,
     serviceId: row.id,
     serviceSlug: row.slug,
     name: row.name,
     orgId: row.org_id,
     orgSlug: row.org_slug,
     role: row.role,
+    ...(row.email ? { email: row.email } : {}),
+    ...(row.member_role === 'ReadOnly' ? { readOnly: true } : {}),
   };
 }
 
@@ -102,6 +112,8 @@ export async function privilegeOn(
   const grants = await grantsFor(db, repo.id, principal.serviceId);
   let best = floor ? PRIVILEGES.indexOf(floor) : -1;
   for (const g of grants) best = Math.max(best, PRIVILEGES.indexOf(g));
+  // A ReadOnly member reads what its grants open to it and changes nothing.
+  if (principal.readOnly) best = Math.min(best, PRIVILEGES.indexOf('Read'));
   return best >= 0 ? PRIVILEGES[best]! : null;
 }
 

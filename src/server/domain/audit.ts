@@ -35,7 +35,7 @@ export async function recordAudit(db: Db, actor: Actor, at: Date, entry: AuditEn
     event_kind: entry.eventKind,
     event_at: at.toISOString(),
     actor: p ? p.serviceSlug : (actor.system ?? 'anonymous'),
-    actor_kind: p ? 'service_account' : actor.system ? 'system' : 'anonymous',
+    actor_kind: p ? (p.kind === 'user' ? 'user' : 'service_account') : actor.system ? 'system' : 'anonymous',
     actor_slug_perm: p?.serviceId ?? null,
     actor_ip_address: actor.ip,
     object: entry.object,

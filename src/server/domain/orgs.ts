@@ -39,10 +39,14 @@ export async function initOrg(db: DbSource, secret: string, slug: string, at: Da
       description: 'Administrator account created by airlock-server init.',
       role: 'Manager',
       key_hash: hashKey(secret, apiKey),
+      key_tail: apiKey.slice(-4),
       key_created_at: now,
       created_at: now,
       created_by: null,
       deleted_at: null,
+      kind: 'service',
+      email: null,
+      member_role: null,
     });
   });
   return { created: true, org: slug, service: serviceSlug, apiKey };

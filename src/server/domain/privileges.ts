@@ -6,7 +6,7 @@ import { ServiceError, type FieldErrors } from './errors.js';
 import { resolveRepo } from './repos.js';
 import {
   clearRepoGrants,
-  findLiveServicesBySlug,
+  findLiveAccounts,
   findTeamsBySlug,
   listServiceGrants,
   listTeamGrants,
@@ -14,15 +14,18 @@ import {
 } from '../store/access.js';
 import { inTransaction } from '../store/source.js';
 
-/** A grant resolved to the ids it is stored under. */
+/** What a grant names on the wire. */
+type GranteeKind = 'service' | 'user' | 'team';
+
+/** A grant resolved to the ids it is stored under (users are accounts, stored as `service`). */
 interface ResolvedGrant {
-  kind: 'service' | 'team';
+  kind: GranteeKind;
   id: string;
   slug: string;
   privilege: Privilege;
 }
 
-/** The grants on a repository (repo Admin), services first, each group by slug. */
+/** The grants on a repository (repo Admin): users, then service accounts, then teams, each group by slug. */
 export async function getPrivileges(
   ctx: ServiceContext,
   actor: Actor,
@@ -34,7 +37,10 @@ export async function getPrivileges(
   const teams = await listTeamGrants(ctx, row.id);
   return {
     privileges: [
-      ...services.map((s) => ({ privilege: s.privilege, service: s.slug })),
+      ...services.filter((s) => s.kind === 'user').map((s) => ({ privilege: s.privilege, user: s.slug })),
+      ...services
+        .filter((s) => s.kind === 'service')
+        .map((s) => ({ privilege: s.privilege, service: s.slug })),
       ...teams.map((t) => ({ privilege: t.privilege, team: t.slug })),
     ],
   };
@@ -58,7 +64,8 @@ export async function setPrivileges(
   const now = ctx.clock();
   await inTransaction(ctx, async (trx) => {
     if (mode === 'replace') await clearRepoGrants(trx, row.id);
-    for (const g of grants) await putGrant(trx, row.id, g.kind, g.id, g.privilege);
+    for (const g of grants)
+      await putGrant(trx, row.id, g.kind === 'team' ? 'team' : 'service', g.id, g.privilege);
     await recordAudit(trx, actor, now, {
       orgId: org.id,
       repoId: row.id,
@@ -72,7 +79,7 @@ export async function setPrivileges(
   });
 }
 
-/** Checks every entry and looks up its service account or team in the org; one 422 names every problem. */
+/** Checks every entry and looks up its user, service account or team in the org; one 422 names every problem. */
 async function resolveGrants(
   ctx: ServiceContext,
   orgId: string,
@@ -80,23 +87,17 @@ async function resolveGrants(
 ): Promise<ResolvedGrant[]> {
   const fields: FieldErrors = {};
   const fail = (field: string, message: string): void => void (fields[field] ??= []).push(message);
-  const wanted: { index: number; kind: 'service' | 'team'; slug: string; privilege: Privilege }[] = [];
+  const wanted: { index: number; kind: GranteeKind; slug: string; privilege: Privilege }[] = [];
   const seen = new Map<string, number>();
   entries.forEach((e, i) => {
     const at = `privileges[${i}]`;
-    if (e.user !== undefined) {
-      fail(
-        `${at}.user`,
-        'This service has no user accounts: grant the privilege to a "service" account or a "team" instead.',
-      );
+    const named = (['user', 'service', 'team'] as const).filter((k) => e[k] !== undefined);
+    if (named.length !== 1) {
+      fail(at, 'Give exactly one of "user", "service" or "team".');
       return;
     }
-    if ((e.service === undefined) === (e.team === undefined)) {
-      fail(at, 'Give exactly one of "service" or "team".');
-      return;
-    }
-    const kind = e.service !== undefined ? 'service' : 'team';
-    const slug = (e.service ?? e.team)!;
+    const kind = named[0]!;
+    const slug = e[kind]!;
     const key = `${kind}:${slug}`;
     const first = seen.get(key);
     if (first !== undefined) {
@@ -107,12 +108,13 @@ async function resolveGrants(
     wanted.push({ index: i, kind, slug, privilege: e.privilege });
   });
 
-  const serviceSlugs = wanted.filter((w) => w.kind === 'service').map((w) => w.slug);
+  const accountRefs = wanted.filter((w) => w.kind !== 'team').map((w) => w.slug);
   const teamSlugs = wanted.filter((w) => w.kind === 'team').map((w) => w.slug);
-  const services = await findLiveServicesBySlug(ctx, orgId, serviceSlugs);
+  const accounts = await findLiveAccounts(ctx, orgId, accountRefs);
   const teams = await findTeamsBySlug(ctx, orgId, teamSlugs);
   const ids = {
-    service: new Map(services.map((s) => [s.slug, s.id])),
+    service: new Map(accounts.filter((a) => a.kind === 'service').map((a) => [a.ref, a.id])),
+    user: new Map(accounts.filter((a) => a.kind === 'user').map((a) => [a.ref, a.id])),
     team: new Map(teams.map((t) => [t.slug, t.id])),
   };
   const unknown: string[] = [];
@@ -120,7 +122,7 @@ async function resolveGrants(
   for (const w of wanted) {
     const id = ids[w.kind].get(w.slug);
     if (id === undefined) {
-      const what = w.kind === 'service' ? 'service account' : 'team';
+      const what = w.kind === 'service' ? 'service account' : w.kind;
       unknown.push(`${what} '${w.slug}'`);
       fail(`privileges[${w.index}].${w.kind}`, `No ${what} '${w.slug}' in this organisation.`);
     } else grants.push({ kind: w.kind, id, slug: w.slug, privilege: w.privilege });

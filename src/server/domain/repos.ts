@@ -168,6 +168,8 @@ async function toRepositories(ctx: ServiceContext, org: OrgRow, rows: RepoRow[])
       self_url: self,
       privileges_url: `${self}privileges`,
       promotion_rules: r.promotion_rules,
+      broadcast_state: 'Off' as const,
+      tag_pre_releases_as_latest: false as const,
     };
   });
 }

@@ -41,6 +41,14 @@ export type ServiceRow = ServiceRecord;
 
 const SUFFIX_LENGTH = 6;
 
+/**
+ * A key as reads show it: redacted, ending in the key's real last four characters, so that a
+ * client holding the key can tell whether it is still the current one.
+ */
+function redactedKey(tail: string | null): string {
+  return 'al_' + '*'.repeat(36) + (tail ?? '****');
+}
+
 async function toServices(ctx: ServiceContext, org: OrgRow, rows: ServiceRow[]): Promise<Service[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
@@ -54,6 +62,7 @@ async function toServices(ctx: ServiceContext, org: OrgRow, rows: ServiceRow[]):
     description: r.description,
     role: r.role,
     teams: memberships.filter((m) => m.service_id === r.id).map((m) => ({ slug: m.slug, role: m.role })),
+    key: redactedKey(r.key_tail),
     key_created_at: r.key_created_at,
     key_expires_at: null,
     created_at: r.created_at,
@@ -134,10 +143,14 @@ export async function createService(
       description: input.description ?? '',
       role: input.role ?? 'Member',
       key_hash: hashKey(ctx.secret, key),
+      key_tail: key.slice(-4),
       key_created_at: now.toISOString(),
       created_at: now.toISOString(),
       created_by: principal.serviceId,
       deleted_at: null,
+      kind: 'service',
+      email: null,
+      member_role: null,
     };
     try {
       await inTransaction(ctx, async (trx) => {
@@ -247,10 +260,11 @@ export async function rotateServiceKey(
   const next: ServiceRow = {
     ...service,
     key_hash: hashKey(ctx.secret, key),
+    key_tail: key.slice(-4),
     key_created_at: now.toISOString(),
   };
   await inTransaction(ctx, async (trx) => {
-    await setServiceKey(trx, service.id, next.key_hash, next.key_created_at);
+    await setServiceKey(trx, service.id, next.key_hash, next.key_created_at, key.slice(-4));
     await recordAudit(trx, actor, now, {
       orgId: org.id,
       event: 'service.key_rotated',
@@ -263,7 +277,7 @@ export async function rotateServiceKey(
   return { ...(await toServices(ctx, org, [next]))[0]!, key };
 }
 
-/** `GET /user/self/`: the calling service account, or `authenticated: false` for an anonymous caller. */
+/** `GET /user/self/`: the calling user or service account, or `authenticated: false` for an anonymous caller. */
 export function describeSelf(ctx: ServiceContext, actor: Actor): UserSelf {
   const p = actor.principal;
   if (!p) {
@@ -282,9 +296,9 @@ export function describeSelf(ctx: ServiceContext, actor: Actor): UserSelf {
     slug: p.serviceSlug,
     slug_perm: p.serviceId,
     name: p.name,
-    email: null,
+    email: p.email ?? null,
     profile_url: null,
-    self_url: `${ctx.baseUrl}/orgs/${p.orgSlug}/services/${p.serviceSlug}/`,
+    self_url: `${ctx.baseUrl}/orgs/${p.orgSlug}/${p.kind === 'user' ? 'members' : 'services'}/${p.serviceSlug}/`,
   };
 }
 

@@ -3,7 +3,7 @@ import { SLUG_MAX } from '../../api/repos.js';
 import {
   clearTeamMembers,
   deleteTeam as removeTeam,
-  findLiveServicesBySlug,
+  findLiveAccounts,
   findTeamBySlug,
   findTeamsBySlug,
   insertTeam,
@@ -129,7 +129,7 @@ export async function updateTeam(
   const next: TeamRow = { ...team };
   if (input.name !== undefined) next.name = checkName('name', input.name);
   if (input.slug !== undefined) next.slug = checkSlug('slug', input.slug);
-  if (input.description !== undefined) next.description = input.description;
+  if (input.description !== undefined) next.description = input.description ?? '';
   if (input.visibility !== undefined) next.visibility = input.visibility;
   const changes: Record<string, { from: string; to: string }> = {};
   for (const key of ['name', 'slug', 'description', 'visibility'] as const) {
@@ -182,7 +182,13 @@ export async function deleteTeam(
 
 async function membersOf(db: DbSource, teamId: string): Promise<TeamMembers> {
   const rows = await listTeamMembers(db, teamId);
-  return { members: rows.map((r) => ({ user: r.slug, role: r.role, user_kind: 'Service' as const })) };
+  return {
+    members: rows.map((r) => ({
+      user: r.slug,
+      role: r.role,
+      user_kind: r.kind === 'user' ? ('User' as const) : ('Service' as const),
+    })),
+  };
 }
 
 /** A team's members (org members). */
@@ -238,30 +244,35 @@ async function resolveMembers(
   const fail = (field: string, message: string): void => void (fields[field] ??= []).push(message);
   const seen = new Map<string, number>();
   entries.forEach((m, i) => {
-    if (m.user_kind === 'User') {
-      fail(
-        `members[${i}].user_kind`,
-        'This service has no user accounts: members are service accounts ("Service").',
-      );
-    }
     const first = seen.get(m.user);
     if (first !== undefined)
       fail(`members[${i}].user`, `'${m.user}' is already listed at members[${first}].`);
     else seen.set(m.user, i);
   });
   const slugs = [...seen.keys()];
-  const found = await findLiveServicesBySlug(ctx, orgId, slugs);
-  const ids = new Map(found.map((s) => [s.slug, s.id]));
-  const unknown = slugs.filter((s) => !ids.has(s));
-  for (const s of unknown)
-    fail(`members[${seen.get(s)}].user`, `No service account '${s}' in this organisation.`);
+  // A member is named by slug or slug_perm, a user or a service account alike.
+  const found = new Map((await findLiveAccounts(ctx, orgId, slugs)).map((a) => [a.ref, a]));
+  entries.forEach((m, i) => {
+    const account = found.get(m.user);
+    if (!account) {
+      if (seen.get(m.user) === i)
+        fail(`members[${i}].user`, `No user or service account '${m.user}' in this organisation.`);
+      return;
+    }
+    const kind = account.kind === 'user' ? 'User' : 'Service';
+    if (m.user_kind !== undefined && m.user_kind !== kind)
+      fail(`members[${i}].user_kind`, `'${m.user}' is a ${kind === 'User' ? 'user' : 'service account'}.`);
+  });
   if (Object.keys(fields).length > 0) {
     const summary = Object.entries(fields)
       .map(([k, v]) => `${k}: ${v.join(' ')}`)
       .join('; ');
     throw new ServiceError('validation_failed', `Invalid members: ${summary}`, fields);
   }
-  return entries.map((m) => ({ id: ids.get(m.user)!, slug: m.user, role: m.role ?? 'Member' }));
+  return entries.map((m) => {
+    const account = found.get(m.user)!;
+    return { id: account.id, slug: account.slug, role: m.role ?? 'Member' };
+  });
 }
 
 /**

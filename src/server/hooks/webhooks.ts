@@ -193,7 +193,7 @@ export async function updateWebhook(
   };
   if (body.target_url !== undefined) patch.target_url = body.target_url;
   if (body.events !== undefined) patch.events = [...new Set(body.events)];
-  if (body.package_query !== undefined) patch.package_query = body.package_query;
+  if (body.package_query !== undefined) patch.package_query = body.package_query ?? '';
   if (body.request_body_format !== undefined) patch.request_body_format = body.request_body_format;
   if (body.signature_key !== undefined) patch.signature_key = sealedOrNull(ctx, body.signature_key);
   if (body.secret_header !== undefined) patch.secret_header = body.secret_header;

@@ -6,6 +6,7 @@ import { ServiceError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { parsePackageQuery, queryProblem } from '../domain/package-query.js';
 import { resolveOrg } from '../domain/repos.js';
+import { spdxOrNull } from '../formats/spdx.js';
 import {
   findPolicyRecord,
   insertPolicy,
@@ -56,6 +57,20 @@ export async function policyOrg(
   return (await resolveOrg(ctx, actor, org, { manager: write })).org;
 }
 
+/** Refuses license ids that are not SPDX identifiers: a typo would otherwise deny nothing, silently. */
+function checkSpdxIdentifiers(ids: string[]): void {
+  const bad = ids.filter((id) => /\s/.test(id.trim()) || spdxOrNull(id) === null);
+  if (bad.length === 0) return;
+  const list = bad.map((id) => `'${id}'`).join(', ');
+  throw new ServiceError(
+    'validation_failed',
+    `Invalid spdx_identifiers: ${list} is not an SPDX license id.`,
+    {
+      spdx_identifiers: [`Not SPDX license ids: ${list}.`],
+    },
+  );
+}
+
 function splitBody(
   kind: PolicyKind,
   body: Record<string, unknown>,
@@ -64,9 +79,11 @@ function splitBody(
   const settings: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(body)) {
     if (v === undefined) continue;
-    if ((COMMON as readonly string[]).includes(k)) (common as Record<string, unknown>)[k] = v;
+    // Null text (how some clients send "not set") is stored as the empty string.
+    if ((COMMON as readonly string[]).includes(k)) (common as Record<string, unknown>)[k] = v ?? '';
     else if (k in SETTINGS_DEFAULTS[kind]) settings[k] = v;
   }
+  if (Array.isArray(settings.spdx_identifiers)) checkSpdxIdentifiers(settings.spdx_identifiers as string[]);
   // A query that cannot be read would be evaluated at every download or scan: refuse it here.
   if (typeof common.package_query_string === 'string') {
     parsePackageQuery(common.package_query_string, 'package_query_string');

@@ -3,9 +3,9 @@
  * privileges granted on repositories. Every function takes the database or a transaction of it.
  */
 
-import type { Selectable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import { dbOf, type DbSource } from './source.js';
-import type { RepoPrivilegesTable, ServicesTable, TeamsTable } from './schema.js';
+import type { MemberRoleColumn, RepoPrivilegesTable, ServicesTable, TeamsTable } from './schema.js';
 
 /** A service-account row. */
 export type ServiceRecord = Selectable<ServicesTable>;
@@ -17,6 +17,11 @@ export type Role = 'Manager' | 'Member';
 export type GrantedPrivilege = RepoPrivilegesTable['privilege'];
 /** What a grant is given to. */
 export type PrincipalKind = RepoPrivilegesTable['principal_kind'];
+
+/** Whether an account is a service account or a person. */
+export type AccountKind = ServiceRecord['kind'];
+/** A user's role in an organisation. */
+export type MemberRole = MemberRoleColumn;
 
 /** A slug and the id it names. */
 export interface SlugId {
@@ -31,7 +36,18 @@ export async function findServiceByKeyHash(
   src: DbSource,
   keyHash: string,
 ): Promise<
-  { id: string; slug: string; name: string; role: Role; org_id: string; org_slug: string } | undefined
+  | {
+      id: string;
+      slug: string;
+      name: string;
+      role: Role;
+      kind: AccountKind;
+      member_role: MemberRole | null;
+      email: string | null;
+      org_id: string;
+      org_slug: string;
+    }
+  | undefined
 > {
   const db = dbOf(src);
   return db
@@ -42,6 +58,9 @@ export async function findServiceByKeyHash(
       'services.slug',
       'services.name',
       'services.role',
+      'services.kind',
+      'services.member_role',
+      'services.email',
       'orgs.id as org_id',
       'orgs.slug as org_slug',
     ])
@@ -75,6 +94,7 @@ export async function findLiveService(
     .selectAll()
     .where('org_id', '=', orgId)
     .where('slug', '=', slug)
+    .where('kind', '=', 'service')
     .where('deleted_at', 'is', null)
     .executeTakeFirst();
 }
@@ -112,7 +132,11 @@ export async function listLiveServices(
   window: { offset: number; size: number },
 ): Promise<{ rows: ServiceRecord[]; count: number }> {
   const db = dbOf(src);
-  const base = db.selectFrom('services').where('org_id', '=', orgId).where('deleted_at', 'is', null);
+  const base = db
+    .selectFrom('services')
+    .where('org_id', '=', orgId)
+    .where('kind', '=', 'service')
+    .where('deleted_at', 'is', null);
   const total = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
   const rows = await base.selectAll().orderBy('slug').limit(window.size).offset(window.offset).execute();
   return { rows, count: Number(total.n) };
@@ -126,7 +150,7 @@ export async function serviceSlugsById(src: DbSource, ids: string[]): Promise<Ma
   return new Map(rows.map((r) => [r.id, r.slug]));
 }
 
-/** The live accounts of the organisation among `slugs`. */
+/** The live service accounts (not users) of the organisation among `slugs`. */
 export async function findLiveServicesBySlug(
   src: DbSource,
   orgId: string,
@@ -139,12 +163,86 @@ export async function findLiveServicesBySlug(
     .select(['id', 'slug'])
     .where('org_id', '=', orgId)
     .where('slug', 'in', slugs)
+    .where('kind', '=', 'service')
     .where('deleted_at', 'is', null)
     .execute();
 }
 
+/**
+ * The live accounts (service accounts and users) of the organisation that `refs` name, each by
+ * slug or by slug_perm, with the ref that found it.
+ */
+export async function findLiveAccounts(
+  src: DbSource,
+  orgId: string,
+  refs: string[],
+): Promise<{ ref: string; id: string; slug: string; kind: AccountKind }[]> {
+  const db = dbOf(src);
+  if (refs.length === 0) return [];
+  const rows = await db
+    .selectFrom('services')
+    .select(['id', 'slug', 'kind'])
+    .where('org_id', '=', orgId)
+    .where('deleted_at', 'is', null)
+    .where((eb) => eb.or([eb('slug', 'in', refs), eb('id', 'in', refs)]))
+    .execute();
+  const found: { ref: string; id: string; slug: string; kind: AccountKind }[] = [];
+  for (const ref of refs) {
+    const row = rows.find((r) => r.slug === ref) ?? rows.find((r) => r.id === ref);
+    if (row) found.push({ ref, ...row });
+  }
+  return found;
+}
+
+/** The live user of the organisation named by slug, slug_perm or email, if there is one. */
+export async function findLiveUser(
+  src: DbSource,
+  orgId: string,
+  ref: string,
+): Promise<ServiceRecord | undefined> {
+  const db = dbOf(src);
+  return db
+    .selectFrom('services')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('kind', '=', 'user')
+    .where('deleted_at', 'is', null)
+    .where((eb) => eb.or([eb('slug', '=', ref), eb('id', '=', ref), eb('email', '=', ref.toLowerCase())]))
+    .executeTakeFirst();
+}
+
+/** One page of the organisation's live users by slug, with the total. */
+export async function listLiveUsers(
+  src: DbSource,
+  orgId: string,
+  window: { offset: number; size: number },
+): Promise<{ rows: ServiceRecord[]; count: number }> {
+  const db = dbOf(src);
+  const base = db
+    .selectFrom('services')
+    .where('org_id', '=', orgId)
+    .where('kind', '=', 'user')
+    .where('deleted_at', 'is', null);
+  const total = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+  const rows = await base.selectAll().orderBy('slug').limit(window.size).offset(window.offset).execute();
+  return { rows, count: Number(total.n) };
+}
+
+/** True when a live user of the organisation has this email address. */
+export async function isUserEmailUsed(src: DbSource, orgId: string, email: string): Promise<boolean> {
+  const db = dbOf(src);
+  const row = await db
+    .selectFrom('services')
+    .select('id')
+    .where('org_id', '=', orgId)
+    .where('email', '=', email)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Adds a service account; a slug already used in the organisation is a unique violation. */
-export async function insertService(src: DbSource, service: ServiceRecord): Promise<void> {
+export async function insertService(src: DbSource, service: Insertable<ServicesTable>): Promise<void> {
   const db = dbOf(src);
   await db.insertInto('services').values(service).execute();
 }
@@ -162,17 +260,18 @@ export async function updateService(
     .execute();
 }
 
-/** Replaces an account's key hash. */
+/** Replaces an account's key hash (and the key's last four characters). */
 export async function setServiceKey(
   src: DbSource,
   serviceId: string,
   keyHash: string,
   createdAt: string,
+  keyTail: string,
 ): Promise<void> {
   const db = dbOf(src);
   await db
     .updateTable('services')
-    .set({ key_hash: keyHash, key_created_at: createdAt })
+    .set({ key_hash: keyHash, key_created_at: createdAt, key_tail: keyTail })
     .where('id', '=', serviceId)
     .execute();
 }
@@ -211,12 +310,16 @@ export async function findTeamBySlug(
   slug: string,
 ): Promise<TeamRecord | undefined> {
   const db = dbOf(src);
-  return db
-    .selectFrom('teams')
-    .selectAll()
-    .where('org_id', '=', orgId)
-    .where('slug', '=', slug)
-    .executeTakeFirst();
+  return (
+    db
+      .selectFrom('teams')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      // Clients name a team by slug or by slug_perm (what they stored at create).
+      .where((eb) => eb.or([eb('slug', '=', slug), eb('id', '=', slug)]))
+      .orderBy('created_at')
+      .executeTakeFirst()
+  );
 }
 
 /** The teams of the organisation among `slugs`. */
@@ -301,12 +404,12 @@ export async function isTeamMember(src: DbSource, teamId: string, serviceId: str
 export async function listTeamMembers(
   src: DbSource,
   teamId: string,
-): Promise<{ slug: string; role: Role }[]> {
+): Promise<{ slug: string; role: Role; kind: AccountKind }[]> {
   const db = dbOf(src);
   return db
     .selectFrom('team_members')
     .innerJoin('services', 'services.id', 'team_members.service_id')
-    .select(['services.slug', 'team_members.role'])
+    .select(['services.slug', 'team_members.role', 'services.kind'])
     .where('team_members.team_id', '=', teamId)
     .where('services.deleted_at', 'is', null)
     .orderBy('services.slug')
@@ -392,16 +495,16 @@ export async function grantsFor(
   return rows.map((r) => r.privilege);
 }
 
-/** A repository's grants to live accounts, by account slug. */
+/** A repository's grants to live accounts (service accounts and users), by account slug. */
 export async function listServiceGrants(
   src: DbSource,
   repoId: string,
-): Promise<{ slug: string; privilege: GrantedPrivilege }[]> {
+): Promise<{ slug: string; privilege: GrantedPrivilege; kind: AccountKind }[]> {
   const db = dbOf(src);
   return db
     .selectFrom('repo_privileges')
     .innerJoin('services', 'services.id', 'repo_privileges.principal_id')
-    .select(['services.slug', 'repo_privileges.privilege'])
+    .select(['services.slug', 'repo_privileges.privilege', 'services.kind'])
     .where('repo_privileges.repo_id', '=', repoId)
     .where('repo_privileges.principal_kind', '=', 'service')
     .where('services.deleted_at', 'is', null)

@@ -25,7 +25,13 @@ function decodeRepo(row: Selectable<ReposTable>): RepoRecord {
 /** The organisation `slug`, if there is one. */
 export async function findOrgBySlug(src: DbSource, slug: string): Promise<OrgRecord | undefined> {
   const db = dbOf(src);
-  return db.selectFrom('orgs').selectAll().where('slug', '=', slug).executeTakeFirst();
+  // Clients name an organisation by slug or by slug_perm alike.
+  return db
+    .selectFrom('orgs')
+    .selectAll()
+    .where((eb) => eb.or([eb('slug', '=', slug), eb('id', '=', slug)]))
+    .orderBy('created_at')
+    .executeTakeFirst();
 }
 
 /** Adds an organisation. */
@@ -45,8 +51,10 @@ export async function findLiveRepo(
     .selectFrom('repos')
     .selectAll()
     .where('org_id', '=', orgId)
-    .where('slug', '=', slug)
+    // Clients name a repository by slug or by slug_perm (what Terraform stores as the id).
+    .where((eb) => eb.or([eb('slug', '=', slug), eb('id', '=', slug)]))
     .where('deleted_at', 'is', null)
+    .orderBy('created_at')
     .executeTakeFirst();
   return row && decodeRepo(row);
 }

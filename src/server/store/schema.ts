@@ -13,6 +13,9 @@ export interface OrgsTable {
   created_at: string;
 }
 
+/** A user's role in an organisation, as stored. */
+export type MemberRoleColumn = 'Owner' | 'Manager' | 'Member' | 'ReadOnly';
+
 export interface ServicesTable {
   id: string;
   org_id: string;
@@ -25,6 +28,18 @@ export interface ServicesTable {
   created_at: string;
   created_by: string | null;
   deleted_at: string | null;
+  /** A service account (the default on insert), or a person (a user) who belongs to the org. */
+  kind: ColumnType<'service' | 'user', 'service' | 'user' | undefined, 'service' | 'user'>;
+  /** A user's email address (null for service accounts). */
+  email: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The key's last four characters (null for keys made before they were kept). */
+  key_tail: ColumnType<string | null, string | null | undefined, string | null>;
+  /** A user's org role; `role` is Manager for Owner and Manager, Member otherwise. */
+  member_role: ColumnType<
+    MemberRoleColumn | null,
+    MemberRoleColumn | null | undefined,
+    MemberRoleColumn | null
+  >;
 }
 
 export interface TeamsTable {
@@ -168,7 +183,7 @@ export interface AuditEventsTable {
   event_kind: 'action' | 'create' | 'read' | 'update' | 'delete';
   event_at: string;
   actor: string;
-  actor_kind: 'service_account' | 'system' | 'anonymous';
+  actor_kind: 'service_account' | 'user' | 'system' | 'anonymous';
   actor_slug_perm: string | null;
   actor_ip_address: string | null;
   object: string;

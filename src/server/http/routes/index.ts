@@ -8,6 +8,7 @@ import { repoRoutes } from './repos.js';
 import { teamRoutes } from './teams.js';
 import { serviceRoutes } from './services.js';
 import { userRoutes } from './user.js';
+import { memberRoutes } from './members.js';
 import { auditLogRoutes } from './audit-log.js';
 import { packageRoutes } from './packages.js';
 import { webhookRoutes } from './webhooks.js';
@@ -28,6 +29,7 @@ export const ROUTE_MODULES: RouteModule[] = [
   teamRoutes,
   serviceRoutes,
   userRoutes,
+  memberRoutes,
   auditLogRoutes,
   packageRoutes,
   webhookRoutes,

@@ -16,6 +16,7 @@ import * as jobLeases from './0015-job-leases.js';
 import * as npmDeprecations from './0016-npm-deprecations.js';
 import * as upstreams from './0017-upstreams.js';
 import * as webSessions from './0020-web-sessions.js';
+import * as users from './0018-users.js';
 
 /**
  * Every migration, in order. Names are stable: a database records which ones ran.
@@ -38,6 +39,7 @@ const MIGRATIONS: Record<string, { up(db: Kysely<unknown>): Promise<void> }> = {
   '0016-npm-deprecations': npmDeprecations,
   '0017-upstreams': upstreams,
   '0020-web-sessions': webSessions,
+  '0018-users': users,
 };
 
 /** Kysely migration provider over the statically imported migrations (works inside bundles too). */
