@@ -89,7 +89,11 @@ describe('the access matrix', () => {
     );
     expect(registered.length).toBeGreaterThan(50);
     const covered = new Set(ACCESS_ROWS.map((row) => routeOf(row, registered)));
-    expect(registered.filter((route) => !covered.has(route))).toEqual([]);
+    // The npm registry answers in npm's protocol (its own error bodies, no /v1 twin); who may
+    // read, publish, tag and unpublish there is tested route by route in test/server/npm/.
+    const npmProtocol = (route: string) => route.split(' ')[1]!.startsWith('/npm/');
+    expect(registered.filter((route) => !covered.has(route) && !npmProtocol(route))).toEqual([]);
+    expect(registered.filter(npmProtocol).length).toBeGreaterThan(5);
   });
 
   describe.each(ACCESS_ROWS.map((row): [string, AccessRow] => [row.endpoint, row]))(

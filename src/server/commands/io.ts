@@ -3,6 +3,8 @@ export interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
   env: NodeJS.ProcessEnv;
+  /** Reads all of standard input (tests supply it; absent: the process's). */
+  stdin?: () => Promise<string>;
 }
 
 /** One `airlock-server` subcommand: its name, a one-line summary for the usage text, and its runner. */

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { ServiceContext } from './context.js';
 import { ServiceError } from './errors.js';
-import { findServiceByKeyHash, grantsFor } from '../store/access.js';
+import { findServiceByKeyHash, grantsFor, type AccountRow } from '../store/access.js';
 import type { DbSource } from '../store/source.js';
 
 /** Repository privilege levels, weakest first. */
@@ -62,11 +62,8 @@ export function hashKey(secret: string, key: string): string {
   return crypto.createHmac('sha256', Buffer.from(secret, 'hex')).update(key).digest('hex');
 }
 
-/** Resolves the API keys of accounts: service accounts and users alike. */
-export async function resolveServiceKey(ctx: ServiceContext, key: string): Promise<Principal | null> {
-  if (!key.startsWith(KEY_PREFIX)) return null;
-  const row = await findServiceByKeyHash(ctx, hashKey(ctx.secret, key));
-  if (!row) return null;
+/** The principal of an account row. */
+export function principalOf(row: AccountRow): Principal {
   return {
     kind: row.kind,
     serviceId: row.id,
@@ -78,6 +75,13 @@ export async function resolveServiceKey(ctx: ServiceContext, key: string): Promi
     ...(row.email ? { email: row.email } : {}),
     ...(row.member_role === 'ReadOnly' ? { readOnly: true } : {}),
   };
+}
+
+/** Resolves the API keys of accounts: service accounts and users alike. */
+export async function resolveServiceKey(ctx: ServiceContext, key: string): Promise<Principal | null> {
+  if (!key.startsWith(KEY_PREFIX)) return null;
+  const row = await findServiceByKeyHash(ctx, hashKey(ctx.secret, key));
+  return row ? principalOf(row) : null;
 }
 
 /** Resolves a credential through every registered resolver; throws `invalid_token` when none knows it. */

@@ -151,6 +151,7 @@ export async function createService(
       kind: 'service',
       email: null,
       member_role: null,
+      password_hash: null,
     };
     try {
       await inTransaction(ctx, async (trx) => {

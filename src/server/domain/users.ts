@@ -117,6 +117,7 @@ export async function addUser(
       kind: 'user',
       email,
       member_role: input.role,
+      password_hash: null,
     };
     try {
       await inTransaction(db, async (trx) => {

@@ -69,6 +69,62 @@ export async function findServiceByKeyHash(
     .executeTakeFirst();
 }
 
+/** An account row as a principal is built from, with its organisation's slug. */
+export type AccountRow = NonNullable<Awaited<ReturnType<typeof findServiceByKeyHash>>>;
+
+/** The live account with this id, as {@link findServiceByKeyHash} returns it. */
+export async function findAccountById(src: DbSource, id: string): Promise<AccountRow | undefined> {
+  return dbOf(src)
+    .selectFrom('services')
+    .innerJoin('orgs', 'orgs.id', 'services.org_id')
+    .select([
+      'services.id',
+      'services.slug',
+      'services.name',
+      'services.role',
+      'services.kind',
+      'services.member_role',
+      'services.email',
+      'orgs.id as org_id',
+      'orgs.slug as org_slug',
+    ])
+    .where('services.id', '=', id)
+    .where('services.deleted_at', 'is', null)
+    .executeTakeFirst();
+}
+
+/** The live users with this email in any organisation, with their password hashes. */
+export async function findUsersByEmail(
+  src: DbSource,
+  email: string,
+): Promise<{ id: string; org_slug: string; password_hash: string | null }[]> {
+  return dbOf(src)
+    .selectFrom('services')
+    .innerJoin('orgs', 'orgs.id', 'services.org_id')
+    .select(['services.id', 'orgs.slug as org_slug', 'services.password_hash'])
+    .where('services.kind', '=', 'user')
+    .where('services.email', '=', email.toLowerCase())
+    .where('services.deleted_at', 'is', null)
+    .orderBy('orgs.slug')
+    .execute();
+}
+
+/** A live account's web password hash (null when it has none, undefined when no such account). */
+export async function findPasswordHash(src: DbSource, id: string): Promise<string | null | undefined> {
+  const row = await dbOf(src)
+    .selectFrom('services')
+    .select('password_hash')
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  return row?.password_hash;
+}
+
+/** Sets (or clears) a user's web password hash. */
+export async function setPasswordHash(src: DbSource, id: string, hash: string | null): Promise<void> {
+  await dbOf(src).updateTable('services').set({ password_hash: hash }).where('id', '=', id).execute();
+}
+
 /** The slug of the organisation's first Manager account (deleted ones included), if any. */
 export async function firstManagerSlug(src: DbSource, orgId: string): Promise<string | undefined> {
   const db = dbOf(src);

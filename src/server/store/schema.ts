@@ -40,6 +40,8 @@ export interface ServicesTable {
     MemberRoleColumn | null | undefined,
     MemberRoleColumn | null
   >;
+  /** A user's web password, scrypt (0020-web-sessions); null when none is set. */
+  password_hash: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface TeamsTable {

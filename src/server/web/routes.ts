@@ -18,6 +18,7 @@ import { securityOverview } from '../domain/security-overview.js';
 import {
   resolveWebSession,
   signInWithCredential,
+  signInWithPassword,
   signOut,
   WEB_SESSION_HOURS,
 } from '../domain/web-sessions.js';
@@ -115,7 +116,10 @@ function signInPage(token: string, message: string | null): Html {
           ><input type="password" id="password" name="password" autocomplete="current-password" size="30" />
         </fieldset>
         <fieldset>
-          <legend>Or with an API key</legend>
+          <legend>
+            Or with an API key (with your email and a new password above, on your first sign-in, to set the
+            password)
+          </legend>
           <label for="api_key">API key</label
           ><input type="password" id="api_key" name="api_key" autocomplete="off" size="30" />
         </fieldset>
@@ -238,21 +242,22 @@ export function registerWebRoutes(app: App, ctx: ServiceContext, services: AppSe
     if (!token || !sameToken(field(request.body, '_csrf'), token))
       return retry('The sign-in form expired: try again.', 403);
     const apiKey = field(request.body, 'api_key').trim();
-    if (!apiKey) {
-      return retry(
-        field(request.body, 'email')
-          ? 'Email and password sign-in needs a user account with a password; sign in with an API key instead.'
-          : 'Enter your email and password, or an API key.',
-        400,
-      );
-    }
+    const email = field(request.body, 'email').trim();
+    const password = field(request.body, 'password');
+    if (!apiKey && !(email && password)) return retry('Enter your email and password, or an API key.', 400);
     try {
-      const session = await signInWithCredential(ctx, apiKey, request.ip ?? null);
+      // Email, password and a key: a user's first sign-in, setting the password with the one-time key.
+      const session = email
+        ? await signInWithPassword(ctx, email, password, request.ip ?? null, apiKey || undefined)
+        : await signInWithCredential(ctx, apiKey, request.ip ?? null);
       setCookie(request, reply, SESSION_COOKIE, session.cookie, WEB_SESSION_HOURS * 3600);
       return reply.redirect('/', 303);
     } catch (err) {
-      if (err instanceof ServiceError && ERROR_STATUS[err.code] === 401)
-        return retry('That API key is not valid.', 401);
+      if (err instanceof ServiceError && ERROR_STATUS[err.code] < 500) {
+        const status = ERROR_STATUS[err.code];
+        const message = status === 401 ? (email ? err.message : 'That API key is not valid.') : err.message;
+        return retry(message, status === 401 ? 401 : 400);
+      }
       throw err;
     }
   });
