@@ -13,6 +13,7 @@ import * as promotionRules from './0010-promotion-rules.js';
 import * as advisorySync from './0013-advisory-sync.js';
 import * as uploadLeases from './0014-upload-leases.js';
 import * as jobLeases from './0015-job-leases.js';
+import * as pythonFiles from './0019-python-files.js';
 
 /**
  * Every migration, in order. Names are stable: a database records which ones ran.
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, { up(db: Kysely<unknown>): Promise<void> }> = {
   '0013-advisory-sync': advisorySync,
   '0014-upload-leases': uploadLeases,
   '0015-job-leases': jobLeases,
+  '0019-python-files': pythonFiles,
 };
 
 /** Kysely migration provider over the statically imported migrations (works inside bundles too). */
