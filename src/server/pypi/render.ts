@@ -160,7 +160,8 @@ export function renderProjectApi(
 ): object {
   const shown = version ?? currentVersion(project.files);
   const own = project.files.filter((f) => f.version === shown);
-  const head = own.at(-1)!;
+  // A wheel's metadata is what installers read, so `info` comes from one when there is one.
+  const head = own.find((f) => f.kind === 'wheel') ?? own.at(-1)!;
   const releases: Record<string, object[]> = {};
   for (const v of sortedVersions(project.files)) {
     releases[v] = project.files.filter((f) => f.version === v).map((f) => fileEntry(f, fileUrl));
