@@ -1,5 +1,16 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+// Where .ci/tools.d/python-clients.sh puts twine, pip and uv (it exports the same path).
+const pythonClients =
+  process.env.AIRLOCK_PYTHON_CLIENTS ??
+  path.join(
+    process.env.AIRLOCK_TOOLS ?? path.join(os.homedir(), '.cache', 'airlock-tools'),
+    'python-clients',
+    'bin',
+  );
 
 /**
  * Suites that need a server the machine may lack. `.ci/run` installs every one of them and runs
@@ -18,6 +29,11 @@ const EXTERNAL = [
     ],
   },
   { what: 'nginx', present: () => fs.existsSync('/usr/sbin/nginx'), suites: ['test/scale/'] },
+  {
+    what: 'the Python clients (twine, pip, uv; .ci/tools.d/python-clients.sh)',
+    present: () => ['twine', 'pip', 'uv'].every((tool) => fs.existsSync(path.join(pythonClients, tool))),
+    suites: ['test/server/pypi/clients.test.ts'],
+  },
   {
     what: 'PostgreSQL 15',
     present: () => fs.existsSync('/usr/lib/postgresql/15/bin/initdb'),
