@@ -43,9 +43,17 @@ export function negotiateSimpleFormat(accept: string | undefined): 'json' | 'htm
   return (best as { form: 'json' | 'html' } | null)?.form ?? 'html';
 }
 
-/** Escapes text for an HTML attribute or text node. */
+const ENTITIES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** Escapes text for an HTML attribute or text node (named entities, as simple-page readers expect). */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return text.replace(/[&<>"']/g, (c) => ENTITIES[c]!);
 }
 
 /** The URL of a file relative to a project page (`…/simple/{project}/`). */

@@ -306,7 +306,7 @@ describe('the python index over HTTP', () => {
       expect(link).toContain(
         `href="../../files/alpha_lib-1.0-py3-none-any.whl#sha256=${whl[0]!.checksum_sha256}"`,
       );
-      expect(link).toContain('data-requires-python="&#62;=3.8"');
+      expect(link).toContain('data-requires-python="&gt;=3.8"');
       expect(link).toMatch(
         /data-dist-info-metadata="sha256=[0-9a-f]{64}" data-core-metadata="sha256=[0-9a-f]{64}"/,
       );

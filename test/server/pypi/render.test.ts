@@ -48,7 +48,7 @@ describe('simple API content negotiation', () => {
 
 describe('the project page', () => {
   it('escapes text and attributes, so metadata cannot inject markup', () => {
-    expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&#60;a href=&#34;x&#34;&#62;&#39;&#38;&#39;&#60;/a&#62;');
+    expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
     const page = renderProjectHtml({
       name: '<b>Demo</b>',
       normalized: 'demo',
@@ -56,7 +56,7 @@ describe('the project page', () => {
     });
     expect(page).not.toContain('<script>');
     expect(page).not.toContain('<b>');
-    expect(page).toContain('data-requires-python="&#62;=3.8,&#60;4&#34;&#62;&#60;script&#62;"');
+    expect(page).toContain('data-requires-python="&gt;=3.8,&lt;4&quot;&gt;&lt;script&gt;"');
   });
 });
 
