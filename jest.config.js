@@ -28,7 +28,23 @@ const EXTERNAL = [
       'test/scale/',
     ],
   },
+  {
+    what: 'pnpm and yarn (.ci/tools.d/pnpm-yarn.sh)',
+    present: () => {
+      const tools = process.env.AIRLOCK_TOOLS ?? `${os.homedir()}/.cache/airlock-tools`;
+      const pnpm = process.env.AIRLOCK_PNPM ?? `${tools}/pnpm-10.34.9/node_modules/.bin/pnpm`;
+      const yarn =
+        process.env.AIRLOCK_YARN ?? `${tools}/yarn-4.18.1/node_modules/@yarnpkg/cli-dist/bin/yarn.js`;
+      return fs.existsSync(pnpm) && fs.existsSync(yarn);
+    },
+    suites: ['test/server/npm/pnpm-yarn.test.ts'],
+  },
   { what: 'nginx', present: () => fs.existsSync('/usr/sbin/nginx'), suites: ['test/scale/'] },
+  {
+    what: 'Verdaccio 6.8 (.ci/tools.d/verdaccio.sh)',
+    present: () => fs.existsSync(verdaccioBinary()),
+    suites: ['test/server/upstreams/npm-upstream.test.ts', 'test/server/upstreams/npm-install.test.ts'],
+  },
   {
     what: 'the Python clients (twine, pip, uv; .ci/tools.d/python-clients.sh)',
     present: () => ['twine', 'pip', 'uv'].every((tool) => fs.existsSync(path.join(pythonClients, tool))),
@@ -40,6 +56,11 @@ const EXTERNAL = [
     suites: ['test/scale/'],
   },
 ];
+
+function verdaccioBinary() {
+  const tools = process.env.AIRLOCK_TOOLS ?? path.join(os.homedir(), '.cache/airlock-tools');
+  return process.env.AIRLOCK_VERDACCIO ?? path.join(tools, 'verdaccio/node_modules/.bin/verdaccio');
+}
 
 const ignored = [];
 if (!process.env.CI) {

@@ -44,6 +44,20 @@ export const ACTION_INPUTS: Readonly<Record<string, readonly ActionInput[]>> = {
       default: '3',
     },
     {
+      name: 'npm-repository',
+      description:
+        'A repository as owner/repo whose npm registry later steps use: writes `registry=` and its `_authToken` (as `${AIRLOCK_API_KEY}`, never the token itself) into an .npmrc.',
+      required: false,
+      default: '',
+    },
+    {
+      name: 'npmrc',
+      description:
+        'The .npmrc to write for npm-repository (other lines in it are kept). Empty: .npmrc in RUNNER_TEMP, exported as NPM_CONFIG_USERCONFIG.',
+      required: false,
+      default: '',
+    },
+    {
       name: 'owner',
       description: 'Organisation slug of the repositories. Defaults to org.',
       required: false,
@@ -274,6 +288,20 @@ export const ACTION_INPUTS: Readonly<Record<string, readonly ActionInput[]>> = {
         'Retries (0–10) of the ID-token request (network errors, 5xx, timeouts), the exchange (network errors, 5xx, 429) and the token check, with exponential backoff and jitter. A refusal (4xx) is never retried.',
       required: false,
       default: '3',
+    },
+    {
+      name: 'npm-repository',
+      description:
+        "A repository as owner/repo (e.g. acme/dev) whose npm registry later steps use: writes `registry=` and that registry's `_authToken` (as `${AIRLOCK_API_KEY}`, which npm expands, so the token never lands in the file) into an .npmrc, as setup-node's registry-url does.",
+      required: false,
+      default: '',
+    },
+    {
+      name: 'npmrc',
+      description:
+        'The .npmrc to write for npm-repository (other lines in it are kept). Empty: .npmrc in RUNNER_TEMP, exported as NPM_CONFIG_USERCONFIG.',
+      required: false,
+      default: '',
     },
   ],
   gate: [

@@ -15,6 +15,29 @@ export interface AuthSettings {
   apiKey?: string;
   /** Retries of the ID-token request, the exchange and the check (0–10). */
   retries: number;
+  /** Write an `.npmrc` for this repository's npm registry (`npm-repository`, `npmrc`). */
+  npm?: NpmrcSettings;
+}
+
+/** Which repository's npm registry later steps use, and the `.npmrc` to write it into. */
+export interface NpmrcSettings {
+  owner: string;
+  repo: string;
+  /** The file to write; empty for `.npmrc` in the runner's temp folder (exported as npm's user config). */
+  path: string;
+}
+
+const SLUG = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+/** Checks `npm-repository`: `owner/repo`. */
+export function parseNpmRepository(input: string, value: string): { owner: string; repo: string } {
+  const [owner, repo, extra] = value.split('/');
+  if (!owner || !repo || extra !== undefined || !SLUG.test(owner) || !SLUG.test(repo)) {
+    throw new Error(
+      `Input ${input}: '${value}' is not a repository; expected owner/repo, such as acme/dev, whose npm registry later steps use.`,
+    );
+  }
+  return { owner, repo };
 }
 
 /** Checks an API URL input: an absolute http(s) URL. Returns it without a trailing slash. */
@@ -78,5 +101,19 @@ export function readAuthSettings(runtime: Runtime): AuthSettings {
     audience: runtime.getInput(AuthInput.Audience) || AuthDefaults.Audience,
     apiKey: apiKey || undefined,
     retries: parseRetries(AuthInput.Retries, runtime.getInput(AuthInput.Retries), AuthDefaults.Retries),
+    npm: readNpmrcSettings(runtime),
   };
+}
+
+function readNpmrcSettings(runtime: Runtime): NpmrcSettings | undefined {
+  const repository = runtime.getInput(AuthInput.NpmRepository);
+  const path = runtime.getInput(AuthInput.Npmrc);
+  if (!repository) {
+    if (path)
+      throw new Error(
+        `Input ${AuthInput.Npmrc} needs ${AuthInput.NpmRepository} (owner/repo): which registry to write.`,
+      );
+    return undefined;
+  }
+  return { ...parseNpmRepository(AuthInput.NpmRepository, repository), path };
 }

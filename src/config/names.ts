@@ -11,12 +11,15 @@ export const AuthInput = {
   Audience: 'audience',
   ApiKey: 'api-key',
   Retries: 'retries',
+  NpmRepository: 'npm-repository',
+  Npmrc: 'npmrc',
 } as const;
 
 /** Outputs of the `auth` action. */
 export const AuthOutput = {
   Token: 'token',
   ExpiresAt: 'expires-at',
+  NpmRegistry: 'npm-registry',
 } as const;
 
 /**
@@ -30,6 +33,8 @@ export const AuthEnv = {
   Org: 'AIRLOCK_ORG',
   ServiceSlug: 'AIRLOCK_SERVICE_SLUG',
   Audience: 'AIRLOCK_AUDIENCE',
+  /** Where npm reads its user config from: set when `auth` writes an `.npmrc` in the runner's temp folder. */
+  NpmUserConfig: 'NPM_CONFIG_USERCONFIG',
 } as const;
 
 /** Default values the action.yml files repeat as their documented defaults. */

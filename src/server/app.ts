@@ -14,6 +14,7 @@ import { installErrorHandler } from './http/errors.js';
 import { createValidatorCompiler } from './http/validators.js';
 import { OpenApiCollector } from './http/openapi.js';
 import { ROUTE_MODULES } from './http/routes/index.js';
+import { npmRoutes } from './http/routes/npm.js';
 import type { App } from './http/types.js';
 import { openStores } from './store/open-stores.js';
 import { latestScanTiming } from './store/ops-queries.js';
@@ -183,6 +184,8 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   };
   await app.register(async (scope) => routes(scope as App));
   await app.register(async (scope) => routes(scope as App), { prefix: '/v1' });
+  // The npm registry speaks npm's protocol (its own errors and body parsing), at one place only.
+  await app.register(async (scope) => npmRoutes(scope as App, ctx), { prefix: '/npm' });
   app.get('/openapi.json', { config: { public: true } }, async () => openapi.document(SERVICE_VERSION));
   app.get(
     METRICS_PATH,

@@ -141,6 +141,14 @@ export const ServerConfigSchema = Type.Object({
     },
     { default: {} },
   ),
+  /** The native npm registry (docs/npm.md). */
+  npm: Type.Object(
+    {
+      /** Seconds after publishing during which `npm unpublish` may remove a version; 0 never. */
+      unpublishWindowSeconds: Type.Integer({ minimum: 0, default: 72 * 3600 }),
+    },
+    { default: {} },
+  ),
   /** Log level of the JSON-lines logger. */
   logLevel: Type.Union(
     [
@@ -161,7 +169,7 @@ export type ServerConfig = Readonly<Static<typeof ServerConfigSchema>>;
 
 /** Input to {@link parseConfig}: anything may be left out but `dataDir`. */
 export type ServerConfigInput = Partial<
-  Omit<ServerConfig, 'limits' | 'webhooks' | 'outbound' | 'advisories' | 'scan' | 'metrics'>
+  Omit<ServerConfig, 'limits' | 'webhooks' | 'outbound' | 'advisories' | 'scan' | 'metrics' | 'npm'>
 > & {
   dataDir: string;
   limits?: Partial<ServerConfig['limits']>;
@@ -170,6 +178,7 @@ export type ServerConfigInput = Partial<
   advisories?: Partial<ServerConfig['advisories']>;
   scan?: Partial<ServerConfig['scan']>;
   metrics?: Partial<ServerConfig['metrics']>;
+  npm?: Partial<ServerConfig['npm']>;
 };
 
 /** One problem of a configuration: where (a JSON pointer such as `/limits/uploadBytes`) and what. */

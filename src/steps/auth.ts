@@ -5,6 +5,7 @@ import type { UserSelf } from '../client/types.js';
 import type { AuthSettings } from '../config/auth.js';
 import { AuthDefaults, AuthEnv, AuthOutput } from '../config/names.js';
 import { IdTokenUnavailableError, type Runtime } from '../runtime/runtime.js';
+import { writeNpmrc } from './npmrc.js';
 import { describeRetry, getIdTokenWithRetries } from './retry.js';
 
 /** Injected timings and clock, so tests neither sleep nor depend on the hour. */
@@ -115,6 +116,7 @@ export async function authenticate(
     runtime.exportVariable(AuthEnv.ServiceSlug, settings.serviceSlug ?? '');
     runtime.exportVariable(AuthEnv.Audience, settings.audience);
   }
+  if (settings.npm) await writeNpmrc(runtime, settings.apiUrl, settings.npm);
   const who = identity.slug ?? identity.name ?? 'an unnamed account';
   runtime.info(
     method === 'oidc'

@@ -230,6 +230,15 @@ export const SETTINGS: readonly Setting[] = [
     '600',
   ),
   s(
+    'npm.unpublishWindowSeconds',
+    'npm-unpublish-window-seconds',
+    'AIRLOCK_NPM_UNPUBLISH_WINDOW_SECONDS',
+    'integer',
+    'SECONDS',
+    'how long after publishing `npm unpublish` may remove a version (0: never)',
+    '259200',
+  ),
+  s(
     'webhooks.retryDelaysSeconds',
     'webhooks-retry-delays-seconds',
     'AIRLOCK_WEBHOOKS_RETRY_DELAYS_SECONDS',

@@ -31,6 +31,7 @@ export const ERROR_CODES = [
   'oidc_rejected',
   'outbound_address_refused',
   'unavailable',
+  'upstream_failed',
   'internal',
 ] as const;
 

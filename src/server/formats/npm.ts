@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import semver from 'semver';
 import type { PackageUploadRequest } from '../../api/packages.js';
 import { invalidField } from '../domain/errors.js';
@@ -38,6 +39,76 @@ function stringMap(value: unknown): Record<string, string> | undefined {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;
   return out;
+}
+
+// The package.json fields a packument carries for each version (npm's abbreviated set and what
+// `npm view` shows); the rest (readme, scripts' bodies aside) stays in the tarball.
+const PACKUMENT_FIELDS = [
+  'name',
+  'version',
+  'description',
+  'keywords',
+  'homepage',
+  'bugs',
+  'license',
+  'author',
+  'contributors',
+  'funding',
+  'main',
+  'module',
+  'types',
+  'exports',
+  'bin',
+  'man',
+  'directories',
+  'repository',
+  'scripts',
+  'dependencies',
+  'devDependencies',
+  'peerDependencies',
+  'peerDependenciesMeta',
+  'optionalDependencies',
+  'bundleDependencies',
+  'bundledDependencies',
+  'acceptDependencies',
+  'engines',
+  'os',
+  'cpu',
+  'libc',
+  'deprecated',
+  '_hasShrinkwrap',
+] as const;
+// A manifest bigger than this keeps only what installing needs.
+const PACKUMENT_MANIFEST_MAX_CHARS = 64 * 1024;
+const INSTALL_FIELDS = new Set([
+  'name',
+  'version',
+  'bin',
+  'dependencies',
+  'peerDependencies',
+  'peerDependenciesMeta',
+  'optionalDependencies',
+  'bundleDependencies',
+  'bundledDependencies',
+  'engines',
+  'os',
+  'cpu',
+  'libc',
+]);
+
+/** The part of a package.json a packument shows for its version. */
+function packumentManifest(json: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of PACKUMENT_FIELDS) if (json[key] !== undefined) out[key] = json[key];
+  if (JSON.stringify(out).length <= PACKUMENT_MANIFEST_MAX_CHARS) return out;
+  return Object.fromEntries(Object.entries(out).filter(([k]) => INSTALL_FIELDS.has(k)));
+}
+
+/** The SHA-512 of the whole file in npm's integrity form (`sha512-<base64>`). */
+async function integrityOf(file: UploadedFile): Promise<string> {
+  const hash = crypto.createHash('sha512');
+  for await (const chunk of await file.source.open()) hash.update(chunk as Buffer);
+  return `sha512-${hash.digest('base64')}`;
 }
 
 interface Manifest {
@@ -130,6 +201,10 @@ export const npmFormat: FormatHandler = {
     const extra: Record<string, unknown> = { npm_dist_tag: body.npm_dist_tag ?? 'latest' };
     const dependencies = stringMap(json.dependencies);
     if (dependencies) extra.dependencies = dependencies;
+    // What the native registry serves for this version: kept in the row, so that the packument
+    // is built from rows and a package pushed through the API is installable like a published one.
+    extra.npm_manifest = { ...packumentManifest(json), version: normalised };
+    extra.npm_integrity = await integrityOf(file);
     return {
       name,
       version: normalised,

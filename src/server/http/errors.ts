@@ -30,6 +30,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   oidc_rejected: 401,
   outbound_address_refused: 422,
   unavailable: 503,
+  upstream_failed: 502,
   internal: 500,
 };
 
@@ -92,15 +93,18 @@ function fromFastifyError(err: FastifyError): ServiceError {
   return new ServiceError('internal', 'Internal server error.');
 }
 
+/** Any error a route or hook throws, as the ServiceError the wire shows (unknown ones are `internal`). */
+export function toServiceError(error: FastifyError | ServiceError | Error): ServiceError {
+  if (error instanceof ServiceError) return error;
+  return 'code' in error || 'validation' in error || 'statusCode' in error
+    ? fromFastifyError(error as FastifyError)
+    : new ServiceError('internal', 'Internal server error.');
+}
+
 /** Installs the one error handler and the 404 handler: every failure leaves as `{detail, fields, code}`. */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | ServiceError | Error, request, reply) => {
-    const err =
-      error instanceof ServiceError
-        ? error
-        : 'code' in error || 'validation' in error || 'statusCode' in error
-          ? fromFastifyError(error as FastifyError)
-          : new ServiceError('internal', 'Internal server error.');
+    const err = toServiceError(error);
     const status = ERROR_STATUS[err.code];
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     if (err.retryAfter !== undefined) void reply.header('Retry-After', String(err.retryAfter));

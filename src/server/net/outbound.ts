@@ -272,3 +272,75 @@ function exchange(
 }
 
 export { OutboundRefusal };
+
+/** An answer whose body is read as a stream (artifacts too large to hold in memory). */
+export interface OutboundStream {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  /** The body; destroyed with an error when the deadline passes before it ends. */
+  body: http.IncomingMessage;
+}
+
+/**
+ * Sends one GET to a checked address, as {@link sendOutbound} does, and hands back the body as a
+ * stream once the headers are in. The deadline covers the whole exchange: a body still flowing
+ * when it passes is destroyed with an error, so a reader never waits past it.
+ */
+export async function openOutboundStream(
+  policy: OutboundPolicy,
+  request: Omit<OutboundRequest, 'maxBodyBytes' | 'body' | 'method'>,
+  resolve: Resolver = systemResolver,
+): Promise<OutboundStream> {
+  const full = { ...request, method: 'GET' as const, maxBodyBytes: 0 };
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), request.deadlineMs);
+  timer.unref();
+  let handedOver = false;
+  try {
+    const target = await withAbort(
+      resolveTarget(policy, request.url, resolve),
+      deadline.signal,
+      request.signal,
+      full,
+    );
+    const { url } = target;
+    const secure = url.protocol === 'https:';
+    const client = secure ? https : http;
+    const res = await withAbort(
+      new Promise<http.IncomingMessage>((done, fail) => {
+        const req = client.request({
+          method: 'GET',
+          host: target.address,
+          port: url.port || (secure ? 443 : 80),
+          path: url.pathname + url.search,
+          headers: { ...request.headers, Host: url.host },
+          setHost: false,
+          agent: false,
+          ...(secure
+            ? {
+                servername: net.isIP(target.host) !== 0 ? undefined : target.host,
+                rejectUnauthorized: request.verifyTls !== false,
+              }
+            : {}),
+        });
+        req.on('error', fail);
+        req.on('response', done);
+        const stop = (): void => void req.destroy(deadlineError(full));
+        deadline.signal.addEventListener('abort', stop, { once: true });
+        request.signal?.addEventListener('abort', () => req.destroy(new OutboundAborted('aborted')), {
+          once: true,
+        });
+        req.end();
+      }),
+      deadline.signal,
+      request.signal,
+      full,
+    );
+    deadline.signal.addEventListener('abort', () => res.destroy(deadlineError(full)), { once: true });
+    res.once('close', () => clearTimeout(timer));
+    handedOver = true;
+    return { status: res.statusCode ?? 0, headers: res.headers, body: res };
+  } finally {
+    if (!handedOver) clearTimeout(timer);
+  }
+}

@@ -304,6 +304,10 @@ export interface Database {
   package_components: PackageComponentsTable;
   advisory_feeds: AdvisoryFeedsTable;
   leases: LeasesTable;
+  npm_deprecations: NpmDeprecationsTable;
+  upstreams: UpstreamsTable;
+  upstream_documents: UpstreamDocumentsTable;
+  upstream_firewalls: UpstreamFirewallsTable;
 }
 
 export interface JobsTable {
@@ -463,4 +467,51 @@ export interface LeasesTable {
   expires_at: string;
   /** ISO time at which the current holder took it. */
   acquired_at: string;
+}
+
+/** The deprecation message of an npm package version (0016-npm-deprecations). */
+export interface NpmDeprecationsTable {
+  package_id: string;
+  message: string;
+  updated_at: string;
+}
+
+/** A repository's upstream (0017-upstreams). */
+export interface UpstreamsTable {
+  id: string;
+  org_id: string;
+  repo_id: string;
+  format: string;
+  name: string;
+  upstream_url: string;
+  mode: string;
+  priority: number;
+  auth_mode: string;
+  auth_username: string | null;
+  /** Sealed secret (password or token); never returned. */
+  auth_secret: string | null;
+  /** JSON array of `{name, value}` headers sent with every request. */
+  extra_headers: string;
+  verify_ssl: number;
+  is_active: number;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+/** A document fetched from an upstream and what revalidating it needs (0017-upstreams). */
+export interface UpstreamDocumentsTable {
+  upstream_id: string;
+  doc_key: string;
+  body: string;
+  etag: string | null;
+  last_modified: string | null;
+  fetched_at: string;
+}
+
+/** A repository's firewall mode for blocked versions (0017-upstreams). */
+export interface UpstreamFirewallsTable {
+  repo_id: string;
+  mode: string;
+  updated_at: string;
 }

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { bufferArchiveSource } from '../../../src/server/formats/archive.js';
 import { formatHandler, nameKeyFor } from '../../../src/server/formats/index.js';
 import { makeTar, makeZip, npmTarball } from '../../fixtures/packages/archives.js';
@@ -34,6 +35,27 @@ describe('the npm metadata reader', () => {
       packageType: 1,
       extra: { npm_dist_tag: 'beta', dependencies: { lodash: '^4.17.0' } },
     });
+  });
+
+  it('keeps the manifest fields a packument serves and the tarball integrity, leaving the rest out', async () => {
+    const bytes = await npmTarball({
+      name: 'tool',
+      version: '1.0.0',
+      bin: { tool: 'cli.js' },
+      engines: { node: '>=20' },
+      readme: 'long text',
+      _private: true,
+    });
+    const meta = await read(bytes);
+    expect(meta.extra.npm_manifest).toEqual({
+      name: 'tool',
+      version: '1.0.0',
+      bin: { tool: 'cli.js' },
+      engines: { node: '>=20' },
+    });
+    expect(meta.extra.npm_integrity).toBe(
+      `sha512-${crypto.createHash('sha512').update(bytes).digest('base64')}`,
+    );
   });
 
   it('defaults the dist-tag to latest and keeps a license that is not SPDX without calling it SPDX', async () => {

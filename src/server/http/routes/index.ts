@@ -12,6 +12,7 @@ import { auditLogRoutes } from './audit-log.js';
 import { packageRoutes } from './packages.js';
 import { webhookRoutes } from './webhooks.js';
 import { vulnerabilityRoutes } from './vulnerabilities.js';
+import { upstreamRoutes } from './upstreams.js';
 import { pypiRoutes } from './pypi.js';
 
 /** Every route module of the API, registered at `/` and again under `/v1`. */
@@ -29,5 +30,6 @@ export const ROUTE_MODULES: RouteModule[] = [
   packageRoutes,
   webhookRoutes,
   vulnerabilityRoutes,
+  upstreamRoutes,
   pypiRoutes,
 ];

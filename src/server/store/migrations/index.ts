@@ -13,6 +13,8 @@ import * as promotionRules from './0010-promotion-rules.js';
 import * as advisorySync from './0013-advisory-sync.js';
 import * as uploadLeases from './0014-upload-leases.js';
 import * as jobLeases from './0015-job-leases.js';
+import * as npmDeprecations from './0016-npm-deprecations.js';
+import * as upstreams from './0017-upstreams.js';
 import * as pythonFiles from './0019-python-files.js';
 
 /**
@@ -33,6 +35,8 @@ const MIGRATIONS: Record<string, { up(db: Kysely<unknown>): Promise<void> }> = {
   '0013-advisory-sync': advisorySync,
   '0014-upload-leases': uploadLeases,
   '0015-job-leases': jobLeases,
+  '0016-npm-deprecations': npmDeprecations,
+  '0017-upstreams': upstreams,
   '0019-python-files': pythonFiles,
 };
 

@@ -1,0 +1,150 @@
+/**
+ * The rows the native npm registry reads and writes: the live npm versions of one package name
+ * in a repository (with their blob's checksums, dist-tags and deprecation), the names a search
+ * finds, and deprecation messages. Packuments are built from these rows on every read.
+ */
+
+import { sql, type SqlBool } from 'kysely';
+import { decodeObject } from './codecs.js';
+import { dbOf, type DbSource } from './source.js';
+
+/** One live npm version of a package as the registry serves it. */
+export interface NpmVersionRecord {
+  id: string;
+  name: string;
+  version: string;
+  filename: string;
+  blobSha256: string;
+  sha1: string;
+  size: number;
+  description: string;
+  license: string;
+  uploadedAt: string;
+  uploader: string;
+  isQuarantined: boolean;
+  metadata: Record<string, unknown>;
+  /** The version's deprecation message, or null. */
+  deprecated: string | null;
+  /** The dist-tags (the package's `version` tags) this version holds. */
+  distTags: string[];
+}
+
+/** The live npm versions of `nameKey` in a repository, oldest upload first. */
+export async function listNpmVersions(
+  src: DbSource,
+  repoId: string,
+  nameKey: string,
+): Promise<NpmVersionRecord[]> {
+  const db = dbOf(src);
+  const rows = await db
+    .selectFrom('packages')
+    .innerJoin('blobs', 'blobs.sha256', 'packages.blob_sha256')
+    .leftJoin('npm_deprecations', 'npm_deprecations.package_id', 'packages.id')
+    .select([
+      'packages.id',
+      'packages.name',
+      'packages.version',
+      'packages.filename',
+      'packages.blob_sha256',
+      'blobs.sha1',
+      'packages.size',
+      'packages.description',
+      'packages.license',
+      'packages.uploaded_at',
+      'packages.uploader',
+      'packages.is_quarantined',
+      'packages.metadata',
+      'npm_deprecations.message',
+    ])
+    .where('packages.repo_id', '=', repoId)
+    .where('packages.format', '=', 'npm')
+    .where('packages.name_key', '=', nameKey)
+    .where('packages.deleted_at', 'is', null)
+    .orderBy('packages.uploaded_at')
+    .orderBy('packages.id')
+    .execute();
+  if (rows.length === 0) return [];
+  const tags = await db
+    .selectFrom('package_tags')
+    .select(['package_id', 'tag'])
+    .where(
+      'package_id',
+      'in',
+      rows.map((r) => r.id),
+    )
+    .where('kind', '=', 'version')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    version: r.version,
+    filename: r.filename,
+    blobSha256: r.blob_sha256,
+    sha1: r.sha1,
+    size: Number(r.size),
+    description: r.description,
+    license: r.license,
+    uploadedAt: r.uploaded_at,
+    uploader: r.uploader,
+    isQuarantined: r.is_quarantined === 1,
+    metadata: decodeObject(r.metadata) ?? {},
+    deprecated: r.message ?? null,
+    distTags: tags.filter((t) => t.package_id === r.id).map((t) => t.tag),
+  }));
+}
+
+/** Sets (a non-empty message) or clears (null) the deprecation of a package version. */
+export async function setNpmDeprecation(
+  src: DbSource,
+  packageId: string,
+  message: string | null,
+  at: string,
+): Promise<void> {
+  const db = dbOf(src);
+  if (message === null) {
+    await db.deleteFrom('npm_deprecations').where('package_id', '=', packageId).execute();
+    return;
+  }
+  await db
+    .insertInto('npm_deprecations')
+    .values({ package_id: packageId, message, updated_at: at })
+    .onConflict((oc) => oc.column('package_id').doUpdateSet({ message, updated_at: at }))
+    .execute();
+}
+
+/** A substring LIKE pattern (escape character `!`) for literal text. */
+function containsPattern(text: string): string {
+  return `%${text.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
+}
+
+/**
+ * The folded names of live npm packages in a repository whose name or summary contains `text`
+ * (case-insensitive), in name order, `size` of them from `from`.
+ */
+export async function searchNpmNames(
+  src: DbSource,
+  repoId: string,
+  text: string,
+  page: { from: number; size: number },
+): Promise<{ nameKeys: string[]; total: number }> {
+  const db = dbOf(src);
+  const pattern = containsPattern(text);
+  const base = db
+    .selectFrom('packages')
+    .where('repo_id', '=', repoId)
+    .where('format', '=', 'npm')
+    .where('deleted_at', 'is', null)
+    // lower() and an explicit ESCAPE read the same in SQLite and PostgreSQL.
+    .where(sql<SqlBool>`(name_key like ${pattern} escape '!' or lower(summary) like ${pattern} escape '!')`);
+  const names = await base
+    .select('name_key')
+    .distinct()
+    .orderBy('name_key')
+    .limit(page.size)
+    .offset(page.from)
+    .execute();
+  const count = await base
+    .select((eb) => eb.fn.count<string | number>('name_key').distinct().as('n'))
+    .executeTakeFirst();
+  return { nameKeys: names.map((r) => r.name_key), total: Number(count?.n ?? 0) };
+}
