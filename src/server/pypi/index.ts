@@ -31,16 +31,18 @@ export interface IndexFile {
   name: string;
   version: string;
   filename: string;
-  sha256: string;
-  md5: string;
-  size: number;
+  /** Null (with md5 and size) for a file an upstream lists without a hash and that is not kept here. */
+  sha256: string | null;
+  /** Null for a file listed from an upstream and not yet kept here. */
+  md5: string | null;
+  size: number | null;
   kind: 'wheel' | 'sdist';
   requiresPython: string | null;
   requiresDist: string[];
   /** The sha256 of the wheel's METADATA, served at `<file URL>.metadata`; null when there is none. */
   coreMetadataSha256: string | null;
-  /** PEP 592: tagged `yanked`. */
-  yanked: boolean;
+  /** PEP 592: tagged `yanked` (an upstream's file may carry its reason). */
+  yanked: boolean | string;
   summary: string;
   license: string;
   uploadedAt: string;
@@ -138,7 +140,9 @@ export interface Distribution {
   filename: string;
   size: number;
   sha256: string;
-  md5: string;
+  md5: string | null;
+  /** Whether `open` honours a byte range (a file fetched from an upstream is sent whole). */
+  ranged: boolean;
   open(range?: ByteRange): Promise<Readable>;
 }
 
@@ -158,6 +162,7 @@ export async function openDistribution(
     size: blob.size,
     sha256: blob.sha256,
     md5: blob.md5,
+    ranged: true,
     open: (range) => ctx.blobs.read(blob.sha256, range),
   };
 }

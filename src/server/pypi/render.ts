@@ -81,14 +81,14 @@ export function renderProjectListJson(projects: { name: string; normalized: stri
 /** A project's page, as PEP 503 HTML with PEP 592, 658 and 714 attributes. */
 export function renderProjectHtml(project: ProjectFiles): string {
   const links = project.files.map((f) => {
-    const attrs = [`href="${fileHref(f.filename)}#sha256=${f.sha256}"`];
+    const attrs = [`href="${fileHref(f.filename)}${f.sha256 ? `#sha256=${f.sha256}` : ''}"`];
     if (f.requiresPython) attrs.push(`data-requires-python="${escapeHtml(f.requiresPython)}"`);
     if (f.coreMetadataSha256) {
       // Both names: PEP 714 renamed the attribute, and older pip only reads the first.
       attrs.push(`data-dist-info-metadata="sha256=${f.coreMetadataSha256}"`);
       attrs.push(`data-core-metadata="sha256=${f.coreMetadataSha256}"`);
     }
-    if (f.yanked) attrs.push('data-yanked=""');
+    if (f.yanked) attrs.push(`data-yanked="${typeof f.yanked === 'string' ? escapeHtml(f.yanked) : ''}"`);
     return `<a ${attrs.join(' ')}>${escapeHtml(f.filename)}</a><br>`;
   });
   const title = `Links for ${escapeHtml(project.name)}`;
@@ -113,10 +113,10 @@ export function renderProjectJson(project: ProjectFiles): object {
     files: project.files.map((f) => ({
       filename: f.filename,
       url: fileHref(f.filename),
-      hashes: { sha256: f.sha256 },
+      hashes: f.sha256 ? { sha256: f.sha256 } : {},
       'requires-python': f.requiresPython,
-      size: f.size,
-      'upload-time': f.uploadedAt,
+      ...(f.size === null ? {} : { size: f.size }),
+      ...(f.uploadedAt ? { 'upload-time': f.uploadedAt } : {}),
       yanked: f.yanked,
       ...(f.coreMetadataSha256
         ? {
@@ -143,7 +143,7 @@ function fileEntry(f: IndexFile, fileUrl: (filename: string) => string): object 
   return {
     filename: f.filename,
     url: fileUrl(f.filename),
-    digests: { sha256: f.sha256, md5: f.md5 },
+    digests: { sha256: f.sha256, ...(f.md5 ? { md5: f.md5 } : {}) },
     md5_digest: f.md5,
     size: f.size,
     packagetype: f.kind === 'wheel' ? 'bdist_wheel' : 'sdist',
@@ -151,8 +151,8 @@ function fileEntry(f: IndexFile, fileUrl: (filename: string) => string): object 
     requires_python: f.requiresPython,
     upload_time_iso_8601: f.uploadedAt,
     upload_time: f.uploadedAt.replace(/\.\d+Z$|Z$/, ''),
-    yanked: f.yanked,
-    yanked_reason: null,
+    yanked: f.yanked !== false,
+    yanked_reason: typeof f.yanked === 'string' ? f.yanked : null,
   };
 }
 

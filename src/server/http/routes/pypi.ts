@@ -8,14 +8,9 @@ import type { Actor } from '../../domain/access.js';
 import type { ServiceContext } from '../../domain/context.js';
 import { resolveRange } from '../../domain/downloads.js';
 import { ServiceError } from '../../domain/errors.js';
-import {
-  indexRepo,
-  listProjectFiles,
-  listProjects,
-  normalizeProjectName,
-  openCoreMetadata,
-  openDistribution,
-} from '../../pypi/index.js';
+import { indexRepo, listProjects, normalizeProjectName, openCoreMetadata } from '../../pypi/index.js';
+import { UPSTREAM_HEADER } from '../../upstreams/npm.js';
+import { indexDistribution, indexProject } from '../../upstreams/python-index.js';
 import {
   negotiateSimpleFormat,
   renderProjectApi,
@@ -258,7 +253,8 @@ export const pypiRoutes: RouteModule = (app, ctx) => {
           `${normalizeProjectName(project)}/`,
         );
         if (redirect) return redirect;
-        const files = await listProjectFiles(ctx, access, project);
+        const { project: files, stale } = await indexProject(ctx, access, project);
+        if (stale) void reply.header(UPSTREAM_HEADER, 'stale');
         void reply.header('Vary', 'Accept').header('Cache-Control', 'max-age=0, must-revalidate');
         if (negotiateSimpleFormat(request.headers.accept) === 'json') {
           return reply.type(SIMPLE_JSON).send(JSON.stringify(renderProjectJson(files)));
@@ -283,10 +279,10 @@ export const pypiRoutes: RouteModule = (app, ctx) => {
           const bytes = await openCoreMetadata(ctx, access, filename.slice(0, -METADATA_SUFFIX.length));
           return reply.type('text/plain; charset=utf-8').send(request.method === 'HEAD' ? undefined : bytes);
         }
-        const file = await openDistribution(ctx, access, filename);
+        const file = await indexDistribution(ctx, access, filename);
         const etag = `"${file.sha256}"`;
         void reply.headers({
-          'Accept-Ranges': 'bytes',
+          'Accept-Ranges': file.ranged ? 'bytes' : 'none',
           ETag: etag,
           'Content-Type': 'application/octet-stream',
           'X-Checksum-Sha256': file.sha256,
@@ -295,7 +291,7 @@ export const pypiRoutes: RouteModule = (app, ctx) => {
         if (ifNoneMatch?.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) {
           return reply.code(304).send();
         }
-        const range = resolveRange(request.headers.range, file.size);
+        const range = file.ranged ? resolveRange(request.headers.range, file.size) : null;
         if (range === 'unsatisfiable') {
           void reply.header('Content-Range', `bytes */${file.size}`);
           throw new ServiceError(
@@ -322,7 +318,7 @@ export const pypiRoutes: RouteModule = (app, ctx) => {
       const { owner, repo, project, version } = request.params;
       const access = await indexRepo(ctx, request.actor, owner, repo);
       checkProjectName(project);
-      const files = await listProjectFiles(ctx, access, project);
+      const { project: files } = await indexProject(ctx, access, project);
       if (version !== undefined && !files.files.some((f) => f.version === version)) {
         throw new ServiceError('not_found', `Version '${version}' of project '${project}' not found.`);
       }
