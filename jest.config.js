@@ -48,7 +48,21 @@ const EXTERNAL = [
   {
     what: 'the Python clients (twine, pip, uv; .ci/tools.d/python-clients.sh)',
     present: () => ['twine', 'pip', 'uv'].every((tool) => fs.existsSync(path.join(pythonClients, tool))),
-    suites: ['test/server/pypi/clients.test.ts'],
+    suites: ['test/server/pypi/clients.test.ts', 'test/server/pypi/upstream-clients.test.ts'],
+  },
+  {
+    what: 'pypiserver 2.4.2 (.ci/tools.d/pypiserver.sh)',
+    present: () =>
+      fs.existsSync(
+        process.env.AIRLOCK_PYPISERVER ??
+          path.join(
+            process.env.AIRLOCK_TOOLS ?? path.join(os.homedir(), '.cache', 'airlock-tools'),
+            'pypiserver',
+            'bin',
+            'pypi-server',
+          ),
+      ),
+    suites: ['test/server/pypi/upstream-clients.test.ts'],
   },
   {
     what: 'PostgreSQL 15',
