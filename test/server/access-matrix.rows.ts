@@ -1,5 +1,5 @@
 import type { MatrixFixture, Vars } from './access-matrix/objects.js';
-import { DOWNLOAD_ROWS, FILE_ROWS } from './access-matrix/files.rows.js';
+import { DOWNLOAD_ROWS, FILE_ROWS, PYPI_ROWS } from './access-matrix/files.rows.js';
 import {
   OIDC_ROWS,
   POLICY_ROWS,
@@ -133,6 +133,7 @@ export const ACCESS_ROWS: AccessRow[] = [
   ...USER_AND_AUDIT_ROWS,
   ...FILE_ROWS,
   ...DOWNLOAD_ROWS,
+  ...PYPI_ROWS,
   ...PACKAGE_READ_WRITE_ROWS,
   ...PACKAGE_ACTION_ROWS,
   ...WEBHOOK_ROWS,
