@@ -4,6 +4,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+// Where .ci/tools.d/python-clients.sh puts twine, pip and uv (it exports the same path).
+const pythonClients =
+  process.env.AIRLOCK_PYTHON_CLIENTS ??
+  path.join(
+    process.env.AIRLOCK_TOOLS ?? path.join(os.homedir(), '.cache', 'airlock-tools'),
+    'python-clients',
+    'bin',
+  );
+
 /**
  * Suites that need a server the machine may lack. `.ci/run` installs every one of them and runs
  * with CI=true, where a missing one fails its suites; elsewhere (a fresh clone's `npm test`) those
@@ -46,6 +55,25 @@ const EXTERNAL = [
     what: 'Verdaccio 6.8 (.ci/tools.d/verdaccio.sh)',
     present: () => fs.existsSync(verdaccioBinary()),
     suites: ['test/server/upstreams/npm-upstream.test.ts', 'test/server/upstreams/npm-install.test.ts'],
+  },
+  {
+    what: 'the Python clients (twine, pip, uv; .ci/tools.d/python-clients.sh)',
+    present: () => ['twine', 'pip', 'uv'].every((tool) => fs.existsSync(path.join(pythonClients, tool))),
+    suites: ['test/server/pypi/clients.test.ts', 'test/server/pypi/upstream-clients.test.ts'],
+  },
+  {
+    what: 'pypiserver 2.4.2 (.ci/tools.d/pypiserver.sh)',
+    present: () =>
+      fs.existsSync(
+        process.env.AIRLOCK_PYPISERVER ??
+          path.join(
+            process.env.AIRLOCK_TOOLS ?? path.join(os.homedir(), '.cache', 'airlock-tools'),
+            'pypiserver',
+            'bin',
+            'pypi-server',
+          ),
+      ),
+    suites: ['test/server/pypi/upstream-clients.test.ts'],
   },
   {
     what: 'PostgreSQL 15',

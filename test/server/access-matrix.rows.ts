@@ -2,7 +2,7 @@ import { SYSTEM_ACTOR } from '../../src/server/domain/access.js';
 import { addUser } from '../../src/server/domain/users.js';
 import { uniqueName } from '../helpers/principals.js';
 import type { MatrixFixture, Vars } from './access-matrix/objects.js';
-import { DOWNLOAD_ROWS, FILE_ROWS } from './access-matrix/files.rows.js';
+import { DOWNLOAD_ROWS, FILE_ROWS, PYPI_ROWS } from './access-matrix/files.rows.js';
 import {
   OIDC_ROWS,
   POLICY_ROWS,
@@ -154,6 +154,7 @@ export const ACCESS_ROWS: AccessRow[] = [
   ...USER_AND_AUDIT_ROWS,
   ...FILE_ROWS,
   ...DOWNLOAD_ROWS,
+  ...PYPI_ROWS,
   ...PACKAGE_READ_WRITE_ROWS,
   ...PACKAGE_ACTION_ROWS,
   ...WEBHOOK_ROWS,

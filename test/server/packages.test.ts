@@ -195,13 +195,24 @@ describe.each(BACKENDS)('package creation on %s', (backend) => {
     });
   });
 
-  it('treats python names that normalise alike (PEP 503) as the same package', async () => {
-    const res = await uploadPackage(
+  it('keeps the sdist and the wheel of one python version as two files of one release', async () => {
+    const res = await uploadPackage<Package>(
       server,
       'dev',
       'python',
       await sdist('demo_pkg', '2.0', coreMetadata(projectHeaders('demo.pkg', '2.0'))),
       'demo_pkg-2.0.tar.gz',
+    );
+    expect(res).toMatchObject({ status: 201, body: { version: '2.0', filename: 'demo_pkg-2.0.tar.gz' } });
+  });
+
+  it('treats python names that normalise alike (PEP 503) as the same package, file by file', async () => {
+    const res = await uploadPackage(
+      server,
+      'dev',
+      'python',
+      await wheel('demo_pkg', '2.0', coreMetadata(projectHeaders('demo.pkg', '2.0'))),
+      'demo_pkg-2.0-py3-none-any.whl',
     );
     expect(res).toMatchObject({ status: 409, body: { code: 'duplicate_package' } });
   });

@@ -21,6 +21,8 @@ export const ERROR_CODES = [
   'upload_expired',
   'upload_not_ready',
   'invalid_package',
+  'file_exists',
+  'upload_refused',
   'unsupported_format',
   'quarantined',
   'download_denied',

@@ -90,7 +90,7 @@ export async function freeSlug(db: DbSource, repoId: string, name: string, versi
 export async function findLiveVersion(
   db: DbSource,
   repoId: string,
-  pkg: Pick<PackageRow, 'format' | 'name_key' | 'version'>,
+  pkg: Pick<PackageRow, 'format' | 'name_key' | 'version' | 'filename'>,
 ): Promise<PackageRow | undefined> {
   return findLiveVersionRow(db, repoId, pkg);
 }

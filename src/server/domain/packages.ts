@@ -65,6 +65,12 @@ export async function validatePackageUpload(
   parseTagList(body.tags);
 }
 
+/** What a native endpoint adds to a create: a check of the file's metadata before anything is written. */
+export interface CreateOptions {
+  /** Throws (a ServiceError) to refuse the file once its metadata is known. */
+  checkMetadata?: (meta: PackageMetadata, filename: string) => void;
+}
+
 /**
  * `POST /packages/{owner}/{repo}/upload/{format}/` (Write): reads the metadata from the uploaded
  * file, then in one transaction claims the upload, replaces a live package of the same version
@@ -80,6 +86,7 @@ export async function createPackage(
   repoSlug: string,
   format: string,
   body: PackageUploadRequest,
+  options: CreateOptions = {},
 ): Promise<Package> {
   const access = await resolveRepo(ctx, actor, owner, repoSlug, 'Write');
   const principal = requirePrincipal(actor);
@@ -110,6 +117,7 @@ export async function createPackage(
         );
       }
       const meta: PackageMetadata = metadata;
+      options.checkMetadata?.(meta, upload.filename);
       const row: PackageRow = {
         id,
         org_id: access.org.id,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { clean as cleanPep440, valid as validPep440 } from '@renovatebot/pep440';
 import type { PackageUploadRequest } from '../../api/packages.js';
 import { sniffArchive, walkTar, walkZip, type ArchiveEntry, type ArchiveKind } from './archive.js';
@@ -70,7 +71,7 @@ async function readCoreMetadata(
   file: UploadedFile,
   dist: 'wheel' | 'sdist',
   container: ArchiveKind,
-): Promise<string> {
+): Promise<Buffer> {
   const kind = await sniffArchive(file.source);
   if (kind !== container) {
     const want = container === 'zip' ? 'a zip archive' : 'a gzip-compressed tar archive';
@@ -78,10 +79,10 @@ async function readCoreMetadata(
   }
   // A wheel keeps it in <name>-<version>.dist-info/METADATA; an sdist in <name>-<version>/PKG-INFO.
   const wanted = dist === 'wheel' ? /^[^/]+\.dist-info\/METADATA$/ : /^[^/]+\/PKG-INFO$/;
-  const found: { text?: string } = {};
+  const found: { text?: Buffer } = {};
   const visit = async (entry: ArchiveEntry): Promise<void> => {
     if (entry.kind === 'file' && found.text === undefined && wanted.test(entry.path)) {
-      found.text = (await entry.read(METADATA_MAX_BYTES)).toString('utf8');
+      found.text = await entry.read(METADATA_MAX_BYTES);
     }
   };
   try {
@@ -95,6 +96,14 @@ async function readCoreMetadata(
     throw invalidPackage('python', file.filename, `has no ${where}`);
   }
   return found.text;
+}
+
+/**
+ * The exact bytes of a wheel's core metadata (`*.dist-info/METADATA`), which the index serves
+ * beside the wheel (PEP 658) so that installers resolve without downloading it.
+ */
+export async function readWheelMetadata(file: UploadedFile): Promise<Buffer> {
+  return readCoreMetadata(file, 'wheel', 'zip');
 }
 
 /** The license: the SPDX `License-Expression`, else the `License` field, else a license classifier. */
@@ -132,7 +141,8 @@ export const pythonFormat: FormatHandler = {
       );
     }
     const where = expected.dist === 'wheel' ? 'METADATA' : 'PKG-INFO';
-    const meta = parseCoreMetadata(await readCoreMetadata(file, expected.dist, expected.container));
+    const raw = await readCoreMetadata(file, expected.dist, expected.container);
+    const meta = parseCoreMetadata(raw.toString('utf8'));
     const name = first(meta, 'name');
     const version = first(meta, 'version');
     if (!name) throw invalidPackage('python', file.filename, `has no Name in its ${where}`);
@@ -158,6 +168,8 @@ export const pythonFormat: FormatHandler = {
       metadata_version: first(meta, 'metadata-version') || null,
       requires_python: first(meta, 'requires-python') || null,
       requires_dist: meta.headers.get('requires-dist') ?? [],
+      // The index announces this hash beside the wheel (PEP 658/714) and serves the same bytes.
+      core_metadata_sha256: expected.dist === 'wheel' ? createHash('sha256').update(raw).digest('hex') : null,
     };
     return {
       name,
@@ -172,3 +184,47 @@ export const pythonFormat: FormatHandler = {
     };
   },
 };
+
+/** The project name and version a distribution's file name states, or null when it states none. */
+export function nameAndVersionOfFilename(filename: string): { name: string; version: string } | null {
+  const lower = filename.toLowerCase();
+  if (lower.endsWith('.whl')) {
+    // {name}-{version}(-{build})?-{python}-{abi}-{platform}.whl; the name never holds a '-'.
+    const parts = filename.slice(0, -'.whl'.length).split('-');
+    if (parts.length !== 5 && parts.length !== 6) return null;
+    return { name: parts[0]!, version: parts[1]! };
+  }
+  const ext = ['.tar.gz', '.tgz', '.zip'].find((e) => lower.endsWith(e));
+  if (!ext) return null;
+  // {name}-{version}.tar.gz: older sdists keep '-' in the name, so the version follows the last one.
+  const stem = filename.slice(0, -ext.length);
+  const dash = stem.lastIndexOf('-');
+  if (dash <= 0 || dash === stem.length - 1) return null;
+  return { name: stem.slice(0, dash), version: stem.slice(dash + 1) };
+}
+
+function sameVersion(a: string, b: string): boolean {
+  const clean = (v: string): string => cleanPep440(v.replace(/_/g, '-')) ?? v.toLowerCase();
+  return clean(a) === clean(b);
+}
+
+/**
+ * Why a distribution's file name and its core metadata disagree on the name or the version (an
+ * installer picks files by their name, so the two must say the same), or null when they agree.
+ */
+export function filenameDisagreement(
+  filename: string,
+  meta: Pick<PackageMetadata, 'name' | 'version'>,
+): string | null {
+  const stated = nameAndVersionOfFilename(filename);
+  const where = filename.toLowerCase().endsWith('.whl') ? 'METADATA' : 'PKG-INFO';
+  if (!stated) {
+    return `The file name '${filename}' is not a distribution's ({name}-{version}…) as installers expect.`;
+  }
+  const key = (n: string): string => n.toLowerCase().replace(/[-_.]+/g, '-');
+  if (key(stated.name) === key(meta.name) && sameVersion(stated.version, meta.version)) return null;
+  return (
+    `The file name '${filename}' says name '${stated.name}' version '${stated.version}', ` +
+    `but its ${where} says name '${meta.name}' version '${meta.version}'.`
+  );
+}

@@ -20,6 +20,8 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   upload_expired: 410,
   upload_not_ready: 409,
   invalid_package: 422,
+  file_exists: 400,
+  upload_refused: 400,
   unsupported_format: 422,
   quarantined: 403,
   download_denied: 403,

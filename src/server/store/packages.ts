@@ -77,22 +77,26 @@ export async function getPackage(src: DbSource, id: string): Promise<PackageReco
   );
 }
 
-/** The live package with the same format, name and version in a repository, if any. */
+/**
+ * The live package with the same format, name and version in a repository, if any. A Python
+ * release holds several files (sdist, wheels), so for `python` the file name must match too.
+ */
 export async function findLiveVersion(
   src: DbSource,
   repoId: string,
-  pkg: Pick<PackageRecord, 'format' | 'name_key' | 'version'>,
+  pkg: Pick<PackageRecord, 'format' | 'name_key' | 'version' | 'filename'>,
 ): Promise<PackageRecord | undefined> {
   const db = dbOf(src);
-  const row = await db
+  let query = db
     .selectFrom('packages')
     .selectAll()
     .where('repo_id', '=', repoId)
     .where('format', '=', pkg.format)
     .where('name_key', '=', pkg.name_key)
     .where('version', '=', pkg.version)
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst();
+    .where('deleted_at', 'is', null);
+  if (pkg.format === 'python') query = query.where('filename', '=', pkg.filename);
+  const row = await query.executeTakeFirst();
   return row && decodePackage(row);
 }
 

@@ -94,3 +94,18 @@ export const DOWNLOAD_ROWS: AccessRow[] = [
   { endpoint: 'GET /dl/{org}/no-such-repo/{pkg}/{file}', allowed: AUTHENTICATED, status: 404 },
   { endpoint: 'GET /dl/{org}/{repo}/no-such-package/{file}', allowed: READERS, status: 404 },
 ];
+
+/**
+ * The Python index: Read to read it (anyone on a Public repository), Write to upload. The empty
+ * index of a fresh repository answers readers 404 for a project, file or JSON page it lacks, and
+ * a writer's upload that is not a form 415.
+ */
+export const PYPI_ROWS: AccessRow[] = [
+  { endpoint: 'GET /pypi/{org}/{repo}/simple/', allowed: READERS, status: 200 },
+  { endpoint: 'GET /pypi/{org}/{public}/simple/', allowed: EVERYONE, status: 200 },
+  { endpoint: 'GET /pypi/{org}/{repo}/simple/no-such-project/', allowed: READERS, status: 404 },
+  { endpoint: 'GET /pypi/{org}/{repo}/files/no_such-1.0-py3-none-any.whl', allowed: READERS, status: 404 },
+  { endpoint: 'GET /pypi/{org}/{repo}/pypi/no-such-project/json', allowed: READERS, status: 404 },
+  { endpoint: 'GET /pypi/{org}/{repo}/pypi/no-such-project/1.0/json', allowed: READERS, status: 404 },
+  { endpoint: 'POST /pypi/{org}/{repo}/', allowed: WRITERS, body: {}, status: 415 },
+];

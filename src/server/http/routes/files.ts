@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import busboy from 'busboy';
 import { Type } from 'typebox';
 import {
@@ -19,52 +19,18 @@ import { invalidField, ServiceError } from '../../domain/errors.js';
 import { completeUpload, receivePart, receiveUpload } from '../../domain/upload-receive.js';
 import type { UploadSignature } from '../../domain/upload-signing.js';
 import { abortUpload, requestUpload, uploadInfo, validateUploadRequest } from '../../domain/uploads.js';
+import { declaredLength, takeBody } from '../request-body.js';
 import type { App, RouteModule } from '../types.js';
 
 const RepoParams = Type.Object({ owner: Type.String(), repo: Type.String() });
 const UploadParams = Type.Object({ owner: Type.String(), repo: Type.String(), identifier: Type.String() });
 const TAGS = ['files'];
 
-/**
- * The request body as a stream that fails when the client goes away mid-body (a plain pipe would
- * wait forever), and `release()` to drain whatever the handler left unread, so an error
- * response still reaches a client that is sending.
- */
-function takeBody(req: IncomingMessage): { body: Readable; release(): void } {
-  const body = new PassThrough({ highWaterMark: 1024 * 1024 });
-  const onGone = (): void => {
-    if (!req.complete) {
-      body.destroy(
-        new ServiceError(
-          'validation_failed',
-          'The client closed the connection before the body was complete.',
-        ),
-      );
-    }
-  };
-  req.on('close', onGone);
-  req.on('error', onGone);
-  req.pipe(body);
-  return {
-    body,
-    release() {
-      req.off('close', onGone);
-      req.unpipe(body);
-      if (!req.complete) req.resume();
-    },
-  };
-}
-
 function credentialsFrom(source: { expires?: string; signature?: string }): Partial<UploadSignature> {
   const out: Partial<UploadSignature> = {};
   if (source.expires !== undefined) out.expires = source.expires;
   if (source.signature !== undefined) out.signature = source.signature;
   return out;
-}
-
-function declaredLength(req: IncomingMessage): number | undefined {
-  const value = req.headers['content-length'];
-  return value && /^\d+$/.test(value) ? Number(value) : undefined;
 }
 
 /**

@@ -17,6 +17,7 @@ import { namespaceRoutes } from './namespaces.js';
 import { entitlementRoutes } from './entitlements.js';
 import { upstreamRoutes } from './upstreams.js';
 import { rateRoutes } from './rates.js';
+import { pypiRoutes } from './pypi.js';
 
 /** Every route module of the API, registered at `/` and again under `/v1`. */
 export const ROUTE_MODULES: RouteModule[] = [
@@ -38,4 +39,5 @@ export const ROUTE_MODULES: RouteModule[] = [
   entitlementRoutes,
   upstreamRoutes,
   rateRoutes,
+  pypiRoutes,
 ];

@@ -15,8 +15,9 @@ import * as uploadLeases from './0014-upload-leases.js';
 import * as jobLeases from './0015-job-leases.js';
 import * as npmDeprecations from './0016-npm-deprecations.js';
 import * as upstreams from './0017-upstreams.js';
-import * as webSessions from './0020-web-sessions.js';
 import * as users from './0018-users.js';
+import * as pythonFiles from './0019-python-files.js';
+import * as webSessions from './0020-web-sessions.js';
 
 /**
  * Every migration, in order. Names are stable: a database records which ones ran.
@@ -38,8 +39,9 @@ const MIGRATIONS: Record<string, { up(db: Kysely<unknown>): Promise<void> }> = {
   '0015-job-leases': jobLeases,
   '0016-npm-deprecations': npmDeprecations,
   '0017-upstreams': upstreams,
-  '0020-web-sessions': webSessions,
   '0018-users': users,
+  '0019-python-files': pythonFiles,
+  '0020-web-sessions': webSessions,
 };
 
 /** Kysely migration provider over the statically imported migrations (works inside bundles too). */
