@@ -47,7 +47,8 @@ class AirlockCli implements Serializable {
     gate    : ['retries', 'owner', 'repo', 'packages'] + RULES + REPORTING,
     promote : ['retries', 'owner', 'repo', 'packages', 'destination', 'mode', 'tags', 'quarantineOnFail',
                'gateResult', 'waitTimeout'] + REPORTING,
-    pipeline: ['retries', 'npmRepository', 'npmrc'] + PUSH + RULES + ['destination', 'mode', 'quarantineOnFail'] + REPORTING,
+    pipeline: ['retries', 'npmRepository', 'npmrc'] + PUSH + RULES +
+              ['destination', 'mode', 'quarantineOnFail'] + REPORTING,
   ]
 
   private final Object script
