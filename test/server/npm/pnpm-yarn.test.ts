@@ -84,6 +84,8 @@ describe('other clients install from the registry', () => {
         'enableGlobalCache: false',
         // Yarn holds back versions published in the last days; these were published a moment ago.
         'npmMinimalAgeGate: 0',
+        // Yarn turns immutable installs on when it sees a CI environment; this project has no lock yet.
+        'enableImmutableInstalls: false',
         '',
       ].join('\n'),
     );
