@@ -175,4 +175,8 @@ export default {
   globalSetup: '<rootDir>/test/setup/global-setup.cjs',
   globalTeardown: '<rootDir>/test/setup/global-teardown.cjs',
   testTimeout: 30000,
+  // Two workers, each replaced once it holds more than 1.5 GB after a file: one process running
+  // every file in turn keeps growing (ESM test modules are not freed) until GC dominates.
+  maxWorkers: 2,
+  workerIdleMemoryLimit: '1536MB',
 };
