@@ -1,3 +1,4 @@
+import { databaseFlags } from '../helpers/stores.js';
 import type {
   OrgMember,
   Organization,
@@ -31,7 +32,17 @@ describe('users: organisation members who are people', () => {
 
   async function addUser(email: string, role: string, name?: string): Promise<Added> {
     const io = captureIo();
-    const args = ['users', 'add', '--data-dir', server.dataDir, '--org', 'acme', '--email', email];
+    const args = [
+      'users',
+      'add',
+      '--data-dir',
+      server.dataDir,
+      ...databaseFlags(server.ctx.config),
+      '--org',
+      'acme',
+      '--email',
+      email,
+    ];
     args.push('--role', role, '--json', ...(name ? ['--name', name] : []));
     expect(await main(args, io)).toBe(0);
     return JSON.parse(io.text()) as Added;
@@ -67,10 +78,17 @@ describe('users: organisation members who are people', () => {
   it('prints the key for people once, without --json', async () => {
     const io = captureIo();
     const code = await main(
-      ['users', 'add', '--data-dir', server.dataDir, '--org', 'acme', '--email', 'carol@example.com'].concat([
-        '--role',
-        'Manager',
-      ]),
+      [
+        'users',
+        'add',
+        '--data-dir',
+        server.dataDir,
+        ...databaseFlags(server.ctx.config),
+        '--org',
+        'acme',
+        '--email',
+        'carol@example.com',
+      ].concat(['--role', 'Manager']),
       io,
     );
     expect(code).toBe(0);
@@ -92,7 +110,16 @@ describe('users: organisation members who are people', () => {
     'refuses users add %j with exit %d and a message naming what was wrong',
     async (extra, code, message) => {
       const io = captureIo();
-      const args = ['users', 'add', '--data-dir', server.dataDir, '--org', 'acme', ...extra];
+      const args = [
+        'users',
+        'add',
+        '--data-dir',
+        server.dataDir,
+        ...databaseFlags(server.ctx.config),
+        '--org',
+        'acme',
+        ...extra,
+      ];
       expect(await main(args, io)).toBe(code);
       expect(io.text()).toMatch(message);
       expect(io.text()).not.toMatch(/\n\s+at /);
@@ -106,6 +133,7 @@ describe('users: organisation members who are people', () => {
       'add',
       '--data-dir',
       server.dataDir,
+      ...databaseFlags(server.ctx.config),
       '--org',
       'nope',
       '--email',

@@ -1,3 +1,4 @@
+import { databaseFlags } from '../helpers/stores.js';
 import { main } from '../../src/server/main.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -52,7 +53,7 @@ describe('signing in to the web interface', () => {
   const run = async (args: string[], stdin = ''): Promise<{ code: number; out: string; err: string }> => {
     let out = '';
     let err = '';
-    const code = await main([...args, '--data-dir', server.dataDir], {
+    const code = await main([...args, '--data-dir', server.dataDir, ...databaseFlags(server.ctx.config)], {
       out: (t) => (out += t),
       err: (t) => (err += t),
       env: {},
