@@ -1,16 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 /**
- * The full OSV archives the accuracy suites read: AIRLOCK_ADVISORIES_DIR, else
- * ../shared/advisories beside the clone. jest.config.js leaves these suites out when the folder
- * is missing; `npm run test:accuracy` runs them on their own.
+ * The full OSV archives the accuracy suites read: the folder AIRLOCK_ADVISORIES_DIR names.
+ * jest.config.js leaves these suites out when it is unset or empty; `npm run test:accuracy`
+ * runs them on their own.
  */
-export const FULL_ADVISORIES_DIR = path.resolve(
-  process.env.AIRLOCK_ADVISORIES_DIR ??
-    path.join(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/advisories'),
-);
+export const FULL_ADVISORIES_DIR = path.resolve(process.env.AIRLOCK_ADVISORIES_DIR ?? '');
 
 if (!fs.existsSync(path.join(FULL_ADVISORIES_DIR, 'npm', 'all.zip')))
   throw new Error(

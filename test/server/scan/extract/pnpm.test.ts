@@ -75,9 +75,9 @@ importers:
 
   packages/web:
     dependencies:
-      shared:
+      ui-kit:
         specifier: workspace:*
-        version: link:../shared
+        version: link:../ui-kit
       lodash_merge_like:
         specifier: ^1.0.0
         version: 1.0.0
