@@ -31,6 +31,25 @@ export interface SlugId {
 
 // ---- service accounts ----
 
+/** Live accounts with their organisations, selecting what a principal is built from. */
+function liveAccounts(src: DbSource) {
+  return dbOf(src)
+    .selectFrom('services')
+    .innerJoin('orgs', 'orgs.id', 'services.org_id')
+    .select([
+      'services.id',
+      'services.slug',
+      'services.name',
+      'services.role',
+      'services.kind',
+      'services.member_role',
+      'services.email',
+      'orgs.id as org_id',
+      'orgs.slug as org_slug',
+    ])
+    .where('services.deleted_at', 'is', null);
+}
+
 /** The live service account whose key has this keyed hash, with its organisation; undefined when none. */
 export async function findServiceByKeyHash(
   src: DbSource,
@@ -49,24 +68,7 @@ export async function findServiceByKeyHash(
     }
   | undefined
 > {
-  const db = dbOf(src);
-  return db
-    .selectFrom('services')
-    .innerJoin('orgs', 'orgs.id', 'services.org_id')
-    .select([
-      'services.id',
-      'services.slug',
-      'services.name',
-      'services.role',
-      'services.kind',
-      'services.member_role',
-      'services.email',
-      'orgs.id as org_id',
-      'orgs.slug as org_slug',
-    ])
-    .where('services.key_hash', '=', keyHash)
-    .where('services.deleted_at', 'is', null)
-    .executeTakeFirst();
+  return liveAccounts(src).where('services.key_hash', '=', keyHash).executeTakeFirst();
 }
 
 /** An account row as a principal is built from, with its organisation's slug. */
@@ -74,23 +76,7 @@ export type AccountRow = NonNullable<Awaited<ReturnType<typeof findServiceByKeyH
 
 /** The live account with this id, as {@link findServiceByKeyHash} returns it. */
 export async function findAccountById(src: DbSource, id: string): Promise<AccountRow | undefined> {
-  return dbOf(src)
-    .selectFrom('services')
-    .innerJoin('orgs', 'orgs.id', 'services.org_id')
-    .select([
-      'services.id',
-      'services.slug',
-      'services.name',
-      'services.role',
-      'services.kind',
-      'services.member_role',
-      'services.email',
-      'orgs.id as org_id',
-      'orgs.slug as org_slug',
-    ])
-    .where('services.id', '=', id)
-    .where('services.deleted_at', 'is', null)
-    .executeTakeFirst();
+  return liveAccounts(src).where('services.id', '=', id).executeTakeFirst();
 }
 
 /** The live users with this email in any organisation, with their password hashes. */
