@@ -142,7 +142,8 @@ function versionDocument(
   return doc;
 }
 
-function abbreviate(doc: Record<string, unknown>): Record<string, unknown> {
+/** One version's manifest cut to the fields of npm's abbreviated (install-v1) packument. */
+export function abbreviate(doc: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of ABBREVIATED_FIELDS) if (doc[key] !== undefined) out[key] = doc[key];
   return out;

@@ -11,6 +11,7 @@ import { recordAudit } from '../domain/audit.js';
 import type { ServiceContext } from '../domain/context.js';
 import { ServiceError } from '../domain/errors.js';
 import type { RepoRef } from '../domain/package-writes.js';
+import { abbreviate } from '../npm/registry.js';
 import { inTransaction } from '../store/source.js';
 import { fetchArtifact, type FetchedArtifact } from './artifacts.js';
 import type { UpstreamRow } from './config.js';
@@ -44,28 +45,6 @@ export interface ServedPackument {
 
 /** The header that says an answer holds an expired upstream copy. */
 export const UPSTREAM_HEADER = 'X-Airlock-Upstream';
-
-/** The version fields of npm's abbreviated (install-v1) packument. */
-const ABBREVIATED_FIELDS = [
-  'name',
-  'version',
-  'deprecated',
-  'dependencies',
-  'optionalDependencies',
-  'devDependencies',
-  'bundleDependencies',
-  'peerDependencies',
-  'peerDependenciesMeta',
-  'bin',
-  'directories',
-  'engines',
-  'os',
-  'cpu',
-  'libc',
-  '_hasShrinkwrap',
-  'hasInstallScript',
-  'dist',
-];
 
 /** A package name as a registry path writes it: `@scope%2fname` for scoped names. */
 function escapedName(name: string): string {
@@ -171,9 +150,7 @@ export function hideVersions(doc: NpmDocument, blocked: ReadonlySet<string>): Np
 function abbreviated(doc: NpmDocument): NpmDocument {
   const versions: Record<string, Record<string, unknown>> = {};
   for (const [v, manifest] of Object.entries(doc.versions)) {
-    const out: Record<string, unknown> = {};
-    for (const key of ABBREVIATED_FIELDS) if (manifest[key] !== undefined) out[key] = manifest[key];
-    versions[v] = out;
+    versions[v] = abbreviate(manifest);
   }
   const modified =
     isRecord(doc.time) && typeof doc.time.modified === 'string' ? doc.time.modified : undefined;
