@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
-import { ServiceError } from '../../domain/errors.js';
-import { downloadRedirect, openDownload, resolveDownload, resolveRange } from '../../domain/downloads.js';
+import { downloadRedirect, openDownload, resolveDownload } from '../../domain/downloads.js';
+import { notModified, servedRange } from '../file-response.js';
 import type { RouteModule } from '../types.js';
 
 const DownloadParams = Type.Object({
@@ -42,29 +42,11 @@ export const downloadRoutes: RouteModule = (app, ctx) => {
         'X-Checksum-Md5': file.md5,
         'X-Checksum-Sha1': file.sha1,
       });
-      const ifNoneMatch = request.headers['if-none-match'];
-      if (ifNoneMatch && ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) {
-        return reply.code(304).send();
-      }
+      if (notModified(request, etag)) return reply.code(304).send();
       // Checked and authorised above; the bucket serves the bytes (and any Range) itself.
       const redirect = request.method === 'GET' ? await downloadRedirect(ctx, file) : null;
       if (redirect) return reply.code(302).header('Location', redirect).send();
-      const range = resolveRange(request.headers.range, file.size);
-      if (range === 'unsatisfiable') {
-        void reply.header('Content-Range', `bytes */${file.size}`);
-        throw new ServiceError(
-          'range_not_satisfiable',
-          `Range '${request.headers.range}' lies outside the file (${file.size} bytes).`,
-        );
-      }
-      if (range) {
-        void reply
-          .code(206)
-          .header('Content-Range', `bytes ${range.start}-${range.end}/${file.size}`)
-          .header('Content-Length', String(range.end - range.start + 1));
-      } else {
-        void reply.header('Content-Length', String(file.size));
-      }
+      const range = servedRange(request, reply, file.size);
       if (request.method === 'HEAD') return reply.send();
       return reply.send(await openDownload(ctx, file, range ?? undefined));
     },

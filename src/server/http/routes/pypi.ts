@@ -6,7 +6,6 @@ import { Type } from 'typebox';
 import type { Package } from '../../../api/packages.js';
 import type { Actor } from '../../domain/access.js';
 import type { ServiceContext } from '../../domain/context.js';
-import { resolveRange } from '../../domain/downloads.js';
 import { ServiceError } from '../../domain/errors.js';
 import { indexRepo, listProjects, normalizeProjectName, openCoreMetadata } from '../../pypi/index.js';
 import { UPSTREAM_HEADER } from '../../upstreams/npm.js';
@@ -29,6 +28,7 @@ import {
   type UploadFields,
 } from '../../pypi/upload.js';
 import { declaredLength, takeBody } from '../request-body.js';
+import { notModified, servedRange } from '../file-response.js';
 import type { App, RouteModule } from '../types.js';
 
 const TAGS = ['python'];
@@ -287,26 +287,11 @@ export const pypiRoutes: RouteModule = (app, ctx) => {
           'Content-Type': 'application/octet-stream',
           'X-Checksum-Sha256': file.sha256,
         });
-        const ifNoneMatch = request.headers['if-none-match'];
-        if (ifNoneMatch?.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) {
-          return reply.code(304).send();
-        }
-        const range = file.ranged ? resolveRange(request.headers.range, file.size) : null;
-        if (range === 'unsatisfiable') {
-          void reply.header('Content-Range', `bytes */${file.size}`);
-          throw new ServiceError(
-            'range_not_satisfiable',
-            `Range '${request.headers.range}' lies outside the file (${file.size} bytes).`,
-          );
-        }
-        if (range) {
-          void reply
-            .code(206)
-            .header('Content-Range', `bytes ${range.start}-${range.end}/${file.size}`)
-            .header('Content-Length', String(range.end - range.start + 1));
-        } else {
-          void reply.header('Content-Length', String(file.size));
-        }
+        if (notModified(request, etag)) return reply.code(304).send();
+        // A file fetched whole from an upstream is sent whole: its Range is not honoured.
+        let range: { start: number; end: number } | null = null;
+        if (file.ranged) range = servedRange(request, reply, file.size);
+        else void reply.header('Content-Length', String(file.size));
         if (request.method === 'HEAD') return reply.send();
         return reply.send(await file.open(range ?? undefined));
       },
