@@ -37,3 +37,13 @@ export function declaredLength(req: IncomingMessage): number | undefined {
   const value = req.headers['content-length'];
   return value && /^\d+$/.test(value) ? Number(value) : undefined;
 }
+
+/**
+ * Handles the failure of one file part of a multipart form. busboy reports a form cut short on
+ * the part's stream as well as on the form; an 'error' event that nobody listens to ends the
+ * process, and a part the route skips (or stopped reading) has no other listener. The form's own
+ * 'error' listener turns the same failure into the response.
+ */
+export function settleFormPart(part: Readable): void {
+  part.on('error', () => undefined);
+}

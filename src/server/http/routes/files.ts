@@ -19,7 +19,7 @@ import { invalidField, ServiceError } from '../../domain/errors.js';
 import { completeUpload, receivePart, receiveUpload } from '../../domain/upload-receive.js';
 import type { UploadSignature } from '../../domain/upload-signing.js';
 import { abortUpload, requestUpload, uploadInfo, validateUploadRequest } from '../../domain/uploads.js';
-import { declaredLength, takeBody } from '../request-body.js';
+import { declaredLength, settleFormPart, takeBody } from '../request-body.js';
 import type { App, RouteModule } from '../types.js';
 
 const RepoParams = Type.Object({ owner: Type.String(), repo: Type.String() });
@@ -77,6 +77,7 @@ async function receiveForm(
       fields[name] = value;
     });
     form.on('file', (name, file) => {
+      settleFormPart(file);
       if (name !== 'file' || taken) {
         file.resume();
         return;

@@ -27,7 +27,7 @@ import {
   uploadRepo,
   type UploadFields,
 } from '../../pypi/upload.js';
-import { declaredLength, takeBody } from '../request-body.js';
+import { declaredLength, settleFormPart, takeBody } from '../request-body.js';
 import { notModified, servedRange } from '../file-response.js';
 import type { App, RouteModule } from '../types.js';
 
@@ -122,6 +122,7 @@ function readUploadForm(
     let taken = false;
     form.on('field', (name, value) => fields.set(name, value));
     form.on('file', (name, file, info) => {
+      settleFormPart(file);
       if (name !== 'content' || taken) {
         file.resume();
         return;
