@@ -26,7 +26,8 @@ export const semverScheme: VersionScheme<SemVer> = {
   name: 'semver',
   parse(version: string): SemVer | null {
     try {
-      return semver.parse(version.trim());
+      // node-semver's strict grammar takes a leading `v` but not the `=` npm also writes.
+      return semver.parse(version.trim().replace(/^=\s*/, ''));
     } catch {
       return null;
     }

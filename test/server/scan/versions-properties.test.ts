@@ -1,0 +1,155 @@
+import fc from 'fast-check';
+import { KNOWN_ECOSYSTEMS, schemeForEcosystem } from '../../../src/server/scan/versions/index.js';
+import type { AnyVersionScheme } from '../../../src/server/scan/versions/scheme.js';
+
+// Version strings come from lockfiles, SBOMs and advisories: any bytes at all. These properties
+// hold each scheme to its contract (parse never throws) and its order to a total order, over
+// version-shaped strings of each ecosystem and over arbitrary text.
+
+const small = fc.nat({ max: 12 });
+const ident = fc.constantFrom('alpha', 'beta', 'rc', 'pre', '0', '1', '2', '10', 'x-y', 'a1');
+
+const semverText = fc
+  .tuple(
+    fc.constantFrom('', 'v', '='),
+    small,
+    small,
+    small,
+    fc.option(fc.array(ident, { minLength: 1, maxLength: 3 })),
+    fc.option(fc.array(fc.constantFrom('build', '001', 'sha', '5'), { minLength: 1, maxLength: 2 })),
+  )
+  .map(
+    ([lead, a, b, c, pre, build]) =>
+      `${lead}${a}.${b}.${c}${pre ? `-${pre.join('.')}` : ''}${build ? `+${build.join('.')}` : ''}`,
+  );
+
+const pep440Text = fc
+  .tuple(
+    fc.option(fc.nat({ max: 2 })),
+    fc.array(small, { minLength: 1, maxLength: 4 }),
+    fc.option(fc.tuple(fc.constantFrom('a', 'b', 'rc', 'alpha', 'beta', 'c', 'pre', 'preview'), small)),
+    fc.option(fc.tuple(fc.constantFrom('.post', '-', '.r', 'post'), small)),
+    fc.option(fc.tuple(fc.constantFrom('.dev', 'dev'), small)),
+    fc.option(
+      fc.array(fc.constantFrom('ubuntu', '1', '2', 'abc', '10', 'Z'), { minLength: 1, maxLength: 3 }),
+    ),
+  )
+  .map(
+    ([epoch, release, pre, post, dev, local]) =>
+      `${epoch === null ? '' : `${epoch}!`}${release.join('.')}${pre ? pre.join('') : ''}${
+        post ? post.join('') : ''
+      }${dev ? dev.join('') : ''}${local ? `+${local.join('.')}` : ''}`,
+  );
+
+const goText = fc.oneof(
+  semverText.map((v) => (v.startsWith('v') ? v : `v${v.replace(/^=/, '')}`)),
+  fc
+    .tuple(small, small, fc.option(fc.tuple(fc.constantFrom('alpha', 'beta', 'rc'), small)))
+    .map(([minor, patch, pre]) => `go1.${minor}${patch ? `.${patch}` : ''}${pre ? pre.join('') : ''}`),
+  fc.tuple(small, small).map(([a, b]) => `v${a}.${b}`),
+  fc
+    .tuple(small, fc.integer({ min: 20180101, max: 20261231 }), fc.stringMatching(/^[0-9a-f]{12}$/))
+    .map(([major, day, hash]) => `v${major}.0.0-${day}000000-${hash}`),
+);
+
+const shaped: Record<string, fc.Arbitrary<string>> = {
+  npm: semverText,
+  'crates.io': semverText,
+  PyPI: pep440Text,
+  Go: goText,
+};
+
+/** Version-shaped text of the ecosystem, mixed with arbitrary text (most of which does not parse). */
+const versionText = (ecosystem: string) =>
+  fc.oneof(
+    { weight: 4, arbitrary: shaped[ecosystem]! },
+    { weight: 1, arbitrary: fc.string({ maxLength: 40 }) },
+    { weight: 1, arbitrary: fc.string({ maxLength: 40, unit: 'binary' }) },
+  );
+
+const sign = (n: number) => (n < 0 ? -1 : n > 0 ? 1 : 0);
+
+describe.each(KNOWN_ECOSYSTEMS.map((e) => [e]))('%s versions', (ecosystem) => {
+  const scheme: AnyVersionScheme = schemeForEcosystem(ecosystem)!;
+  const parsed = versionText(ecosystem)
+    .map((text) => ({ text, version: scheme.parse(text) as unknown }))
+    .filter((v) => v.version !== null);
+
+  it('parses any text without throwing: a version, or null', () => {
+    fc.assert(
+      fc.property(versionText(ecosystem), (text) => {
+        scheme.parse(text);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('reads most version-shaped text of the ecosystem as a version', () => {
+    const texts = fc.sample(shaped[ecosystem]!, { numRuns: 300, seed: 7 });
+    const read = texts.filter((t) => scheme.parse(t) !== null);
+    expect(read.length / texts.length).toBeGreaterThan(0.9);
+  });
+
+  it('orders versions antisymmetrically, with each version equal to itself', () => {
+    fc.assert(
+      fc.property(parsed, parsed, (a, b) => {
+        expect(scheme.compare(a.version, a.version)).toBe(0);
+        expect(sign(scheme.compare(a.version, b.version))).toBe(-sign(scheme.compare(b.version, a.version)));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('orders versions transitively', () => {
+    fc.assert(
+      fc.property(parsed, parsed, parsed, (a, b, c) => {
+        const cmp = (p: { version: unknown }, q: { version: unknown }) =>
+          sign(scheme.compare(p.version, q.version));
+        // Every ordering of the three: x <= y <= z implies x <= z, strictly when either step is strict.
+        for (const [x, y, z] of [
+          [a, b, c],
+          [a, c, b],
+          [b, a, c],
+          [b, c, a],
+          [c, a, b],
+          [c, b, a],
+        ] as const) {
+          if (cmp(x, y) <= 0 && cmp(y, z) <= 0) {
+            expect([x.text, y.text, z.text, cmp(x, z)]).toEqual([
+              x.text,
+              y.text,
+              z.text,
+              cmp(x, y) < 0 || cmp(y, z) < 0 ? -1 : 0,
+            ]);
+          }
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('gives two versions the same key exactly when they compare equal', () => {
+    fc.assert(
+      fc.property(parsed, parsed, (a, b) => {
+        const equalKeys = scheme.key(a.version) === scheme.key(b.version);
+        expect([a.text, b.text, equalKeys]).toEqual([
+          a.text,
+          b.text,
+          scheme.compare(a.version, b.version) === 0,
+        ]);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
+describe('a leading = on a SemVer version', () => {
+  // Found by the properties above: the scheme said it read `=1.2.3` as npm does, and gave null.
+  it.each(['npm', 'crates.io'])('reads as the version itself for %s', (ecosystem) => {
+    const scheme = schemeForEcosystem(ecosystem)!;
+    const parsed = scheme.parse('=1.2.3');
+    expect(parsed).not.toBeNull();
+    expect(scheme.compare(parsed, scheme.parse('1.2.3'))).toBe(0);
+    expect(scheme.parse('==1.2.3')).toBeNull();
+  });
+});
