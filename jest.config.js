@@ -75,6 +75,20 @@ const EXTERNAL = [
     suites: ['test/server/pypi/upstream-clients.test.ts'],
   },
   {
+    what: 'schemathesis (.ci/tools.d/schemathesis.sh)',
+    present: () =>
+      fs.existsSync(
+        process.env.AIRLOCK_SCHEMATHESIS ??
+          path.join(
+            process.env.AIRLOCK_TOOLS ?? path.join(os.homedir(), '.cache', 'airlock-tools'),
+            'schemathesis',
+            'bin',
+            'st',
+          ),
+      ),
+    suites: ['test/fuzz/api-fuzz.test.ts'],
+  },
+  {
     what: 'PostgreSQL 15',
     present: () => fs.existsSync('/usr/lib/postgresql/15/bin/initdb'),
     suites: ['test/scale/'],
