@@ -39,9 +39,13 @@ const FOREIGN_ERROR_PREFIXES = ['/npm/'];
 /** The body a raw-body route reads: the bytes themselves (PUT) or a multipart form (POST). */
 function rawRequestBody(method: string): Record<string, unknown> {
   if (method === 'put') {
-    return { content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } };
+    return {
+      required: true,
+      content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+    };
   }
   return {
+    required: true,
     content: {
       'multipart/form-data': {
         schema: { type: 'object', additionalProperties: { type: 'string' } },
@@ -108,7 +112,8 @@ export class OpenApiCollector {
         });
       }
       if (parameters.length) op.parameters = parameters;
-      if (s.body) op.requestBody = { content: { 'application/json': { schema: s.body } } };
+      // A route with a body schema refuses a request without a body ("must be object"): required.
+      if (s.body) op.requestBody = { required: true, content: { 'application/json': { schema: s.body } } };
       else if (r.rawBody) op.requestBody = rawRequestBody(r.method);
       const responses: Record<string, unknown> = {};
       for (const [code, schema] of Object.entries(s.response ?? {}))

@@ -2,7 +2,7 @@ import { startTestServer, type TestServer } from '../../helpers/server.js';
 
 interface Operation {
   parameters?: { name: string; in: string }[];
-  requestBody?: { content: Record<string, unknown> };
+  requestBody?: { required?: boolean; content: Record<string, unknown> };
   responses: Record<string, { content?: Record<string, { schema: { required?: string[] } }> }>;
   security?: Record<string, unknown>[];
 }
@@ -83,6 +83,19 @@ describe('the OpenAPI document describes what the routes answer', () => {
     expect(Object.keys(op('post', '/pypi/{owner}/{repo}/').requestBody!.content)).toEqual([
       'multipart/form-data',
     ]);
+  });
+
+  it('marks request bodies required, as the routes refuse a request without one', async () => {
+    expect(op('post', '/orgs/{org}/vulnerability-policy/').requestBody).toMatchObject({ required: true });
+    expect(op('put', '/uploads/{identifier}').requestBody).toMatchObject({ required: true });
+    const res = await fetch(`${server.url}/orgs/${server.org}/vulnerability-policy/`, {
+      method: 'POST',
+      headers: { 'X-Api-Key': server.adminKey },
+    });
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as { fields: Record<string, string[]> }).fields).toEqual({
+      body: ['must be object'],
+    });
   });
 
   it('marks the public routes as needing no credential and the others as needing one', () => {
