@@ -14,7 +14,7 @@ import { copyPackage, movePackage } from '../domain/promotion.js';
 import { setQuarantine } from '../domain/quarantine.js';
 import { listRepos, resolveRepo } from '../domain/repos.js';
 import { getPackageScan, listScansOfPackage } from '../domain/scan-lists.js';
-import { securityOverview } from '../domain/security-overview.js';
+import { OVERVIEW_QUERIES, securityOverview } from '../domain/security-overview.js';
 import {
   resolveWebSession,
   signInWithCredential,
@@ -28,7 +28,14 @@ import type { AppServices } from '../services.js';
 import { ASSETS } from './assets.js';
 import { html, pathOf, type Html } from './html.js';
 import { page, type Viewer } from './layout.js';
-import { auditTable, overviewCards, packagePage, packageTable, repositoryTable } from './views.js';
+import {
+  auditTable,
+  failingList,
+  overviewCards,
+  packagePage,
+  packageTable,
+  repositoryTable,
+} from './views.js';
 import { settingsPage, webhooksPage, type OrgSettings } from './settings.js';
 import { listServices } from '../domain/services.js';
 import { disableUser, issueUserKey, listUsers } from '../domain/user-admin.js';
@@ -289,13 +296,23 @@ export function registerWebRoutes(app: App, ctx: ServiceContext, services: AppSe
     const rows = await Promise.all(
       repos.map(async (repo) => ({ repo, overview: await securityOverview(ctx, actor, org, repo.slug) })),
     );
+    const packages = pathOf('ui', org, '-', 'packages');
+    const failing = await listOrgPackages(
+      ctx,
+      actor,
+      org,
+      { query: OVERVIEW_QUERIES.fail },
+      { offset: 0, size: 5 },
+    );
     return send(
       reply,
       page(
         'Security scanning',
         viewer,
         html`<h1>Security scanning: ${org}</h1>
-          ${overviewCards(overview, pathOf('ui', org, '-', 'packages'), ctx.clock())}
+          ${overviewCards(overview, packages, ctx.clock())}
+          <h2>Failing packages</h2>
+          ${failingList(org, failing.items, failing.count, `${packages}?q=${encodeURIComponent(OVERVIEW_QUERIES.fail!)}`)}
           <h2>By repository</h2>
           ${repositoryTable(org, rows)}`,
       ),

@@ -105,6 +105,44 @@ export function overviewCards(o: SecurityOverview, listUrl: string, now: Date): 
   </section>`;
 }
 
+/**
+ * The newest packages that fail a policy or are quarantined, each linked to its page, and a link
+ * to all of them: the overview's answer to "what needs attention now".
+ */
+export function failingList(org: string, items: Package[], count: number, allUrl: string): Html {
+  if (items.length === 0) return html`<p class="ok">No package fails a policy.</p>`;
+  return html`<table>
+    <caption class="muted">
+      Newest first;
+      <a href="${allUrl}">all ${count}</a>
+    </caption>
+    <thead>
+      <tr>
+        <th scope="col">Package</th>
+        <th scope="col">File</th>
+        <th scope="col">Repository</th>
+        <th scope="col">Status</th>
+        <th scope="col">Scan</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${items.map(
+        (p) =>
+          html`<tr>
+            <th scope="row">
+              <a href="${pathOf('ui', org, p.repository, p.slug_perm)}">${p.name}</a>
+              <span class="muted">${p.version}</span>
+            </th>
+            <td><code>${p.filename}</code></td>
+            <td>${p.repository}</td>
+            <td class="${p.is_quarantined ? 'bad' : ''}">${p.status_str}</td>
+            <td>${p.security_scan_status ?? ''}</td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
+}
+
 /** The repositories of an org, each with its scan and policy counts linked to its packages. */
 export function repositoryTable(org: string, rows: { repo: Repository; overview: SecurityOverview }[]): Html {
   if (rows.length === 0) return html`<p class="muted">No repository you can read.</p>`;
