@@ -1,6 +1,8 @@
 import { databaseFlags } from '../helpers/stores.js';
 import { main } from '../../src/server/main.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import type { Package } from '../../src/api/packages.js';
+import { api, createRepo, uploadPackage } from '../helpers/upload.js';
 
 /** A browser's view of the service: form posts, cookies kept, redirects not followed. */
 class Client {
@@ -262,6 +264,57 @@ describe('signing in to the web interface', () => {
     expect(text).toContain('Disable this user?');
     expect(text).toContain('href="/ui/acme/-/settings/"'); // Cancel goes back to the settings
     expect(await (await admin.get('/ui/acme/-/settings/')).text()).toContain('target@example.com');
+  });
+
+  it('tags, copies, rescans and moves a package from its page, each confirmed and said done', async () => {
+    for (const repo of ['web-dev', 'web-qa', 'web-prod']) await createRepo(server, repo);
+    const up = await uploadPackage<Package>(
+      server,
+      'web-dev',
+      'raw',
+      Buffer.from('bytes'),
+      'tool-1.0.0.bin',
+      {
+        name: 'tool',
+        version: '1.0.0',
+      },
+    );
+    expect(up.status).toBe(201);
+    const id = up.body.slug_perm;
+    const admin = new Client(server.url);
+    await admin.signIn({ api_key: server.adminKey });
+    const at = `/ui/acme/web-dev/${id}/`;
+    const page = await (await admin.get(at)).text();
+    for (const label of ['Add tag', 'Copy', 'Move', 'Rescan', 'Quarantine'])
+      expect(page).toContain(`>${label}<`);
+
+    const done = async (res: Response) => {
+      expect(res.status).toBe(303);
+      return decodeURIComponent(res.headers.get('location')!);
+    };
+    expect(await done(await admin.change(at, `${at}tag`, { tag: 'qa-ok' }))).toContain('Tagged qa-ok.');
+    expect(await done(await admin.change(at, `${at}copy`, { destination: 'web-qa' }))).toContain(
+      'Copied to web-qa.',
+    );
+    expect(await done(await admin.change(at, `${at}rescan`))).toContain('A new scan is queued.');
+    const moved = await done(await admin.change(at, `${at}move`, { destination: 'web-prod' }));
+    expect(moved).toBe(`/ui/acme/web-prod/${id}/?done=Moved to web-prod.`);
+
+    const inProd = await api<Package>(server, 'GET', `/packages/acme/web-prod/${id}/`);
+    expect(inProd.status).toBe(200);
+    expect(Object.values(inProd.body.tags ?? {}).flat()).toContain('qa-ok');
+    const copies = await api<Package[]>(server, 'GET', '/packages/acme/web-qa/');
+    expect(copies.body.map((p) => p.name)).toEqual(['tool']);
+    const trail = await (await admin.get(`/ui/acme/web-prod/${id}/`)).text();
+    for (const event of ['package.tags_updated', 'package.copied', 'package.moved'])
+      expect(trail).toContain(event);
+
+    // A bad destination is a page naming it, not a failure.
+    const nowhere = await admin.change(`/ui/acme/web-prod/${id}/`, `/ui/acme/web-prod/${id}/copy`, {
+      destination: 'nowhere',
+    });
+    expect(nowhere.status).toBe(404);
+    expect(await nowhere.text()).toContain('nowhere');
   });
 
   it('marks the session cookie Secure when the service is reached over https', async () => {
