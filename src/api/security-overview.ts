@@ -55,7 +55,7 @@ export const SecurityOverview = Type.Object({
   ),
   queries: Type.Record(Type.String(), Type.String(), {
     description:
-      'For each count above (scanned, awaiting, not_scanned, pass, fail, quarantined, Critical, …), the package search that lists those packages.',
+      'For each count above (scanned, awaiting, not_scanned, pass, fail, quarantined, Critical, …, None, the scan-age buckets day, week, month, older, and with_gaps), the package search that lists those packages.',
   }),
 });
 /** The security scanning overview. */

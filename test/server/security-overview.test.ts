@@ -28,9 +28,11 @@ function app(name: string, dependency: { name: string; version: string }): Promi
 describe.each(BACKENDS)('the security scanning overview on %s', (backend) => {
   let server: TestServer;
   const ids: Record<string, string> = {};
+  // The service's clock: moved on ten days after the first package's scan, so the scans differ in age.
+  let now = Date.now();
 
   beforeAll(async () => {
-    server = await startServerOn(backend);
+    server = await startServerOn(backend, { clock: () => new Date(now) });
     const quiet = { out: () => {}, err: () => {}, env: {} };
     const { database } = server.ctx.config;
     const on = database.kind === 'postgres' ? ['--database-url', database.url] : [];
@@ -56,6 +58,7 @@ describe.each(BACKENDS)('the security scanning overview on %s', (backend) => {
       await app('orm-app', { name: 'sequelize', version: '3.23.5' }),
       'orm-app-1.0.0.tgz',
     );
+    now += 10 * 86_400_000;
     await push(
       'dev',
       'safe-app',
@@ -74,11 +77,12 @@ describe.each(BACKENDS)('the security scanning overview on %s', (backend) => {
   }, 120_000);
   afterAll(async () => server.close());
 
+  /** The names a package search finds, in a repository or (`repo` empty) over the org. */
   async function search(repo: string, query: string, key?: string): Promise<string[]> {
     const res = await api<Package[]>(
       server,
       'GET',
-      `/packages/acme/${repo}/?query=${encodeURIComponent(query)}`,
+      `/packages/acme/${repo ? `${repo}/` : ''}?query=${encodeURIComponent(query)}`,
       undefined,
       key,
     );
@@ -93,7 +97,7 @@ describe.each(BACKENDS)('the security scanning overview on %s', (backend) => {
     expect(o.packages).toBe(3);
     expect(o.scan).toEqual({ scanned: 2, awaiting: 0, not_scanned: 1 });
     expect(o.policy).toEqual({ pass: 1, fail: 1, quarantined: 1 });
-    expect(o.age).toMatchObject({ day: 3, week: 0, month: 0, older: 0 });
+    expect(o.age).toMatchObject({ day: 2, week: 0, month: 1, older: 0 });
     expect(o.age.oldest_scan_at).not.toBeNull();
     const vulnerable = Object.entries(o.severity).filter(([level, n]) => level !== 'None' && n > 0);
     expect(vulnerable).toHaveLength(1);
@@ -107,6 +111,52 @@ describe.each(BACKENDS)('the security scanning overview on %s', (backend) => {
     expect(await search('dev', o.queries.fail!)).toEqual(['safe-app']);
     expect(await search('dev', o.queries[vulnerable[0]![0]]!)).toEqual(['orm-app']);
     expect(await search('dev', o.queries.None!)).toEqual(['safe-app']);
+    expect(await search('dev', o.queries.day!)).toEqual(['blob', 'safe-app']);
+    expect(await search('dev', o.queries.week!)).toEqual([]);
+    expect(await search('dev', o.queries.month!)).toEqual(['orm-app']);
+    expect(await search('dev', o.queries.older!)).toEqual([]);
+    expect(await search('dev', o.queries.with_gaps!)).toHaveLength(o.coverage.with_gaps);
+  });
+
+  it('searches by scan age and coverage with open and closed ranges', async () => {
+    expect(await search('dev', 'scan_age:9d..')).toEqual(['orm-app']);
+    expect(await search('dev', 'scan_age:..9d')).toEqual(['blob', 'safe-app']);
+    expect(await search('dev', 'scan_age:9d..11d')).toEqual(['orm-app']);
+    expect(await search('dev', 'scan_age:11d..')).toEqual([]);
+    expect(await search('dev', '~scan_age:..1h')).toEqual(['orm-app']);
+    const gaps = await search('dev', 'coverage:gaps');
+    const complete = await search('dev', 'coverage:complete');
+    expect([...gaps, ...complete].sort()).toEqual(['blob', 'orm-app', 'safe-app']);
+  });
+
+  it('names a scan-age range or coverage it cannot read', async () => {
+    for (const [query, message] of [
+      ['scan_age:soon', "'scan_age:soon' is not a range"],
+      ['scan_age:7x..', 'not a number and a unit'],
+      ['scan_age:7d..1d', 'is empty'],
+      ['coverage:most', "'coverage:most' must be coverage:gaps"],
+    ]) {
+      const res = await api(server, 'GET', `/packages/acme/dev/?query=${encodeURIComponent(query!)}`);
+      expect(res.status).toBe(422);
+      expect(JSON.stringify(res.body)).toContain(message);
+    }
+  });
+
+  it("lists an org's packages behind its counts, over what the caller may read", async () => {
+    const org = await api<SecurityOverview>(server, 'GET', '/security-overview/acme/');
+    const all = await search('', '');
+    expect(all).toEqual(['blob', 'orm-app', 'safe-app', 'secret-app']);
+    expect(await search('', org.body.queries.fail!)).toEqual(['safe-app']);
+    expect(await search('', org.body.queries.month!)).toEqual(['orm-app']);
+    expect(await search('', 'name:app scan_age:..1d')).toEqual(['safe-app', 'secret-app']);
+    const reader = await createAccount(server, `lister-${backend}`, { dev: 'Read' });
+    expect(await search('', org.body.queries.day!, reader)).toEqual(['blob', 'safe-app']);
+    const paged = await api<Package[]>(server, 'GET', '/packages/acme/?page_size=1&sort=name');
+    expect(paged.headers.get('x-pagination-count')).toBe('4');
+    expect(paged.body.map((p) => p.name)).toEqual(['blob']);
+    const bad = await api(server, 'GET', '/packages/acme/?query=scan:sideways');
+    expect(bad.status).toBe(422);
+    expect((await api(server, 'GET', '/packages/acme/', undefined, null)).status).toBe(401);
   });
 
   it('counts over the org only what the caller may read', async () => {

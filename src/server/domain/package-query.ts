@@ -14,7 +14,7 @@ import { invalidField, notFound } from './errors.js';
 import { SCAN_SEARCH_NAMES, SEVERITY_SEARCH_NAMES, STATUS_SEARCH_NAMES } from './package-status.js';
 import { loadPackageViews, packageStatusView, packageView } from './package-view.js';
 import type { PackageRow, RepoRef } from './package-writes.js';
-import { resolveRepo, type RepoAccess } from './repos.js';
+import { resolveOrg, resolveRepo, type RepoAccess } from './repos.js';
 import { listPackageTrail } from './audit-log.js';
 
 /** The fields a search term may name (a bare word searches `name`). */
@@ -29,6 +29,8 @@ export const SEARCH_FIELDS = [
   'policy_violated',
   'scan',
   'severity',
+  'scan_age',
+  'coverage',
 ] as const;
 type SearchField = (typeof SEARCH_FIELDS)[number];
 
@@ -98,7 +100,36 @@ function valueProblem(token: string, field: SearchField, value: string): string 
   if (field === 'severity' && !(searchKey(value) in SEVERITY_SEARCH_NAMES)) {
     return `'severity:${value}' is not a severity: use ${Object.keys(SEVERITY_SEARCH_NAMES).join(', ')}.`;
   }
+  const range = field === 'scan_age' ? readAgeRange(value) : null;
+  if (typeof range === 'string') return `'scan_age:${value}' ${range}`;
+  if (field === 'coverage' && !(value.toLowerCase() in COVERAGE_VALUES)) {
+    return `'coverage:${value}' must be coverage:gaps (components not evaluated) or coverage:complete.`;
+  }
   return null;
+}
+
+const COVERAGE_VALUES: Record<string, boolean> = { gaps: true, complete: false };
+const DURATION_UNITS_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/**
+ * A scan-age range `A..B` (more than A ago, at most B ago; either side may be left open), with
+ * durations like `12h`, `1d`, `4w`; a string saying what is wrong otherwise.
+ */
+function readAgeRange(value: string): { overMs: number | null; atMostMs: number | null } | string {
+  const sides = value.toLowerCase().split('..');
+  if (sides.length !== 2 || (!sides[0] && !sides[1]))
+    return 'is not a range: write FROM..TO with durations such as 1d..7d, ..1d or 30d.. (units m, h, d, w).';
+  const ms = sides.map((side): number | null | undefined => {
+    if (!side) return null;
+    const m = /^(\d{1,6})([mhdw])$/.exec(side);
+    return m ? Number(m[1]) * DURATION_UNITS_MS[m[2]!]! : undefined;
+  });
+  const [overMs, atMostMs] = ms;
+  if (overMs === undefined || atMostMs === undefined)
+    return 'has a duration that is not a number and a unit m, h, d or w (like 7d).';
+  if (overMs !== null && atMostMs !== null && overMs >= atMostMs)
+    return 'is empty: the first duration must be shorter than the second.';
+  return { overMs, atMostMs };
 }
 
 // Reads the whole query even past a bad term, so a stored query can still be evaluated by the
@@ -194,13 +225,13 @@ export function readStoredQuery(query: string): { search: SearchQuery; error: st
   return { search, error: problems[0]! };
 }
 
-function termCondition(t: SearchTerm): PackageCondition {
+function termCondition(t: SearchTerm, now: Date): PackageCondition {
   switch (t.field) {
     case 'any':
       return {
         kind: 'any',
         of: SEARCH_FIELDS.filter((field) => valueProblem(t.value, field, t.value) === null).map((field) =>
-          termCondition({ field, value: t.value, negated: false }),
+          termCondition({ field, value: t.value, negated: false }, now),
         ),
       };
     case 'name':
@@ -230,6 +261,15 @@ function termCondition(t: SearchTerm): PackageCondition {
         ? { kind: 'severity', severity: SEVERITY_SEARCH_NAMES[key] ?? null }
         : { kind: 'any', of: [] };
     }
+    case 'scan_age': {
+      const range = readAgeRange(t.value);
+      if (typeof range === 'string') return { kind: 'any', of: [] };
+      // Older than A means completed before now − A; at most B old means at or after now − B.
+      const ago = (ms: number | null) => (ms === null ? null : new Date(now.getTime() - ms).toISOString());
+      return { kind: 'scanned_at', from: ago(range.atMostMs), before: ago(range.overMs) };
+    }
+    case 'coverage':
+      return { kind: 'coverage', gaps: COVERAGE_VALUES[t.value.toLowerCase()] ?? true };
   }
 }
 
@@ -238,11 +278,14 @@ function searchKey(value: string): string {
   return value.toLowerCase().replace(/[\s-]+/g, '_');
 }
 
-/** The store filter of a parsed search (empty, matching every package, when the search is). */
-export function searchFilter(query: SearchQuery): PackageFilter {
+/**
+ * The store filter of a parsed search (empty, matching every package, when the search is); `now`
+ * anchors the scan-age ranges.
+ */
+export function searchFilter(query: SearchQuery, now: Date): PackageFilter {
   return query.map((group) =>
     group.map((t): PackageCondition =>
-      t.negated ? { kind: 'not', of: termCondition(t) } : termCondition(t),
+      t.negated ? { kind: 'not', of: termCondition(t, now) } : termCondition(t, now),
     ),
   );
 }
@@ -278,7 +321,39 @@ export async function listPackages(
   const access = await resolveRepo(ctx, actor, owner, repoSlug, 'Read');
   const search = parsePackageQuery(q.query);
   const order = parseSort(q.sort);
-  const { ids, count } = await listLivePackageIds(ctx, access.repo.id, searchFilter(search), order, window);
+  const { ids, count } = await listLivePackageIds(
+    ctx,
+    access.repo.id,
+    searchFilter(search, ctx.clock()),
+    order,
+    window,
+  );
+  return { items: await loadPackageViews(ctx, ids), count };
+}
+
+/**
+ * `GET /packages/{owner}/` (Airlock extra): one page of the live packages matching `query` over
+ * every repository of the org the caller may read — the packages behind the org-wide counts of
+ * the security overview.
+ */
+export async function listOrgPackages(
+  ctx: ServiceContext,
+  actor: Actor,
+  owner: string,
+  q: PackageListQuery,
+  window: { offset: number; size: number },
+): Promise<{ items: Package[]; count: number }> {
+  const { org, principal } = await resolveOrg(ctx, actor, owner, { manager: false });
+  const search = parsePackageQuery(q.query);
+  const order = parseSort(q.sort);
+  const scope = { orgId: org.id, reader: principal };
+  const { ids, count } = await listLivePackageIds(
+    ctx,
+    scope,
+    searchFilter(search, ctx.clock()),
+    order,
+    window,
+  );
   return { items: await loadPackageViews(ctx, ids), count };
 }
 
@@ -292,7 +367,7 @@ export async function packageMayMatchQuery(
   query: string,
 ): Promise<{ matches: boolean; error: string | null }> {
   const { search, error } = readStoredQuery(query);
-  return { matches: await packageMatchesFilter(ctx, packageId, searchFilter(search)), error };
+  return { matches: await packageMatchesFilter(ctx, packageId, searchFilter(search, ctx.clock())), error };
 }
 
 /**

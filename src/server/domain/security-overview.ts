@@ -21,6 +21,12 @@ export const OVERVIEW_QUERIES: Record<string, string> = {
   quarantined: 'status:quarantined',
   ...Object.fromEntries(SEVERITIES.map((s) => [s, `severity:${s.toLowerCase()}`])),
   None: 'severity:none',
+  // The scan-age buckets, with the same bounds the overview counts them by (age ≤ 1 day, …).
+  day: 'scan_age:..1d',
+  week: 'scan_age:1d..7d',
+  month: 'scan_age:7d..30d',
+  older: 'scan_age:30d..',
+  with_gaps: 'coverage:gaps',
 };
 
 /**

@@ -22,6 +22,13 @@ export type PackageCondition =
   | { kind: 'scan'; status: string }
   /** The highest severity its latest scan found; null: the latest scan ran and found none. */
   | { kind: 'severity'; severity: string | null }
+  /**
+   * When its latest scan completed: at or after `from` and before `before` (ISO times; null leaves
+   * that side open), as the security overview's scan-age buckets count it.
+   */
+  | { kind: 'scanned_at'; from: string | null; before: string | null }
+  /** Its latest scan left components it could not check (`gaps`), or left none (`!gaps`). */
+  | { kind: 'coverage'; gaps: boolean }
   /** True when any of `of` is (false when `of` is empty). */
   | { kind: 'any'; of: PackageCondition[] }
   | { kind: 'not'; of: PackageCondition };
@@ -84,28 +91,42 @@ function conditionSql(eb: PackagesEb, c: PackageCondition): Expression<SqlBool> 
     case 'scan':
       return eb('packages.security_scan_status', '=', c.status);
     case 'severity':
-      return eb.exists(
-        eb
-          .selectFrom('scans as latest')
-          .select('latest.seq')
-          .whereRef('latest.package_id', '=', 'packages.id')
-          .where('latest.seq', '=', (s) =>
-            s
-              .selectFrom('scans as later')
-              .select((m) => m.fn.max('later.seq').as('seq'))
-              .whereRef('later.package_id', '=', 'packages.id'),
-          )
-          .where((w) =>
-            c.severity === null
-              ? w('latest.outcome', '=', 'clean')
-              : w('latest.max_severity', '=', c.severity),
-          ),
+      return latestScan(eb, (w) =>
+        c.severity === null ? w('latest.outcome', '=', 'clean') : w('latest.max_severity', '=', c.severity),
       );
+    case 'scanned_at':
+      return latestScan(eb, (w) =>
+        w.and([
+          ...(c.from === null ? [] : [w('latest.completed_at', '>=', c.from)]),
+          ...(c.before === null ? [] : [w('latest.completed_at', '<', c.before)]),
+        ]),
+      );
+    case 'coverage':
+      return latestScan(eb, (w) => w('latest.num_components_not_evaluated', c.gaps ? '>' : '=', 0));
     case 'any':
       return eb.or(c.of.map((o) => conditionSql(eb, o)));
     case 'not':
       return eb.not(conditionSql(eb, c.of));
   }
+}
+
+type LatestScanEb = ExpressionBuilder<Database & { latest: Database['scans'] }, 'packages' | 'latest'>;
+
+/** True when the package's latest scan (the highest `seq`) satisfies `where`; false without a scan. */
+function latestScan(eb: PackagesEb, where: (w: LatestScanEb) => Expression<SqlBool>): Expression<SqlBool> {
+  return eb.exists(
+    eb
+      .selectFrom('scans as latest')
+      .select('latest.seq')
+      .whereRef('latest.package_id', '=', 'packages.id')
+      .where('latest.seq', '=', (s) =>
+        s
+          .selectFrom('scans as later')
+          .select((m) => m.fn.max('later.seq').as('seq'))
+          .whereRef('later.package_id', '=', 'packages.id'),
+      )
+      .where(where),
+  );
 }
 
 /** The SQL condition of a filter (true when it is empty). */

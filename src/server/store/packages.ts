@@ -13,6 +13,7 @@ import {
   type PackageFilter,
   type PackageSortKey,
 } from './package-search.js';
+import { readableRepoIds, type Reader } from './readable-repos.js';
 import type { PackagesTable } from './schema.js';
 
 /** A package row with its JSON columns parsed. */
@@ -206,22 +207,29 @@ export async function setScanStatus(src: DbSource, id: string, status: string): 
 }
 
 /**
- * One page of the ids of a repository's live packages matching `filter`, in `order` (then by
- * id), with the number of all that match.
+ * One page of the ids of live packages matching `filter`, in `order` (then by id), with the
+ * number of all that match: of one repository (`scope` its id), or of the org's repositories a
+ * reader may read.
  */
 export async function listLivePackageIds(
   src: DbSource,
-  repoId: string,
+  scope: string | { orgId: string; reader: Reader },
   filter: PackageFilter,
   order: { key: PackageSortKey; desc: boolean }[],
   window: { offset: number; size: number },
 ): Promise<{ ids: string[]; count: number }> {
   const db = dbOf(src);
-  const base = db
+  let base = db
     .selectFrom('packages')
-    .where('packages.repo_id', '=', repoId)
     .where('packages.deleted_at', 'is', null)
     .where((eb) => filterSql(eb, filter));
+  // An org-wide listing covers what the security overview counts: the repositories the reader may read.
+  base =
+    typeof scope === 'string'
+      ? base.where('packages.repo_id', '=', scope)
+      : base
+          .where('packages.org_id', '=', scope.orgId)
+          .where('packages.repo_id', 'in', readableRepoIds(db, scope.reader, scope.orgId));
   const total = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
   let page = base.select('packages.id');
   for (const o of order) page = page.orderBy(sql.ref(PACKAGE_SORT_COLUMNS[o.key]), o.desc ? 'desc' : 'asc');

@@ -4,6 +4,8 @@ import { html, pathOf, type Html, type HtmlValue } from './html.js';
 /** Who is signed in, as the page header shows it. */
 export interface Viewer {
   name: string;
+  /** A user's email; null for a service account. */
+  email: string | null;
   org: string;
   csrf: string;
 }
@@ -13,6 +15,7 @@ export function page(title: string, viewer: Viewer | null, body: HtmlValue, noti
   const nav = viewer
     ? html`<nav aria-label="Main">
           <a href="${pathOf('ui', viewer.org)}">Security overview</a>
+          <a href="${pathOf('ui', viewer.org, '-', 'packages')}">Packages</a>
           <a href="${pathOf('ui', viewer.org, '-', 'repositories')}">Repositories</a>
           <a href="${pathOf('ui', viewer.org, '-', 'audit-log')}">Audit log</a>
           <a href="${pathOf('ui', viewer.org, '-', 'settings')}">Settings</a>

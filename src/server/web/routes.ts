@@ -8,13 +8,13 @@ import type { ServiceContext } from '../domain/context.js';
 import { ServiceError } from '../domain/errors.js';
 import { listAuditLog } from '../domain/audit-log.js';
 import { requestPackageScan } from '../domain/packages.js';
-import { getPackage, listPackageAuditTrail, listPackages } from '../domain/package-query.js';
+import { getPackage, listOrgPackages, listPackageAuditTrail, listPackages } from '../domain/package-query.js';
 import { tagPackage } from '../domain/package-tags.js';
-import { copyPackage } from '../domain/promotion.js';
+import { copyPackage, movePackage } from '../domain/promotion.js';
 import { setQuarantine } from '../domain/quarantine.js';
 import { listRepos, resolveRepo } from '../domain/repos.js';
 import { getPackageScan, listScansOfPackage } from '../domain/scan-lists.js';
-import { securityOverview } from '../domain/security-overview.js';
+import { OVERVIEW_QUERIES, securityOverview } from '../domain/security-overview.js';
 import {
   resolveWebSession,
   signInWithCredential,
@@ -28,9 +28,17 @@ import type { AppServices } from '../services.js';
 import { ASSETS } from './assets.js';
 import { html, pathOf, type Html } from './html.js';
 import { page, type Viewer } from './layout.js';
-import { auditTable, overviewCards, packagePage, packageTable, repositoryTable } from './views.js';
+import {
+  auditTable,
+  failingList,
+  overviewCards,
+  packagePage,
+  packageTable,
+  repositoryTable,
+} from './views.js';
 import { settingsPage, webhooksPage, type OrgSettings } from './settings.js';
 import { listServices } from '../domain/services.js';
+import { disableUser, issueUserKey, listUsers } from '../domain/user-admin.js';
 import { listTeams } from '../domain/teams.js';
 import { listProviders } from '../oidc/providers.js';
 import { listPolicies, policyOrg, policyView } from '../policies/policies.js';
@@ -154,6 +162,7 @@ export function registerWebRoutes(app: App, ctx: ServiceContext, services: AppSe
           actor: session.actor,
           viewer: {
             name: session.actor.principal.name,
+            email: session.actor.principal.email ?? null,
             org: session.actor.principal.orgSlug,
             csrf: session.csrf,
           },
@@ -187,6 +196,7 @@ export function registerWebRoutes(app: App, ctx: ServiceContext, services: AppSe
     request: FastifyRequest,
     reply: FastifyReply,
     question: string,
+    back = request.url.replace(/[^/]+$/, ''),
   ): { viewer: Viewer; actor: Actor } | null => {
     const web = signedIn(request);
     if (!sameToken(field(request.body, '_csrf'), web.viewer.csrf))
@@ -206,7 +216,7 @@ export function registerWebRoutes(app: App, ctx: ServiceContext, services: AppSe
         html`<h1>${question}</h1>
           <form method="post" action="${request.url}">
             ${hidden}<input type="hidden" name="confirmed" value="1" /><button type="submit">Yes</button>
-            <a href="${request.url.replace(/[^/]+$/, '')}">Cancel</a>
+            <a href="${back}">Cancel</a>
           </form>`,
       ),
     );
@@ -286,18 +296,54 @@ export function registerWebRoutes(app: App, ctx: ServiceContext, services: AppSe
     const rows = await Promise.all(
       repos.map(async (repo) => ({ repo, overview: await securityOverview(ctx, actor, org, repo.slug) })),
     );
+    const packages = pathOf('ui', org, '-', 'packages');
+    const failing = await listOrgPackages(
+      ctx,
+      actor,
+      org,
+      { query: OVERVIEW_QUERIES.fail },
+      { offset: 0, size: 5 },
+    );
     return send(
       reply,
       page(
         'Security scanning',
         viewer,
         html`<h1>Security scanning: ${org}</h1>
-          ${overviewCards(overview, null, ctx.clock())}
+          ${overviewCards(overview, packages, ctx.clock())}
+          <h2>Failing packages</h2>
+          ${failingList(org, failing.items, failing.count, `${packages}?q=${encodeURIComponent(OVERVIEW_QUERIES.fail!)}`)}
           <h2>By repository</h2>
           ${repositoryTable(org, rows)}`,
       ),
     );
   });
+  app.get<OrgParams & { Querystring: { q?: string } }>(
+    '/ui/:org/-/packages/',
+    pageOpts,
+    async (request, reply) => {
+      const { viewer, actor } = signedIn(request);
+      const { org } = request.params;
+      const q = request.query.q ?? '';
+      const { items, count } = await listOrgPackages(
+        ctx,
+        actor,
+        org,
+        { ...(q ? { query: q } : {}) },
+        { offset: 0, size: PAGE_SIZE },
+      );
+      return send(
+        reply,
+        page(
+          'Packages',
+          viewer,
+          html`<h1>Packages of ${org}</h1>
+            <p class="muted">In every repository you can read.</p>
+            ${packageTable(org, null, q, items, count)}`,
+        ),
+      );
+    },
+  );
   app.get<OrgParams>('/ui/:org/-/repositories/', pageOpts, async (request, reply) => {
     const { viewer, actor } = signedIn(request);
     const repos = await readableRepos(actor, request.params.org);
@@ -435,6 +481,7 @@ export function registerWebRoutes(app: App, ctx: ServiceContext, services: AppSe
     const { org } = request.params;
     const all = { offset: 0, size: 500 };
     const settings: OrgSettings = {
+      users: await orDenied(async () => (await listUsers(ctx, actor, org, all)).items),
       services: await orDenied(async () =>
         (await listServices(ctx, actor, org, all)).items.map((s) => ({
           name: s.name,
@@ -461,7 +508,53 @@ export function registerWebRoutes(app: App, ctx: ServiceContext, services: AppSe
         return rows;
       }),
     };
-    return send(reply, page('Settings', viewer, settingsPage(settings)));
+    return send(
+      reply,
+      page(
+        'Settings',
+        viewer,
+        settingsPage(org, viewer, settings),
+        (request.query as { done?: string }).done,
+      ),
+    );
+  });
+  type UserParams = { Params: { org: string; user: string } };
+  app.post<UserParams>('/ui/:org/-/users/:user/key', pageOpts, async (request, reply) => {
+    const back = pathOf('ui', request.params.org, '-', 'settings');
+    const web = change(request, reply, 'Give this user a new one-time key?', back);
+    if (!web) return reply;
+    const { org, user } = request.params;
+    const issued = await issueUserKey(ctx, web.actor, org, user);
+    // The key is shown in this response only: a redirect would put it in a URL, and so in logs.
+    return send(
+      reply,
+      page(
+        'New one-time key',
+        web.viewer,
+        html`<h1>A new one-time key for ${issued.email}</h1>
+          <p>
+            Give it to them by a safe channel: it is shown only now. They sign in with their email, a new
+            password and this key; their old key and password no longer work.
+          </p>
+          <p><code class="secret">${issued.api_key}</code></p>
+          <p><a href="${pathOf('ui', org, '-', 'settings')}">Back to the settings</a></p>`,
+      ),
+    );
+  });
+  app.post<UserParams>('/ui/:org/-/users/:user/disable', pageOpts, async (request, reply) => {
+    const web = change(
+      request,
+      reply,
+      'Disable this user?',
+      pathOf('ui', request.params.org, '-', 'settings'),
+    );
+    if (!web) return reply;
+    const { org, user } = request.params;
+    await disableUser(ctx, web.actor, org, user);
+    return reply.redirect(
+      `${pathOf('ui', org, '-', 'settings')}?done=${encodeURIComponent(`Disabled ${user}.`)}`,
+      303,
+    );
   });
   app.get<RepoParams>('/ui/:org/:repo/-/webhooks/', pageOpts, async (request, reply) => {
     const { viewer, actor } = signedIn(request);
@@ -489,7 +582,12 @@ export function registerWebRoutes(app: App, ctx: ServiceContext, services: AppSe
     '/ui/:org/:repo/-/webhooks/:id/ping',
     pageOpts,
     async (request, reply) => {
-      const web = change(request, reply, 'Send a test delivery?');
+      const web = change(
+        request,
+        reply,
+        'Send a test delivery?',
+        pathOf('ui', request.params.org, request.params.repo, '-', 'webhooks'),
+      );
       if (!web) return reply;
       const { org, repo, id } = request.params;
       const hook = await findWebhook(ctx, await webhookScope(ctx, web.actor, org, repo), id);
@@ -503,7 +601,15 @@ export function registerWebRoutes(app: App, ctx: ServiceContext, services: AppSe
 
   const ACTIONS: Record<
     string,
-    { question: string; run(actor: Actor, p: PackageParams['Params'], body: unknown): Promise<string> }
+    {
+      question: string;
+      /** Does it; says what was done, and where to show it when not on the same package page. */
+      run(
+        actor: Actor,
+        p: PackageParams['Params'],
+        body: unknown,
+      ): Promise<string | { done: string; at: string }>;
+    }
   > = {
     quarantine: {
       question: 'Quarantine this package?',
@@ -541,6 +647,19 @@ export function registerWebRoutes(app: App, ctx: ServiceContext, services: AppSe
         return `Copied to ${copy.repository}.`;
       },
     },
+    move: {
+      question: 'Move this package?',
+      run: async (actor, p, body) => {
+        const moved = await movePackage(ctx, actor, p.org, p.repo, p.id, {
+          destination: field(body, 'destination'),
+        });
+        // The package keeps its identifier and now lives in the destination: show it there.
+        return {
+          done: `Moved to ${moved.repository}.`,
+          at: pathOf('ui', p.org, moved.repository, moved.slug_perm),
+        };
+      },
+    },
   };
   app.post<PackageParams & { Params: { action: string } }>(
     '/ui/:org/:repo/:id/:action',
@@ -550,9 +669,11 @@ export function registerWebRoutes(app: App, ctx: ServiceContext, services: AppSe
       if (!action) throw new ServiceError('not_found', `No such action: ${request.params.action}`);
       const web = change(request, reply, action.question);
       if (!web) return reply;
-      const done = await action.run(web.actor, request.params, request.body);
+      const result = await action.run(web.actor, request.params, request.body);
       const { org, repo, id } = request.params;
-      return reply.redirect(`${pathOf('ui', org, repo, id)}?done=${encodeURIComponent(done)}`, 303);
+      const { done, at } =
+        typeof result === 'string' ? { done: result, at: pathOf('ui', org, repo, id) } : result;
+      return reply.redirect(`${at}?done=${encodeURIComponent(done)}`, 303);
     },
   );
 }

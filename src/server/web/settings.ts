@@ -1,4 +1,5 @@
 import type { Webhook, WebhookDelivery } from '../../api/webhooks.js';
+import type { UserSummary } from '../domain/user-admin.js';
 import { actionForm, type Viewer } from './layout.js';
 import { html, pathOf, type Html, type HtmlValue } from './html.js';
 
@@ -27,6 +28,7 @@ export function table(caption: string, headers: string[], rows: HtmlValue[][]): 
 
 /** What an org's settings page lists; a section the caller may not read says so instead. */
 export interface OrgSettings {
+  users: UserSummary[] | string;
   services: { name: string; slug: string; role: string; description: string }[] | string;
   teams: { name: string; slug: string; description: string }[] | string;
   providers:
@@ -40,9 +42,50 @@ function section<T>(title: string, value: T[] | string, render: (items: T[]) => 
     ${typeof value === 'string' ? html`<p class="muted">${value}</p>` : render(value)}`;
 }
 
-/** Service accounts, teams, OIDC providers and policies of an organisation. */
-export function settingsPage(s: OrgSettings): Html {
+/** The path of a user's action on the settings page. */
+export function userActionPath(org: string, user: string, action: 'key' | 'disable'): string {
+  return `${pathOf('ui', org, '-', 'users', user)}${action}`;
+}
+
+/**
+ * People (with what an org Manager may do: a new one-time key, disable), service accounts,
+ * teams, OIDC providers and policies of an organisation.
+ */
+export function settingsPage(org: string, viewer: Viewer, s: OrgSettings): Html {
   return html`<h1>Organisation settings</h1>
+    ${section('Users', s.users, (items) =>
+      table(
+        'People who sign in',
+        ['Name', 'Email', 'Role', 'Web password', 'Key issued', 'Actions'],
+        items.map((u) => [
+          u.name,
+          u.email,
+          u.role,
+          u.has_password ? 'set' : 'not set yet',
+          u.key_created_at,
+          html`<div class="actions">
+            ${actionForm(
+              userActionPath(org, u.slug, 'key'),
+              viewer,
+              'New one-time key',
+              `Give ${u.email} a new one-time key? Their current key and password stop working.`,
+            )}
+            ${
+              u.email === viewer.email
+                ? ''
+                : actionForm(
+                    userActionPath(org, u.slug, 'disable'),
+                    viewer,
+                    'Disable',
+                    `Disable ${u.email}? Their key and sessions stop working at once.`,
+                    '',
+                    true,
+                  )
+            }
+          </div>`,
+        ]),
+      ),
+    )}
     ${section('Service accounts', s.services, (items) =>
       table(
         'Service accounts',

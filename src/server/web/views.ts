@@ -6,13 +6,13 @@ import type { VulnerabilityScanResults } from '../../api/vulnerabilities.js';
 import { actionForm, type Viewer } from './layout.js';
 import { html, pathOf, type Html, type HtmlValue } from './html.js';
 
-/** A link to a repository's package list filtered by a search, or the bare number without one. */
-function counted(n: number, listUrl: string | null, query: string | undefined): Html {
-  if (!listUrl || query === undefined) return html`${n}`;
-  return html`<a href="${listUrl}?q=${encodeURIComponent(query)}">${n}</a>`;
+/** A link to a package list filtered by a search, or the bare number when no search lists it. */
+function counted(n: number, listUrl: string, query: string | undefined): Html {
+  if (query === undefined) return html`${n}`;
+  return html`<a href="${query ? `${listUrl}?q=${encodeURIComponent(query)}` : listUrl}">${n}</a>`;
 }
 
-function row(label: string, n: number, listUrl: string | null, query: string | undefined, cls = ''): Html {
+function row(label: string, n: number, listUrl: string, query: string | undefined, cls = ''): Html {
   return html`<dt class="${cls}">${label}</dt>
     <dd>${counted(n, listUrl, query)}</dd>`;
 }
@@ -26,10 +26,10 @@ function ageText(seconds: number | null): string {
 
 /**
  * The security scanning cards: scan state, policy outcome, highest severity, scan age (a small
- * histogram), coverage, and the advisory data's age per ecosystem. With `listUrl` (a repository's
- * package list) every count links to the packages behind it.
+ * histogram), coverage, and the advisory data's age per ecosystem. Every count links to the
+ * packages behind it in `listUrl` (the repository's or the org's package list).
  */
-export function overviewCards(o: SecurityOverview, listUrl: string | null, now: Date): Html {
+export function overviewCards(o: SecurityOverview, listUrl: string, now: Date): Html {
   const q = o.queries;
   const ageMax = Math.max(1, o.age.day, o.age.week, o.age.month, o.age.older);
   // Widths are classes (w0–w6), not style attributes, which the Content-Security-Policy refuses.
@@ -67,22 +67,23 @@ export function overviewCards(o: SecurityOverview, listUrl: string | null, now: 
       <h2>Scan age</h2>
       <p>Oldest: <strong>${oldest}</strong></p>
       <dl>
-        <dt>Within a day</dt>
-        <dd>${bar(o.age.day)} ${o.age.day}</dd>
-        <dt>Within a week</dt>
-        <dd>${bar(o.age.week)} ${o.age.week}</dd>
-        <dt>Within 30 days</dt>
-        <dd>${bar(o.age.month)} ${o.age.month}</dd>
-        <dt>Older</dt>
-        <dd>${bar(o.age.older)} ${o.age.older}</dd>
+        ${(
+          [
+            ['Within a day', 'day'],
+            ['Within a week', 'week'],
+            ['Within 30 days', 'month'],
+            ['Older', 'older'],
+          ] as const
+        ).map(
+          ([label, key]) =>
+            html`<dt>${label}</dt>
+              <dd>${bar(o.age[key])} ${counted(o.age[key], listUrl, q[key])}</dd>`,
+        )}
       </dl>
     </div>
     <div class="card">
       <h2>Coverage</h2>
-      <dl>
-        <dt>With components not evaluated</dt>
-        <dd>${o.coverage.with_gaps}</dd>
-      </dl>
+      <dl>${row('With components not evaluated', o.coverage.with_gaps, listUrl, q.with_gaps)}</dl>
     </div>
     <div class="card">
       <h2>Advisory data</h2>
@@ -102,6 +103,44 @@ export function overviewCards(o: SecurityOverview, listUrl: string | null, now: 
       </dl>
     </div>
   </section>`;
+}
+
+/**
+ * The newest packages that fail a policy or are quarantined, each linked to its page, and a link
+ * to all of them: the overview's answer to "what needs attention now".
+ */
+export function failingList(org: string, items: Package[], count: number, allUrl: string): Html {
+  if (items.length === 0) return html`<p class="ok">No package fails a policy.</p>`;
+  return html`<table>
+    <caption class="muted">
+      Newest first;
+      <a href="${allUrl}">all ${count}</a>
+    </caption>
+    <thead>
+      <tr>
+        <th scope="col">Package</th>
+        <th scope="col">File</th>
+        <th scope="col">Repository</th>
+        <th scope="col">Status</th>
+        <th scope="col">Scan</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${items.map(
+        (p) =>
+          html`<tr>
+            <th scope="row">
+              <a href="${pathOf('ui', org, p.repository, p.slug_perm)}">${p.name}</a>
+              <span class="muted">${p.version}</span>
+            </th>
+            <td><code>${p.filename}</code></td>
+            <td>${p.repository}</td>
+            <td class="${p.is_quarantined ? 'bad' : ''}">${p.status_str}</td>
+            <td>${p.security_scan_status ?? ''}</td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
 }
 
 /** The repositories of an org, each with its scan and policy counts linked to its packages. */
@@ -139,10 +178,10 @@ export function repositoryTable(org: string, rows: { repo: Repository; overview:
   </table>`;
 }
 
-/** A repository's packages, with the search box of the API's query language. */
+/** A page of packages with the search box of the API's query language; `repo` null: the whole org. */
 export function packageTable(
   org: string,
-  repo: string,
+  repo: string | null,
   query: string,
   items: Package[],
   count: number,
@@ -160,14 +199,18 @@ export function packageTable(
       <button type="submit">Search</button>
     </form>
     <p class="muted">
-      ${count} package${count === 1 ? '' : 's'}${query ? html` match <code>${query}</code>` : ''}.
+      ${count}
+      package${count === 1 ? '' : 's'}${query ? html` match <code>${query}</code>` : ''}${
+        count > items.length ? `; the first ${items.length} are shown` : ''
+      }.
     </p>
     <table>
       <thead>
         <tr>
           <th scope="col">Package</th>
+          ${repo === null ? html`<th scope="col">Repository</th>` : ''}
           <th scope="col">Version</th>
-          <th scope="col">Format</th>
+          <th scope="col">File</th>
           <th scope="col">Status</th>
           <th scope="col">Scan</th>
           <th scope="col">Tags</th>
@@ -178,9 +221,10 @@ export function packageTable(
         ${items.map(
           (p) =>
             html`<tr>
-              <th scope="row"><a href="${pathOf('ui', org, repo, p.slug_perm)}">${p.name}</a></th>
+              <th scope="row"><a href="${pathOf('ui', org, p.repository, p.slug_perm)}">${p.name}</a></th>
+              ${repo === null ? html`<td><a href="${pathOf('ui', org, p.repository)}">${p.repository}</a></td>` : ''}
               <td>${p.version}</td>
-              <td>${p.format}</td>
+              <td><code>${p.filename}</code> <span class="muted">${p.format}</span></td>
               <td class="${p.is_quarantined ? 'bad' : ''}">${p.status_str}</td>
               <td>${p.security_scan_status ?? ''}</td>
               <td>
@@ -226,10 +270,12 @@ export function packagePage(
   const admin = privilege === 'Admin';
   const write = privilege !== 'Read';
   const destinations = actions.destinations.filter((d) => d.slug !== repo);
-  const select = html`<label for="dest">Repository</label>
-    <select id="dest" name="destination">
-      ${destinations.map((d) => html`<option value="${d.slug}">${d.name}</option>`)}
-    </select>`;
+  // One select per form, each with its own id, so every label names exactly one control.
+  const select = (action: string) =>
+    html`<label for="${action}-dest">Repository</label>
+      <select id="${action}-dest" name="destination">
+        ${destinations.map((d) => html`<option value="${d.slug}">${d.name}</option>`)}
+      </select>`;
   return html`<h1>${p.name} <span class="muted">${p.version}</span></h1>
     ${p.is_quarantined ? html`<p class="notice error" role="alert">This package is quarantined: it cannot be downloaded.</p>` : ''}
     ${
@@ -269,7 +315,18 @@ export function packagePage(
             }
             ${
               write && destinations.length > 0
-                ? actionForm(`${base}copy`, viewer, 'Copy', `Copy ${p.name} ${p.version}?`, select)
+                ? actionForm(`${base}copy`, viewer, 'Copy', `Copy ${p.name} ${p.version}?`, select('copy'))
+                : ''
+            }
+            ${
+              admin && destinations.length > 0
+                ? actionForm(
+                    `${base}move`,
+                    viewer,
+                    'Move',
+                    `Move ${p.name} ${p.version} out of ${repo}?`,
+                    select('move'),
+                  )
                 : ''
             }
           </section>`

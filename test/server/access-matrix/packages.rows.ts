@@ -1,6 +1,14 @@
 import type { MatrixFixture, Vars } from './objects.js';
 import { everyone } from './objects.js';
-import { AUTHENTICATED, EVERYONE, READERS, REPO_ADMINS, WRITERS, type AccessRow } from './row-types.js';
+import {
+  AUTHENTICATED,
+  EVERYONE,
+  ORG_MEMBERS,
+  READERS,
+  REPO_ADMINS,
+  WRITERS,
+  type AccessRow,
+} from './row-types.js';
 
 const freshPackage = async (f: MatrixFixture): Promise<Vars> => ({
   fresh: (await f.createPackage(f.repo)).id,
@@ -26,6 +34,8 @@ export const PACKAGE_READ_WRITE_ROWS: AccessRow[] = [
     status: 204,
   },
   { endpoint: 'GET /packages/{org}/{repo}/', allowed: READERS, status: 200 },
+  // The org-wide listing lists what the caller may read, so any member of the org may call it.
+  { endpoint: 'GET /packages/{org}/', allowed: ORG_MEMBERS, status: 200 },
   { endpoint: 'GET /packages/{org}/{repo}/{pkg}/', allowed: READERS, status: 200 },
   { endpoint: 'GET /packages/{org}/{repo}/{pkg}/status/', allowed: READERS, status: 200 },
   { endpoint: 'GET /packages/{org}/{repo}/{pkg}/status/?wait=1', allowed: READERS, status: 200 },

@@ -14,6 +14,7 @@ import {
   getPackage,
   getPackageStatus,
   listPackageAuditTrail,
+  listOrgPackages,
   listPackages,
 } from '../../domain/package-query.js';
 import { tagPackage } from '../../domain/package-tags.js';
@@ -70,6 +71,35 @@ export const packageRoutes: RouteModule = (app, ctx, { scan }) => {
       const { owner, repo, format } = request.params;
       await validatePackageUpload(ctx, request.actor, owner, repo, format, request.body);
       return reply.code(204).send(null);
+    },
+  );
+  app.get(
+    '/packages/:owner/',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'List packages of every repository of an organisation the caller may read (Airlock extra)',
+        description:
+          'The same `query`, `sort` and paging as a repository listing; the organisation-wide counts of the security overview link to it.',
+        params: Type.Object({ owner: Type.String() }),
+        querystring: PackageListQuery,
+        response: { 200: Type.Array(Package) },
+      },
+    },
+    async (request, reply) => {
+      const { page, size, offset } = pageWindow(request.query);
+      const { items, count } = await listOrgPackages(
+        ctx,
+        request.actor,
+        request.params.owner,
+        request.query,
+        {
+          offset,
+          size,
+        },
+      );
+      setPaginationHeaders(request, reply, page, size, count);
+      return items;
     },
   );
   app.get(
