@@ -96,7 +96,7 @@ describe('the package search language', () => {
           return;
         }
         expect(queryProblem(text)).toBeNull();
-        searchFilter(parsed);
+        searchFilter(parsed, new Date());
       }),
       { numRuns: 2000 },
     );
@@ -106,7 +106,7 @@ describe('the package search language', () => {
     fc.assert(
       fc.property(queryText, (text) => {
         const { search, error } = readStoredQuery(text);
-        searchFilter(search);
+        searchFilter(search, new Date());
         if (error === null) expect(search).toEqual(parsePackageQuery(text));
       }),
       { numRuns: 2000 },
