@@ -8,8 +8,11 @@ import ipaddr from 'ipaddr.js';
  *   multicast, broadcast, reserved and special-purpose ranges, and the cloud metadata
  *   endpoints — whatever the allow list says, since nothing a repository Admin configures has a
  *   reason to reach them and they are what an attacker aims at;
- * - only when allowed: loopback (`127.0.0.0/8`, `::1`), private (`10/8`, `172.16/12`,
- *   `192.168/16`), shared CGNAT space (`100.64/10`) and IPv6 unique-local (`fc00::/7`);
+ * - loopback (`127.0.0.0/8`, `::1`): only when the allow list names it, since it is the service's
+ *   own host;
+ * - private (`10/8`, `172.16/12`, `192.168/16`), shared CGNAT space (`100.64/10`) and IPv6
+ *   unique-local (`fc00::/7`): allowed while the allow list is empty (a Jenkins on the office LAN
+ *   is the common receiver); once the operator lists destinations, only the listed ones;
  * - public: everything else.
  *
  * IPv4-mapped IPv6 addresses (`::ffff:127.0.0.1`) are judged as the IPv4 address they carry.
@@ -51,6 +54,8 @@ const IPV4_INTERNAL: Record<string, string> = {
   private: 'a private address',
   carrierGradeNat: 'a shared (CGNAT) address',
 };
+/** Internal ranges reachable without an allow list: everything internal but the service's own host. */
+const OPEN_BY_DEFAULT = new Set(['private', 'carrierGradeNat', 'uniqueLocal']);
 const IPV4_PUBLIC = new Set(['unicast', 'as112', 'amt']);
 const IPV6_INTERNAL: Record<string, string> = {
   loopback: 'a loopback address',
@@ -152,10 +157,12 @@ export class OutboundPolicy {
     if (internal.cls === 'never')
       return new OutboundRefusal(`${subject}${label} ${internal.text}, which is never allowed`, 'never');
     if (this.allows(addr, hostname)) return null;
-    return new OutboundRefusal(
-      `${subject}${label} ${internal.text}; the service reaches such addresses only when --outbound-allow (outbound.allow) names them`,
-      'internal',
-    );
+    if (this.entries.length === 0 && OPEN_BY_DEFAULT.has(internal.range)) return null;
+    const rule =
+      this.entries.length > 0 && OPEN_BY_DEFAULT.has(internal.range)
+        ? 'once --outbound-allow (outbound.allow) lists destinations, the service reaches private addresses only when it names them'
+        : 'the service reaches such addresses only when --outbound-allow (outbound.allow) names them';
+    return new OutboundRefusal(`${subject}${label} ${internal.text}; ${rule}`, 'internal');
   }
 
   private allows(addr: ipaddr.IPv4 | ipaddr.IPv6, hostname: string | null): boolean {
@@ -185,24 +192,26 @@ function unwrap(addr: ipaddr.IPv4 | ipaddr.IPv6): ipaddr.IPv4 | ipaddr.IPv6 {
   return v6;
 }
 
-function internalLabel(addr: ipaddr.IPv4 | ipaddr.IPv6): { cls: RefusalClass; text: string } | undefined {
+function internalLabel(
+  addr: ipaddr.IPv4 | ipaddr.IPv6,
+): { cls: RefusalClass; text: string; range: string } | undefined {
   if (addr.kind() === 'ipv4') {
     const range = (addr as ipaddr.IPv4).range();
     if (IPV4_PUBLIC.has(range)) return undefined;
     const internal = IPV4_INTERNAL[range];
-    if (internal) return { cls: 'internal', text: internal };
-    return { cls: 'never', text: `a ${describe(range)} address` };
+    if (internal) return { cls: 'internal', text: internal, range };
+    return { cls: 'never', text: `a ${describe(range)} address`, range };
   }
   const v6 = addr as ipaddr.IPv6;
   const range = v6.range();
   if (range === 'unicast') {
-    if (v6.match(IPV4_COMPATIBLE)) return { cls: 'never', text: 'an IPv4-compatible address' };
+    if (v6.match(IPV4_COMPATIBLE)) return { cls: 'never', text: 'an IPv4-compatible address', range };
     return undefined;
   }
   const internal = IPV6_INTERNAL[range];
-  if (internal) return { cls: 'internal', text: internal };
+  if (internal) return { cls: 'internal', text: internal, range };
   if (IPV6_EMBEDDING.has(range)) return undefined;
-  return { cls: 'never', text: `a ${describe(range)} address` };
+  return { cls: 'never', text: `a ${describe(range)} address`, range };
 }
 
 function describe(range: string): string {

@@ -30,7 +30,7 @@ describe('a repository Admin aiming webhooks at internal addresses', () => {
 
   beforeAll(async () => {
     receiver = await startReceiver((_req, res) => res.writeHead(200).end('secret internal answer'));
-    // The default: no internal address is allowed.
+    // The default: no allow list, so private receivers are allowed and loopback is not.
     server = await startTestServer({ outbound: { allow: [] }, webhooks: { retryDelaysSeconds: [0, 0] } });
     await createRepo(server, 'dev');
   });
@@ -42,11 +42,6 @@ describe('a repository Admin aiming webhooks at internal addresses', () => {
   it.each([
     'http://169.254.169.254/latest/meta-data/iam/',
     'http://[fe80::1]/',
-    'http://10.0.0.1:8080/',
-    'http://172.16.0.1/',
-    'http://192.168.1.1/',
-    'http://100.64.0.1/',
-    'http://[fd00::1]/',
     'http://[fd00:ec2::254]/',
     'http://0.0.0.0:22/',
     'http://[::]/',
@@ -70,6 +65,22 @@ describe('a repository Admin aiming webhooks at internal addresses', () => {
     expect(res.body.fields.target_url![0]).toMatch(/does not connect to this address/);
   });
 
+  it.each([
+    'http://10.0.0.1:8080/',
+    'http://172.16.0.1/',
+    'http://192.168.1.1/',
+    'http://100.64.0.1/',
+    'http://[fd00::1]/',
+  ])('can aim a webhook at the private receiver %s while no allow list is set', async (target) => {
+    const res = await api<{ target_url: string }>(server, 'POST', '/webhooks/acme/dev/', {
+      target_url: target,
+      events: ['*'],
+      is_active: false,
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.target_url).toBe(target);
+  });
+
   it('cannot reach a loopback receiver by address or by a name resolving to it', async () => {
     for (const target of [`${receiver.url}/hook`, `http://localhost:${receiver.port}/hook`]) {
       const res = await api<{ code: string; fields: Record<string, string[]> }>(
@@ -85,7 +96,8 @@ describe('a repository Admin aiming webhooks at internal addresses', () => {
       expect(res.body.fields.target_url![0]).toMatch(/loopback.*--outbound-allow/);
     }
     expect(receiver.requests).toEqual([]);
-    expect((await api<unknown[]>(server, 'GET', '/webhooks/acme/dev/')).body).toEqual([]);
+    const stored = (await api<{ target_url: string }[]>(server, 'GET', '/webhooks/acme/dev/')).body;
+    expect(stored.filter((w) => w.target_url.includes(String(receiver.port)))).toEqual([]);
   });
 
   it('cannot move an existing webhook to the metadata service', async () => {
@@ -142,6 +154,46 @@ describe('a repository Admin aiming webhooks at internal addresses', () => {
     const job = jobs.find((j) => j.last_error?.startsWith('refused:'));
     expect(job).toMatchObject({ status: 'failed', attempts: 1 });
     expect(await refused()).toHaveLength(1);
+  });
+});
+
+describe('webhooks on a service whose allow list names its destinations', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer({ outbound: { allow: ['10.20.0.0/16', '*.corp.example'] } });
+    await createRepo(server, 'dev');
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it.each(['http://10.0.0.1:8080/', 'http://192.168.1.1/', 'http://[fd00::1]/'])(
+    'refuses the private receiver %s that the list does not name',
+    async (target) => {
+      const res = await api<{ code: string; fields: Record<string, string[]> }>(
+        server,
+        'POST',
+        '/webhooks/acme/dev/',
+        {
+          target_url: target,
+          events: ['*'],
+          is_active: false,
+        },
+      );
+      expect(res.status).toBe(422);
+      expect(res.body.code).toBe('outbound_address_refused');
+      expect(res.body.fields.target_url![0]).toMatch(/only when it names them/);
+    },
+  );
+
+  it('accepts a private receiver inside a listed CIDR', async () => {
+    const res = await api<{ target_url: string }>(server, 'POST', '/webhooks/acme/dev/', {
+      target_url: 'http://10.20.3.4:8080/jenkins/generic-webhook-trigger/invoke',
+      events: ['*'],
+      is_active: false,
+    });
+    expect(res.status).toBe(201);
   });
 });
 

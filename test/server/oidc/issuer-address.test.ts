@@ -8,7 +8,7 @@ import { startDevIssuer } from '../../../src/server/oidc/dev-issuer.js';
 
 describe('OIDC issuers on internal addresses', () => {
   it.each([
-    'https://10.0.0.1',
+    'https://127.0.0.2',
     'https://169.254.169.254',
     'https://[::ffff:a9fe:a9fe]',
     'https://metadata.google.internal',
