@@ -3,6 +3,7 @@ import { runAdvisoriesBench } from './advisories.js';
 import { benchAdvisorySync } from './advisory-sync.js';
 import { benchOidc } from './oidc.js';
 import { benchPackageCopy } from './package-copy.js';
+import { benchPypi } from './pypi.js';
 import { benchReplicas } from './replicas.js';
 import { benchScan } from './scan.js';
 import { benchUpload } from './upload.js';
@@ -25,6 +26,7 @@ const BENCHES: Bench[] = [
   { name: 'actions', run: () => benchActions() },
   { name: 'replicas', run: () => benchReplicas() },
   { name: 'web', run: benchWeb },
+  { name: 'pypi', run: benchPypi },
 ];
 
 const only = process.argv.slice(2);

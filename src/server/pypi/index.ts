@@ -167,20 +167,36 @@ export async function openDistribution(
   };
 }
 
+/** A wheel's core metadata: the hash the pages announce for it, and how to read its bytes. */
+export interface CoreMetadata {
+  /** The sha256 of the METADATA bytes (what `data-core-metadata` announces). */
+  sha256: string;
+  /** The sha256 of the wheel it is read from: the bytes never change for one wheel. */
+  wheelSha256: string;
+  read(): Promise<Buffer>;
+}
+
 /**
  * The core metadata of the wheel `filename` (PEP 658), the exact bytes its announced hash
- * covers; 404 when the file is not a wheel whose metadata the index announces.
+ * covers, after every download guard has passed; 404 when the file is not a wheel whose
+ * metadata the index announces.
  */
 export async function openCoreMetadata(
   ctx: ServiceContext,
   repo: RepoAccess,
   filename: string,
-): Promise<Buffer> {
+): Promise<CoreMetadata> {
   const row = await downloadable(ctx, repo, filename);
-  if (typeof row.metadata.core_metadata_sha256 !== 'string') {
+  const sha256 = row.metadata.core_metadata_sha256;
+  if (typeof sha256 !== 'string') {
     throw notFound(
       `Core metadata of '${filename}' in the Python index of ${repo.org.slug}/${repo.repo.slug}`,
     );
   }
-  return readWheelMetadata({ filename, source: blobArchiveSource(ctx.blobs, row.blob_sha256, row.size) });
+  return {
+    sha256,
+    wheelSha256: row.blob_sha256,
+    read: () =>
+      readWheelMetadata({ filename, source: blobArchiveSource(ctx.blobs, row.blob_sha256, row.size) }),
+  };
 }

@@ -15,6 +15,28 @@ export type DatabaseConfig =
 export type Db = Kysely<Database>;
 
 const PG_INT8 = 20;
+// Distinct SQL texts the service runs are a few hundred; the bound only guards against a caller
+// that builds unbounded variants (IN lists of every length).
+const STATEMENT_CACHE_SIZE = 1000;
+
+/**
+ * Keeps each SQL text's prepared statement for reuse: Kysely prepares every query it runs, and on
+ * a busy read path (an index page: six small queries) preparing costs as much as running. Safe
+ * because the one connection runs one statement at a time and nothing iterates a statement
+ * (`stream()` is not used); least recently prepared texts are dropped past the bound.
+ */
+function cachePreparedStatements(sqlite: SqliteDatabase.Database): void {
+  const prepare = sqlite.prepare.bind(sqlite);
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  sqlite.prepare = ((source: string) => {
+    const cached = statements.get(source);
+    if (cached) return cached;
+    const statement = prepare(source);
+    if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value!);
+    statements.set(source, statement);
+    return statement;
+  }) as typeof sqlite.prepare;
+}
 
 /** Opens the database and brings its schema up to date. */
 export async function openDatabase(config: DatabaseConfig): Promise<Db> {
@@ -34,6 +56,7 @@ function createDialect(config: DatabaseConfig): SqliteDialect | PostgresDialect 
         sqlite.pragma('synchronous = FULL');
         sqlite.pragma('busy_timeout = 5000');
         sqlite.pragma('foreign_keys = ON');
+        cachePreparedStatements(sqlite);
         return sqlite;
       },
     });

@@ -399,6 +399,62 @@ describe('the python index over HTTP', () => {
       expect(await download.json()).toMatchObject({ code: 'quarantined' });
     });
 
+    it('tags each page with an ETag of what it lists: 304 while unchanged, a new tag after a change', async () => {
+      expect((await twineForm('dev', await wheelOf('kappa', '1.0'))).status).toBe(200);
+      const html = await get('/dev/simple/kappa/');
+      const htmlTag = html.headers.get('etag')!;
+      expect(htmlTag).toMatch(/^"[A-Za-z0-9_-]+"$/);
+      const json = await get('/dev/simple/kappa/', { Accept: SIMPLE_JSON });
+      expect(json.headers.get('etag')).not.toBe(htmlTag);
+      const again = await get('/dev/simple/kappa/', { 'If-None-Match': htmlTag });
+      expect(again.status).toBe(304);
+      expect(await again.text()).toBe('');
+      expect(again.headers.get('etag')).toBe(htmlTag);
+      // The JSON form's holder does not get a 304 for the HTML form's tag.
+      expect(
+        (await get('/dev/simple/kappa/', { 'If-None-Match': htmlTag, Accept: SIMPLE_JSON })).status,
+      ).toBe(200);
+
+      expect((await twineForm('dev', await wheelOf('kappa', '1.1'))).status).toBe(200);
+      const grown = await get('/dev/simple/kappa/', { 'If-None-Match': htmlTag });
+      expect(grown.status).toBe(200);
+      expect(await grown.text()).toContain('kappa-1.1-py3-none-any.whl');
+      const grownTag = grown.headers.get('etag')!;
+      expect(grownTag).not.toBe(htmlTag);
+
+      const [pkg] = await packagesNamed('dev', 'kappa-1.0-py3-none-any.whl');
+      await api(server, 'POST', `/packages/acme/dev/${pkg!.slug_perm}/tag/`, {
+        action: 'add',
+        tags: ['yanked'],
+      });
+      const yanked = await get('/dev/simple/kappa/', { 'If-None-Match': grownTag });
+      expect(yanked.status).toBe(200);
+      expect(await yanked.text()).toMatch(
+        /kappa-1\.0-py3-none-any\.whl#sha256=[0-9a-f]+" [^>]*data-yanked=""/,
+      );
+
+      const list = await get('/dev/simple/');
+      const listTag = list.headers.get('etag')!;
+      expect((await get('/dev/simple/', { 'If-None-Match': `W/${listTag}` })).status).toBe(304);
+    });
+
+    it("answers a wheel's core metadata under the hash the page announces as its ETag", async () => {
+      const page = (await (await get('/dev/simple/kappa/', { Accept: SIMPLE_JSON })).json()) as {
+        files: { filename: string; 'core-metadata': { sha256: string } }[];
+      };
+      const file = page.files.find((f) => f.filename === 'kappa-1.1-py3-none-any.whl')!;
+      const first = await get(`/dev/files/${file.filename}.metadata`);
+      expect(first.headers.get('etag')).toBe(`"${file['core-metadata'].sha256}"`);
+      const bytes = Buffer.from(await first.arrayBuffer());
+      const second = await get(`/dev/files/${file.filename}.metadata`);
+      expect(Buffer.from(await second.arrayBuffer()).equals(bytes)).toBe(true);
+      expect(sha256(bytes)).toBe(file['core-metadata'].sha256);
+      const cached = await get(`/dev/files/${file.filename}.metadata`, {
+        'If-None-Match': `"${file['core-metadata'].sha256}"`,
+      });
+      expect(cached.status).toBe(304);
+    });
+
     it('needs Read on a private repository and serves a public one anonymously', async () => {
       expect((await get('/dev/simple/', {}, null)).status).toBe(401);
       expect((await get('/dev/simple/', {}, readKey)).status).toBe(200);

@@ -10,6 +10,7 @@ import { ServiceError } from '../../domain/errors.js';
 import { indexRepo, listProjects, normalizeProjectName, openCoreMetadata } from '../../pypi/index.js';
 import { UPSTREAM_HEADER } from '../../upstreams/npm.js';
 import { indexDistribution, indexProject } from '../../upstreams/python-index.js';
+import { LruCache, projectListTag, projectPageTag } from '../../pypi/page-cache.js';
 import {
   negotiateSimpleFormat,
   renderProjectApi,
@@ -42,6 +43,25 @@ const VersionParams = Type.Object({
 });
 const FileParams = Type.Object({ owner: Type.String(), repo: Type.String(), filename: Type.String() });
 const METADATA_SUFFIX = '.metadata';
+// Memory for rendered pages (UTF-16 code units) and for wheels' METADATA files (bytes).
+const PAGE_CACHE_UNITS = 16 * 1024 * 1024;
+const METADATA_CACHE_BYTES = 16 * 1024 * 1024;
+const REVALIDATE = 'max-age=0, must-revalidate';
+
+/**
+ * Sends a simple page under its entity tag: 304 when the client holds it, else the page as
+ * rendered the first time a page with this tag was asked for.
+ */
+async function sendPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  pages: LruCache<string>,
+  page: { etag: string; type: string; render: () => string },
+): Promise<FastifyReply> {
+  void reply.header('Vary', 'Accept').header('Cache-Control', REVALIDATE).header('ETag', page.etag);
+  if (notModified(request, page.etag)) return reply.code(304).send();
+  return reply.type(page.type).send(await pages.getOrMake(page.etag, page.render));
+}
 // Room for the form's metadata fields (a long description) beside a file at the upload limit.
 const FORM_OVERHEAD_BYTES = 4 * 1024 * 1024;
 
@@ -197,6 +217,8 @@ function uploadRoute(app: App, ctx: ServiceContext): void {
 
 /** `/pypi/{owner}/{repo}/…`: the native Python index (uploads, simple API, files, JSON API). */
 export const pypiRoutes: RouteModule = (app, ctx) => {
+  const pages = new LruCache<string>(PAGE_CACHE_UNITS, (page) => page.length);
+  const metadata = new LruCache<Buffer>(METADATA_CACHE_BYTES, (bytes) => bytes.length);
   void app.register(async (scope) => {
     const index = scope as App;
     index.addHook('onSend', async (request, reply, payload) => {
@@ -224,11 +246,13 @@ export const pypiRoutes: RouteModule = (app, ctx) => {
         const redirect = canonicalRedirect(request, reply, request.params, '');
         if (redirect) return redirect;
         const projects = await listProjects(ctx, access);
-        void reply.header('Vary', 'Accept').header('Cache-Control', 'max-age=0, must-revalidate');
-        if (negotiateSimpleFormat(request.headers.accept) === 'json') {
-          return reply.type(SIMPLE_JSON).send(JSON.stringify(renderProjectListJson(projects)));
-        }
-        return reply.type(`${SIMPLE_HTML}; charset=utf-8`).send(renderProjectListHtml(projects));
+        const form = negotiateSimpleFormat(request.headers.accept);
+        return sendPage(request, reply, pages, {
+          etag: projectListTag(projects, form),
+          ...(form === 'json'
+            ? { type: SIMPLE_JSON, render: () => JSON.stringify(renderProjectListJson(projects)) }
+            : { type: `${SIMPLE_HTML}; charset=utf-8`, render: () => renderProjectListHtml(projects) }),
+        });
       },
     );
 
@@ -256,11 +280,13 @@ export const pypiRoutes: RouteModule = (app, ctx) => {
         if (redirect) return redirect;
         const { project: files, stale } = await indexProject(ctx, access, project);
         if (stale) void reply.header(UPSTREAM_HEADER, 'stale');
-        void reply.header('Vary', 'Accept').header('Cache-Control', 'max-age=0, must-revalidate');
-        if (negotiateSimpleFormat(request.headers.accept) === 'json') {
-          return reply.type(SIMPLE_JSON).send(JSON.stringify(renderProjectJson(files)));
-        }
-        return reply.type(`${SIMPLE_HTML}; charset=utf-8`).send(renderProjectHtml(files));
+        const form = negotiateSimpleFormat(request.headers.accept);
+        return sendPage(request, reply, pages, {
+          etag: projectPageTag(files, form),
+          ...(form === 'json'
+            ? { type: SIMPLE_JSON, render: () => JSON.stringify(renderProjectJson(files)) }
+            : { type: `${SIMPLE_HTML}; charset=utf-8`, render: () => renderProjectHtml(files) }),
+        });
       },
     );
 
@@ -277,8 +303,12 @@ export const pypiRoutes: RouteModule = (app, ctx) => {
         const { owner, repo, filename } = request.params;
         const access = await indexRepo(ctx, request.actor, owner, repo);
         if (filename.endsWith(METADATA_SUFFIX)) {
-          const bytes = await openCoreMetadata(ctx, access, filename.slice(0, -METADATA_SUFFIX.length));
-          return reply.type('text/plain; charset=utf-8').send(request.method === 'HEAD' ? undefined : bytes);
+          const core = await openCoreMetadata(ctx, access, filename.slice(0, -METADATA_SUFFIX.length));
+          const etag = `"${core.sha256}"`;
+          void reply.type('text/plain; charset=utf-8').header('ETag', etag);
+          if (notModified(request, etag)) return reply.code(304).send();
+          if (request.method === 'HEAD') return reply.send();
+          return reply.send(await metadata.getOrMake(core.wheelSha256, core.read));
         }
         const file = await indexDistribution(ctx, access, filename);
         const etag = `"${file.sha256}"`;
