@@ -35,6 +35,7 @@ export class HashingLimiter extends ByteLimiter {
 
   protected override admit(chunk: Buffer, done: TransformCallback): void {
     this.digester.update(chunk);
+    if (this.digester.hasRoom()) return done(null, chunk);
     // Waits while the hashing thread is far behind, so a fast sender is slowed to its pace.
     this.digester.ready().then(() => done(null, chunk), done);
   }
