@@ -63,7 +63,7 @@ parentPort.on('message', (m) => {
 type WorkerReply = { type: 'ack'; id: number; upTo: number } | { type: 'done'; id: number; md5: string };
 
 /** Shared memory per stream hashed on the worker: the most bytes it may have waiting there. */
-const RING_BYTES = 4 * 1024 * 1024;
+const RING_BYTES = 2 * 1024 * 1024;
 /** Bytes copied into a ring before the worker is told about them (fewer, larger messages). */
 const BATCH_BYTES = 256 * 1024;
 /** Rings kept for the next streams rather than left to the garbage collectors of both threads. */
