@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 // Runs the compiled service (npm ci builds lib/ through the prepare script).
-import { main } from '../lib/src/server/main.js';
+import { holdYoungGeneration } from '../lib/src/server/young-generation.js';
+
+// Before the service's modules load: loading them is what would grow the young generation.
+holdYoungGeneration();
+const { main } = await import('../lib/src/server/main.js');
 
 const code = await main(process.argv.slice(2), {
   out: (t) => process.stdout.write(t),

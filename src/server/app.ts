@@ -11,6 +11,7 @@ import type { ServerConfig } from './config.js';
 import { publicBaseUrl } from './config.js';
 import { authHook } from './http/auth-hook.js';
 import { installErrorHandler } from './http/errors.js';
+import { fastifySerializerCompiler, LazySerializers } from './http/lazy-compilers.js';
 import { createValidatorCompiler } from './http/validators.js';
 import { OpenApiCollector } from './http/openapi.js';
 import { ROUTE_MODULES } from './http/routes/index.js';
@@ -66,6 +67,11 @@ export interface BuiltApp {
   ctx: ServiceContext;
   services: AppServices;
   tasks: BackgroundTask[];
+  /**
+   * Compiles every request validator and response serializer not compiled yet (each compiles on
+   * its route's first use); returns how many it compiled. Throws on a schema that cannot compile.
+   */
+  compileSchemas(): number;
 }
 
 /**
@@ -96,7 +102,10 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
     trustProxy: trustProxyOption(config.trustProxy),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
   }).withTypeProvider<TypeBoxTypeProvider>() as App;
-  app.setValidatorCompiler(createValidatorCompiler());
+  const validators = createValidatorCompiler();
+  app.setValidatorCompiler(validators);
+  const serializers = new LazySerializers(await fastifySerializerCompiler());
+  app.setSerializerCompiler(serializers.compiler);
 
   const { db, blobs, secret } = await openStores(config, options.blobStore);
 
@@ -218,5 +227,6 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
     for (const t of tasks) await t.stop();
     await db.destroy();
   });
-  return { app, ctx, services, tasks };
+  const compileSchemas = (): number => validators.compileAll() + serializers.compileAll();
+  return { app, ctx, services, tasks, compileSchemas };
 }

@@ -1,9 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { Migrator } from 'kysely/migration';
-import pg from 'pg';
 import type { Database } from './schema.js';
 import { migrationProvider } from './migrations/index.js';
 
@@ -40,13 +38,15 @@ function cachePreparedStatements(sqlite: SqliteDatabase.Database): void {
 
 /** Opens the database and brings its schema up to date. */
 export async function openDatabase(config: DatabaseConfig): Promise<Db> {
-  const db = new Kysely<Database>({ dialect: createDialect(config) });
+  const db = new Kysely<Database>({ dialect: await createDialect(config) });
   await migrateToLatest(db);
   return db;
 }
 
-function createDialect(config: DatabaseConfig): SqliteDialect | PostgresDialect {
+// Each driver is loaded only by a service that uses it: a deployment carries one of them.
+async function createDialect(config: DatabaseConfig): Promise<SqliteDialect | PostgresDialect> {
   if (config.kind === 'sqlite') {
+    const { default: SqliteDatabase } = await import('better-sqlite3');
     fs.mkdirSync(path.dirname(config.file), { recursive: true });
     return new SqliteDialect({
       database: async () => {
@@ -61,6 +61,7 @@ function createDialect(config: DatabaseConfig): SqliteDialect | PostgresDialect 
       },
     });
   }
+  const { default: pg } = await import('pg');
   const pool = new pg.Pool({
     connectionString: config.url,
     max: config.poolSize ?? 10,

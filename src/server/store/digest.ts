@@ -18,55 +18,75 @@ export interface Digester {
    * memory ahead of a slower hash.
    */
   ready(): Promise<void>;
+  /** True when {@link ready} would resolve at once: the caller may go on without awaiting it. */
+  hasRoom(): boolean;
   finish(): Promise<StreamDigest>;
   /** Drops the state without computing anything. */
   cancel(): void;
 }
 
-// With SHA extensions md5 is the slowest of the three (about half of sha256 or sha1), so it goes
-// to one shared worker thread while the request thread does sha256, sha1 and the disk write:
-// the two sides then take about the same time per byte. The worker acknowledges every chunk so
-// the sender knows how much is still queued.
+// With SHA extensions md5 is the slowest of the three (about a third of sha256 or sha1), so it
+// goes to one shared worker thread while the request thread does sha256, sha1 and the disk write.
+// Each stream past the inline limit gets a ring of shared memory: the request thread copies its
+// chunks in and tells the worker which byte range to hash, in batches; the worker acknowledges
+// ranges as it finishes them, which frees ring space. A transferred copy per chunk would allocate
+// an upload's worth of buffers that only each thread's garbage collector gives back (tens of MiB
+// of resident memory per upload); the ring bounds what a stream holds to its size.
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const crypto = require('node:crypto');
 const open = new Map();
 parentPort.on('message', (m) => {
-  if (m.type === 'data') {
-    let h = open.get(m.id);
-    if (!h) { h = crypto.createHash('md5'); open.set(m.id, h); }
-    h.update(Buffer.from(m.buf, m.off, m.len));
-    parentPort.postMessage({ type: 'ack', len: m.len });
+  if (m.type === 'open') {
+    open.set(m.id, { hash: crypto.createHash('md5'), ring: new Uint8Array(m.ring) });
+  } else if (m.type === 'data') {
+    const s = open.get(m.id);
+    if (s) {
+      const size = s.ring.length;
+      for (let at = m.from; at < m.to; ) {
+        const pos = at % size;
+        const n = Math.min(m.to - at, size - pos);
+        s.hash.update(s.ring.subarray(pos, pos + n));
+        at += n;
+      }
+    }
+    parentPort.postMessage({ type: 'ack', id: m.id, upTo: m.to });
   } else if (m.type === 'end') {
-    const h = open.get(m.id) ?? crypto.createHash('md5');
+    const s = open.get(m.id);
     open.delete(m.id);
-    parentPort.postMessage({ type: 'done', id: m.id, md5: h.digest('hex') });
+    parentPort.postMessage({ type: 'done', id: m.id, md5: (s ? s.hash : crypto.createHash('md5')).digest('hex') });
   } else if (m.type === 'cancel') {
     open.delete(m.id);
   }
 });`;
 
-type WorkerReply = { type: 'ack'; len: number } | { type: 'done'; id: number; md5: string };
+type WorkerReply = { type: 'ack'; id: number; upTo: number } | { type: 'done'; id: number; md5: string };
 
-/** Bytes that may wait for the hashing thread (all streams together) before writers pause. */
-const HIGH_WATER = 16 * 1024 * 1024;
+/** Shared memory per stream hashed on the worker: the most bytes it may have waiting there. */
+const RING_BYTES = 2 * 1024 * 1024;
+/** Bytes copied into a ring before the worker is told about them (fewer, larger messages). */
+const BATCH_BYTES = 256 * 1024;
+/** Rings kept for the next streams rather than left to the garbage collectors of both threads. */
+const SPARE_RINGS = 4;
 const INLINE_LIMIT = 4 * 1024 * 1024;
+
+/** What the worker's replies update: a stream's progress, and its final digest. */
+interface WorkerStream {
+  acked(upTo: number): void;
+  resolve(d: { md5: string }): void;
+  reject(err: Error): void;
+}
 
 let worker: Worker | null = null;
 let nextId = 1;
-let queued = 0;
-let roomWaiters: (() => void)[] = [];
-const waiting = new Map<number, { resolve: (d: { md5: string }) => void; reject: (err: Error) => void }>();
-
-function wakeWriters(): void {
-  const wake = roomWaiters;
-  roomWaiters = [];
-  for (const w of wake) w();
-}
+const streams = new Map<number, WorkerStream>();
+/** Streams with bytes on the worker that it has not acknowledged, or a digest it still owes. */
+let owing = 0;
+const spareRings: SharedArrayBuffer[] = [];
 
 // The thread is held (ref) only while it owes an answer, so an idle one never keeps the process alive.
 function updateRef(thread: Worker): void {
-  if (queued > 0 || waiting.size > 0) thread.ref();
+  if (owing > 0) thread.ref();
   else thread.unref();
 }
 
@@ -75,12 +95,11 @@ function sharedWorker(): Worker {
     // No inherited flags: an inherited --input-type=module would make this CommonJS source fail.
     const created = new Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
     created.on('message', (m: WorkerReply) => {
-      if (m.type === 'ack') {
-        queued -= m.len;
-        if (queued <= HIGH_WATER / 2) wakeWriters();
-      } else {
-        waiting.get(m.id)?.resolve(m);
-        waiting.delete(m.id);
+      const stream = streams.get(m.id);
+      if (m.type === 'ack') stream?.acked(m.upTo);
+      else {
+        streams.delete(m.id);
+        stream?.resolve(m);
       }
       updateRef(created);
     });
@@ -88,13 +107,13 @@ function sharedWorker(): Worker {
     const fail = (err: unknown): void => {
       if (worker !== created) return;
       worker = null;
-      queued = 0;
-      wakeWriters();
       const reason = new Error(
         `The hashing thread stopped: ${err instanceof Error ? err.message : String(err)}`,
       );
-      for (const w of waiting.values()) w.reject(reason);
-      waiting.clear();
+      const lost = [...streams.values()];
+      streams.clear();
+      owing = 0;
+      for (const s of lost) s.reject(reason);
     };
     created.on('error', fail);
     created.on('exit', (code) => fail(`exit code ${code}`));
@@ -103,6 +122,165 @@ function sharedWorker(): Worker {
     worker = created;
   }
   return worker;
+}
+
+function takeRing(): SharedArrayBuffer {
+  return spareRings.pop() ?? new SharedArrayBuffer(RING_BYTES);
+}
+
+function giveBackRing(ring: SharedArrayBuffer): void {
+  if (spareRings.length < SPARE_RINGS) spareRings.push(ring);
+}
+
+/**
+ * One stream's md5 on the worker: a ring its bytes are copied into, the byte counts copied,
+ * announced and acknowledged (positions in the ring are counts modulo its size), and chunks
+ * waiting for room.
+ */
+class WorkerMd5 implements WorkerStream {
+  private readonly id = nextId++;
+  private readonly thread = sharedWorker();
+  private ring: SharedArrayBuffer | null = takeRing();
+  private readonly view = new Uint8Array(this.ring!);
+  private copied = 0;
+  private announced = 0;
+  private acknowledged = 0;
+  private waiting: Buffer[] = [];
+  private roomWaiters: (() => void)[] = [];
+  private failure: Error | null = null;
+  private result: Promise<{ md5: string }> | null = null;
+  private settle: { resolve(d: { md5: string }): void; reject(err: Error): void } | null = null;
+  /** Answers the worker owes this stream: 1 while bytes await acknowledgement, 1 for the digest. */
+  private owed = 0;
+
+  constructor() {
+    streams.set(this.id, this);
+    this.thread.postMessage({ type: 'open', id: this.id, ring: this.ring });
+  }
+
+  /** True while this stream's thread is the live worker (a replacement would not hold its state). */
+  get lost(): boolean {
+    return this.failure !== null || worker !== this.thread;
+  }
+
+  update(chunk: Buffer): void {
+    if (this.lost) return;
+    if (this.waiting.length > 0) this.waiting.push(chunk);
+    else {
+      const done = this.copyIn(chunk);
+      if (done < chunk.length) this.waiting.push(chunk.subarray(done));
+    }
+    if (this.copied - this.announced >= BATCH_BYTES) this.announce();
+  }
+
+  /** True when the next chunk can be taken without queueing (half the ring or more is free). */
+  hasRoom(): boolean {
+    return this.lost || (this.waiting.length === 0 && this.copied - this.acknowledged <= RING_BYTES / 2);
+  }
+
+  async room(): Promise<void> {
+    if (this.hasRoom()) return;
+    this.announce();
+    await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+  }
+
+  acked(upTo: number): void {
+    this.acknowledged = upTo;
+    if (this.acknowledged === this.announced) this.owe(-1);
+    while (this.waiting.length > 0) {
+      const head = this.waiting[0]!;
+      const done = this.copyIn(head);
+      if (done < head.length) {
+        this.waiting[0] = head.subarray(done);
+        break;
+      }
+      this.waiting.shift();
+    }
+    this.announce();
+    if (this.hasRoom()) this.wake();
+  }
+
+  finish(): Promise<{ md5: string }> {
+    if (this.lost)
+      return Promise.reject(this.failure ?? new Error('The hashing thread stopped before the stream ended.'));
+    this.result ??= (async () => {
+      while (this.waiting.length > 0) await this.room();
+      this.announce();
+      const digest = await new Promise<{ md5: string }>((resolve, reject) => {
+        this.settle = { resolve, reject };
+        this.owe(1);
+        this.thread.postMessage({ type: 'end', id: this.id });
+      });
+      this.release();
+      return digest;
+    })();
+    return this.result;
+  }
+
+  resolve(d: { md5: string }): void {
+    this.owe(-1);
+    this.settle?.resolve(d);
+  }
+
+  reject(err: Error): void {
+    this.failure = err;
+    this.ring = null;
+    this.settle?.reject(err);
+    this.wake();
+  }
+
+  cancel(): void {
+    this.waiting = [];
+    if (this.lost) return;
+    streams.delete(this.id);
+    this.owe(-this.owed);
+    this.thread.postMessage({ type: 'cancel', id: this.id });
+    updateRef(this.thread);
+    // The worker reads the ring only for messages sent before the cancel; the next stream's
+    // bytes reach it after them.
+    this.release();
+    this.wake();
+  }
+
+  /** Counts what this stream makes the worker owe, holding the thread while it owes anything. */
+  private owe(delta: number): void {
+    this.owed += delta;
+    owing += delta;
+    updateRef(this.thread);
+  }
+
+  private release(): void {
+    if (this.ring) giveBackRing(this.ring);
+    this.ring = null;
+  }
+
+  private wake(): void {
+    const wake = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const w of wake) w();
+  }
+
+  /** Copies what fits of `chunk` into the ring; returns how many bytes it took. */
+  private copyIn(chunk: Buffer): number {
+    const free = RING_BYTES - (this.copied - this.acknowledged);
+    let taken = 0;
+    while (taken < chunk.length && taken < free) {
+      const pos = (this.copied + taken) % RING_BYTES;
+      const n = Math.min(chunk.length - taken, free - taken, RING_BYTES - pos);
+      this.view.set(chunk.subarray(taken, taken + n), pos);
+      taken += n;
+    }
+    this.copied += taken;
+    return taken;
+  }
+
+  /** Tells the worker about every byte copied but not yet announced. */
+  private announce(): void {
+    if (this.lost || this.copied === this.announced) return;
+    if (this.acknowledged === this.announced) this.owe(1);
+    this.thread.postMessage({ type: 'data', id: this.id, from: this.announced, to: this.copied });
+    this.announced = this.copied;
+  }
 }
 
 /**
@@ -115,21 +293,7 @@ export function createDigester(): Digester {
   let inline: crypto.Hash | null = crypto.createHash('md5');
   let early: Buffer[] = [];
   let size = 0;
-  let id = 0;
-  // The thread holding this stream's md5/sha1 state; a replacement thread would not have it.
-  let owner: Worker | null = null;
-  const lost = (): boolean => owner !== null && worker !== owner;
-
-  const send = (chunk: Buffer): void => {
-    if (lost()) return;
-    owner ??= sharedWorker();
-    // A copy, transferred: the caller keeps (and may reuse) its buffer.
-    const copy = new Uint8Array(chunk.byteLength);
-    copy.set(chunk);
-    queued += copy.byteLength;
-    owner.postMessage({ type: 'data', id, buf: copy.buffer, off: 0, len: copy.byteLength }, [copy.buffer]);
-    updateRef(owner);
-  };
+  let md5: WorkerMd5 | null = null;
 
   return {
     update(chunk: Buffer): void {
@@ -143,35 +307,31 @@ export function createDigester(): Digester {
           return;
         }
         inline = null;
-        id = nextId++;
-        for (const b of early) send(b);
+        md5 = new WorkerMd5();
+        for (const b of early) md5.update(b);
         early = [];
       }
-      send(chunk);
+      md5!.update(chunk);
+    },
+    hasRoom(): boolean {
+      return !md5 || md5.hasRoom();
     },
     async ready(): Promise<void> {
-      if (inline || queued <= HIGH_WATER || lost()) return;
-      await new Promise<void>((resolve) => roomWaiters.push(resolve));
+      if (md5) await md5.room();
     },
     async finish(): Promise<StreamDigest> {
       const hex = sha256.digest('hex');
+      const sha1Hex = sha1.digest('hex');
       if (inline) {
         early = [];
-        return { sha256: hex, md5: inline.digest('hex'), sha1: sha1.digest('hex'), size };
+        return { sha256: hex, md5: inline.digest('hex'), sha1: sha1Hex, size };
       }
-      if (lost() || !owner) throw new Error('The hashing thread stopped before the stream ended.');
-      const thread = owner;
-      const sha1Hex = sha1.digest('hex');
-      const rest = await new Promise<{ md5: string }>((resolve, reject) => {
-        waiting.set(id, { resolve, reject });
-        updateRef(thread);
-        thread.postMessage({ type: 'end', id });
-      });
+      const rest = await md5!.finish();
       return { sha256: hex, md5: rest.md5, sha1: sha1Hex, size };
     },
     cancel(): void {
       early = [];
-      if (owner && !lost()) owner.postMessage({ type: 'cancel', id });
+      md5?.cancel();
     },
   };
 }

@@ -11,7 +11,10 @@ import { resolveInside } from './safe-path.js';
 
 /** Marks a part file still being written (see writeFileDurably). */
 const PART_TMP = '.tmp-';
+/** Reads of stored parts: big enough that per-chunk work stays cheap. */
 const CHUNK = 1024 * 1024;
+/** Bytes a blob file's write stream queues (its writes batch what is queued); see BUFFERED in blob-streams. */
+const WRITE_QUEUE = 128 * 1024;
 
 async function fsyncPath(file: string): Promise<void> {
   const handle = await fsp.open(file, 'r');
@@ -23,7 +26,7 @@ async function fsyncPath(file: string): Promise<void> {
 }
 
 function createFile(file: string): Writable {
-  return fs.createWriteStream(file, { flags: 'wx', highWaterMark: CHUNK });
+  return fs.createWriteStream(file, { flags: 'wx', highWaterMark: WRITE_QUEUE });
 }
 
 /**

@@ -1,10 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { S3Client } from '@aws-sdk/client-s3';
 import type { ServerConfig } from '../config.js';
 import type { BlobStore } from './blobs.js';
 import { FsBlobStore } from './fs-blob-store.js';
-import { S3BlobStore } from './s3-blob-store.js';
 
 /** How long a staged object may sit in a shared bucket before it counts as left by a dead request. */
 const STALE_STAGING_MS = 24 * 3600 * 1000;
@@ -39,6 +37,12 @@ export async function openBlobStore(
   } else {
     // Scans still read a blob from a local scratch copy under the data directory's tmp/.
     fs.mkdirSync(path.join(config.dataDir, 'tmp'), { recursive: true });
+    // The AWS SDK is loaded only by a service that stores blobs in S3: it is several MiB of
+    // resident code and data that a service on local files would carry for nothing.
+    const [{ S3Client }, { S3BlobStore }] = await Promise.all([
+      import('@aws-sdk/client-s3'),
+      import('./s3-blob-store.js'),
+    ]);
     const { bucket, endpoint, region, forcePathStyle } = config.blobs;
     const client = new S3Client({
       region,

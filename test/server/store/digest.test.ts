@@ -36,6 +36,35 @@ describe('createDigester', () => {
     expect(rb.sha1).toBe(hex('sha1', b));
   });
 
+  it('hashes a chunk larger than its shared ring, and streams that wait for room between chunks', async () => {
+    const big = crypto.randomBytes(13 * 1024 * 1024 + 5);
+    const d = createDigester();
+    d.update(big.subarray(0, 1024));
+    d.update(big.subarray(1024));
+    const paced = crypto.randomBytes(11 * 1024 * 1024);
+    const p = createDigester();
+    for (let at = 0; at < paced.length; at += 64 * 1024) {
+      p.update(paced.subarray(at, at + 64 * 1024));
+      if (!p.hasRoom()) await p.ready();
+    }
+    const [rd, rp] = await Promise.all([d.finish(), p.finish()]);
+    expect(rd.md5).toBe(hex('md5', big));
+    expect(rp.md5).toBe(hex('md5', paced));
+    expect(rp.size).toBe(paced.length);
+  });
+
+  it('gives a cancelled stream’s shared memory to the next stream without mixing their bytes', async () => {
+    for (let round = 0; round < 3; round++) {
+      const dropped = createDigester();
+      dropped.update(crypto.randomBytes(7 * 1024 * 1024));
+      dropped.cancel();
+      const bytes = crypto.randomBytes(6 * 1024 * 1024 + round);
+      const kept = createDigester();
+      kept.update(bytes);
+      await expect(kept.finish()).resolves.toMatchObject({ md5: hex('md5', bytes), size: bytes.length });
+    }
+  });
+
   it('lets the process exit once hashing is done (the worker thread holds nothing open)', async () => {
     const lib = fileURLToPath(new URL('../../../lib/src/server/store/digest.js', import.meta.url));
     const script = `
