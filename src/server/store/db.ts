@@ -4,8 +4,10 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import pg from 'pg';
+import { enableGroupCommit, SqliteGroupCommits, SQLITE_SYNCHRONOUS } from './group-commit.js';
 import type { Database } from './schema.js';
 import { migrationProvider } from './migrations/index.js';
+import { cachingStatements } from './statement-cache.js';
 
 /** Where the metadata lives: an SQLite file (the embedded default) or a PostgreSQL database. */
 export type DatabaseConfig =
@@ -18,23 +20,29 @@ const PG_INT8 = 20;
 
 /** Opens the database and brings its schema up to date. */
 export async function openDatabase(config: DatabaseConfig): Promise<Db> {
-  const db = new Kysely<Database>({ dialect: createDialect(config) });
+  const commits = config.kind === 'sqlite' ? new SqliteGroupCommits(config.file) : null;
+  const db = new Kysely<Database>({ dialect: createDialect(config, commits) });
+  if (commits) enableGroupCommit(db, commits);
   await migrateToLatest(db);
   return db;
 }
 
-function createDialect(config: DatabaseConfig): SqliteDialect | PostgresDialect {
+function createDialect(
+  config: DatabaseConfig,
+  commits: SqliteGroupCommits | null,
+): SqliteDialect | PostgresDialect {
   if (config.kind === 'sqlite') {
     fs.mkdirSync(path.dirname(config.file), { recursive: true });
     return new SqliteDialect({
       database: async () => {
         const sqlite = new SqliteDatabase(config.file);
-        // WAL keeps readers off the writer's back; FULL sync makes a committed row survive power loss.
+        // WAL keeps readers off the writer's back; FULL sync makes a committed row survive power
+        // loss (group commits relax it for their own transaction and sync the log themselves).
         sqlite.pragma('journal_mode = WAL');
-        sqlite.pragma('synchronous = FULL');
+        sqlite.pragma(`synchronous = ${SQLITE_SYNCHRONOUS}`);
         sqlite.pragma('busy_timeout = 5000');
         sqlite.pragma('foreign_keys = ON');
-        return sqlite;
+        return cachingStatements(sqlite, () => commits?.stop());
       },
     });
   }
