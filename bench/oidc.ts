@@ -1,160 +1,137 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { buildApp } from '../src/server/app.js';
-import { parseConfig } from '../src/server/config.js';
-import { generateApiKey, hashKey } from '../src/server/domain/access.js';
-import { newId } from '../src/server/domain/ids.js';
-import { initOrg } from '../src/server/domain/orgs.js';
-import { startDevIssuer } from '../src/server/oidc/dev-issuer.js';
+import { startDevIssuer, type DevIssuer } from '../src/server/oidc/dev-issuer.js';
 import { KeySetCache } from '../src/server/oidc/key-sets.js';
 import { verifyOidcToken } from '../src/server/oidc/verify.js';
+import { runExchanges, type LoadResult } from './exchange-load.js';
+import { startExchangeService, type BenchStore, type PgCounters } from './exchange-service.js';
+import { postgresAvailable } from '../test/helpers/postgres.js';
 
-const WARM_EXCHANGES = 400;
-const CONCURRENCY = 8;
-const VERIFICATIONS = 2000;
+const SERIAL_EXCHANGES = 600;
+const CONCURRENT_EXCHANGES = 2400;
+const IN_FLIGHT = 8;
+const VERIFICATIONS = 3000;
+
+/** Figures of one store. */
+export interface StoreFigures {
+  store: BenchStore;
+  /** First exchange against a fresh service: discovery + JWKS fetch + verify + issue, in ms. */
+  coldExchangeMs: number;
+  serial: LoadResult;
+  concurrent: LoadResult;
+  /** CPU time of the server process per exchange (ms) in the serial and the 8-in-flight run. */
+  serverCpuMs: { serial: number | null; concurrent: number | null };
+  /** Per exchange of the 8-in-flight run, on PostgreSQL (from its own statistics). */
+  perExchange?: { statements: number; commits: number; walSyncs: number };
+}
 
 /** Figures of one run of the OIDC benchmark. */
 export interface OidcFigures {
-  /** First exchange against a fresh service: discovery + JWKS fetch + verify + token issue. */
-  coldExchangeMs: number;
-  /** One exchange once the keys are cached (median of the sequential run). */
-  warmExchangeMs: number;
-  /** Exchanges per second over HTTP on loopback, one at a time. */
-  sequentialPerSecond: number;
-  /** Exchanges per second over HTTP on loopback with several in flight. */
-  concurrentPerSecond: number;
-  /** Signature + claims verifications per second in process, keys cached. */
+  /** Signature + claims verifications per second in this process, keys cached: the floor. */
   verificationsPerSecond: number;
+  stores: StoreFigures[];
+}
+
+async function signTokens(issuer: DevIssuer, count: number): Promise<string[]> {
+  const tokens: string[] = [];
+  for (let i = 0; i < count; i++) tokens.push(await issuer.sign({ run_id: String(i) }, { expiresIn: 3600 }));
+  return tokens;
+}
+
+/** The server's verification alone, in this process, keys cached: what an exchange cannot beat. */
+async function measureVerification(issuer: DevIssuer, tokens: string[]): Promise<number> {
+  const keys = new KeySetCache({ clock: () => new Date(), allowLoopback: true });
+  await verifyOidcToken(tokens[0]!, issuer.issuer, keys, new Date());
+  const start = performance.now();
+  for (let i = 0; i < VERIFICATIONS; i++)
+    await verifyOidcToken(tokens[i % tokens.length]!, issuer.issuer, keys, new Date());
+  return (VERIFICATIONS * 1000) / (performance.now() - start);
+}
+
+function difference(after: PgCounters | null, before: PgCounters | null, exchanges: number) {
+  if (!after || !before) return undefined;
+  return {
+    statements: (after.statements - before.statements) / exchanges,
+    commits: (after.commits - before.commits) / exchanges,
+    walSyncs: (after.walSyncs - before.walSyncs) / exchanges,
+  };
+}
+
+async function measureStore(store: BenchStore, issuer: DevIssuer, tokens: string[]): Promise<StoreFigures> {
+  const service = await startExchangeService(store, issuer.issuer, process.env.AIRLOCK_BENCH_CPU_PROF);
+  try {
+    const run = (from: number, to: number, inFlight: number) =>
+      runExchanges(service.url, service.org, service.serviceSlug, tokens.slice(from, to), inFlight);
+    const cpuPerExchange = async (from: number, to: number, inFlight: number) => {
+      const cpuBefore = service.cpuSeconds();
+      const result = await run(from, to, inFlight);
+      const cpuAfter = service.cpuSeconds();
+      const cpuMs =
+        cpuBefore === null || cpuAfter === null ? null : ((cpuAfter - cpuBefore) * 1000) / (to - from);
+      return { result, cpuMs };
+    };
+    const cold = await run(0, 1, 1);
+    const serial = await cpuPerExchange(1, 1 + SERIAL_EXCHANGES, 1);
+    const before = await service.pgCounters();
+    const concurrent = await cpuPerExchange(1 + SERIAL_EXCHANGES, tokens.length, IN_FLIGHT);
+    const after = await service.pgCounters();
+    return {
+      store,
+      coldExchangeMs: cold.medianMs,
+      serial: serial.result,
+      concurrent: concurrent.result,
+      serverCpuMs: { serial: serial.cpuMs, concurrent: concurrent.cpuMs },
+      perExchange: difference(after, before, tokens.length - 1 - SERIAL_EXCHANGES),
+    };
+  } finally {
+    await service.stop();
+  }
+}
+
+function print(figures: OidcFigures): void {
+  const floor = figures.verificationsPerSecond;
+  const rate = (r: LoadResult): string =>
+    `${r.perSecond.toFixed(0).padStart(6)}/s  ÷ verification ${(r.perSecond / floor).toFixed(2)}  (median ${r.medianMs.toFixed(2)} ms)`;
+  console.log('OIDC token exchange (a real server process on loopback, RS256, keys cached after the first)');
+  console.log(`  floor: verifications/s in process, keys cached:  ${floor.toFixed(0)}/s`);
+  for (const s of figures.stores) {
+    console.log(`  ${s.store}:`);
+    console.log(
+      `    cold first exchange (discovery + JWKS + verify + issue): ${s.coldExchangeMs.toFixed(1)} ms`,
+    );
+    console.log(`    exchanges, one at a time:       ${rate(s.serial)}`);
+    console.log(`    exchanges, ${IN_FLIGHT} in flight:           ${rate(s.concurrent)}`);
+    const cpu = (ms: number | null): string => (ms === null ? 'n/a' : `${ms.toFixed(2)} ms`);
+    console.log(
+      `    server CPU per exchange: ${cpu(s.serverCpuMs.serial)} one at a time, ${cpu(s.serverCpuMs.concurrent)} ${IN_FLIGHT} in flight`,
+    );
+    if (s.perExchange) {
+      const p = s.perExchange;
+      console.log(
+        `    per exchange (${IN_FLIGHT} in flight): ${p.statements.toFixed(2)} statements, ` +
+          `${p.commits.toFixed(2)} commits, ${p.walSyncs.toFixed(2)} WAL flushes`,
+      );
+    }
+  }
 }
 
 /**
- * Measures the token exchange on loopback: a cold first exchange (discovery, key set, verify,
- * issue) and exchanges per second once the issuer's keys are cached; prints the figures.
+ * Measures the token exchange of a real server process on loopback, on SQLite and (when
+ * PostgreSQL 15 is installed) on a throwaway PostgreSQL cluster with its durability on: the first
+ * exchange, then exchanges per second one at a time and with 8 in flight, each printed as a ratio
+ * to in-process verification measured in the same run. `AIRLOCK_BENCH_CPU_PROF=DIR` makes each
+ * server process write a CPU profile into DIR.
  */
 export async function benchOidc(): Promise<OidcFigures> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'airlock-bench-oidc-'));
   const issuer = await startDevIssuer();
-  const config = parseConfig({
-    dataDir,
-    port: 0,
-    logLevel: 'silent',
-    allowLoopbackIssuers: true,
-    limits: { requestsPerHour: 0 },
-  });
-  const { app, ctx } = await buildApp(config, { background: false });
   try {
-    const init = await initOrg(ctx.db, ctx.secret, 'acme', new Date());
-    if (!init.created) throw new Error('bench org already existed');
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const base = ctx.baseUrl;
-    const org = await ctx.db
-      .selectFrom('orgs')
-      .select('id')
-      .where('slug', '=', 'acme')
-      .executeTakeFirstOrThrow();
-    const now = new Date().toISOString();
-    await ctx.db
-      .insertInto('services')
-      .values({
-        id: newId(),
-        org_id: org.id,
-        slug: 'deployer',
-        name: 'deployer',
-        description: '',
-        role: 'Member',
-        key_hash: hashKey(ctx.secret, generateApiKey()),
-        key_created_at: now,
-        created_at: now,
-        created_by: null,
-        deleted_at: null,
-      })
-      .execute();
-    const created = await fetch(`${base}/orgs/acme/openid-connect/`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': init.apiKey },
-      body: JSON.stringify({
-        name: 'Bench CI',
-        enabled: true,
-        provider_url: issuer.issuer,
-        claims: { repository: 'owner/repo', ref: 'refs/heads/.*' },
-        service_accounts: ['deployer'],
-      }),
-    });
-    if (created.status !== 201) throw new Error(`creating the provider answered ${created.status}`);
-
-    const exchange = async (oidcToken: string): Promise<void> => {
-      const res = await fetch(`${base}/openid/acme/`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ oidc_token: oidcToken, service_slug: 'deployer' }),
-      });
-      await res.text();
-      if (res.status !== 200) throw new Error(`exchange answered ${res.status}`);
-    };
-
-    const first = await issuer.sign({});
-    const coldStart = performance.now();
-    await exchange(first);
-    const coldExchangeMs = performance.now() - coldStart;
-
-    const tokens: string[] = [];
-    for (let i = 0; i < WARM_EXCHANGES; i++) tokens.push(await issuer.sign({ run_id: String(i) }));
-
-    const latencies: number[] = [];
-    let start = performance.now();
-    for (const token of tokens) {
-      const t = performance.now();
-      await exchange(token);
-      latencies.push(performance.now() - t);
-    }
-    const sequentialPerSecond = (WARM_EXCHANGES * 1000) / (performance.now() - start);
-    latencies.sort((a, b) => a - b);
-
-    start = performance.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < tokens.length) await exchange(tokens[next++]!);
-      }),
-    );
-    const concurrentPerSecond = (WARM_EXCHANGES * 1000) / (performance.now() - start);
-
-    const keys = new KeySetCache({ clock: () => new Date(), allowLoopback: true });
-    await verifyOidcToken(first, issuer.issuer, keys, new Date());
-    start = performance.now();
-    for (let i = 0; i < VERIFICATIONS; i++)
-      await verifyOidcToken(tokens[i % tokens.length]!, issuer.issuer, keys, new Date());
-    const verificationsPerSecond = (VERIFICATIONS * 1000) / (performance.now() - start);
-
-    const figures: OidcFigures = {
-      coldExchangeMs,
-      warmExchangeMs: latencies[Math.floor(latencies.length / 2)]!,
-      sequentialPerSecond,
-      concurrentPerSecond,
-      verificationsPerSecond,
-    };
-    console.log('OIDC token exchange (loopback, SQLite, RS256)');
-    console.log(
-      `  cold first exchange (discovery + JWKS + verify + issue): ${figures.coldExchangeMs.toFixed(1)} ms`,
-    );
-    console.log(
-      `  warm exchange, median:                                   ${figures.warmExchangeMs.toFixed(2)} ms`,
-    );
-    console.log(
-      `  exchanges/s, keys cached, sequential:                    ${figures.sequentialPerSecond.toFixed(0)}`,
-    );
-    console.log(
-      `  exchanges/s, keys cached, ${CONCURRENCY} in flight:                     ${figures.concurrentPerSecond.toFixed(0)}`,
-    );
-    console.log(
-      `  verifications/s in process, keys cached:                 ${figures.verificationsPerSecond.toFixed(0)}`,
-    );
-    console.log(`  cold / warm: ${(figures.coldExchangeMs / figures.warmExchangeMs).toFixed(1)}x`);
+    const tokens = await signTokens(issuer, 1 + SERIAL_EXCHANGES + CONCURRENT_EXCHANGES);
+    const verificationsPerSecond = await measureVerification(issuer, tokens);
+    const stores: BenchStore[] = postgresAvailable() ? ['sqlite', 'postgres'] : ['sqlite'];
+    if (stores.length === 1) console.log('  (PostgreSQL 15 is not installed: SQLite only)');
+    const figures: OidcFigures = { verificationsPerSecond, stores: [] };
+    for (const store of stores) figures.stores.push(await measureStore(store, issuer, tokens));
+    print(figures);
     return figures;
   } finally {
-    await app.close();
     await issuer.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }

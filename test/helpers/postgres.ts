@@ -29,11 +29,22 @@ export function postgresAvailable(): boolean {
   return fs.existsSync(path.join(BIN, 'initdb')) && spawnSync('id', ['postgres']).status === 0;
 }
 
+/** Options of {@link startPostgres}. */
+export interface TestPostgresOptions {
+  /**
+   * Keep PostgreSQL's own durability (`fsync`, the default `synchronous_commit`): for benchmarks
+   * whose figures must include the WAL flush. Tests leave it off: their data is thrown away.
+   */
+  durable?: boolean;
+  /** Further server settings, `name=value` each (given as `-c name=value`). */
+  settings?: string[];
+}
+
 /**
  * Starts a PostgreSQL 15 cluster in a temporary directory, listening on 127.0.0.1 only, with
  * trust auth for the `postgres` user. Runs as the `postgres` system user when this process is root.
  */
-export async function startPostgres(): Promise<TestPostgres> {
+export async function startPostgres(options: TestPostgresOptions = {}): Promise<TestPostgres> {
   if (!postgresAvailable())
     throw new Error(
       `PostgreSQL 15 is not installed under ${BIN}: apt-get install postgresql (.ci/run does).`,
@@ -52,7 +63,11 @@ export async function startPostgres(): Promise<TestPostgres> {
     '-D',
     data,
     '-o',
-    `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off`,
+    [
+      `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir}`,
+      ...(options.durable ? [] : ['fsync=off']),
+      ...(options.settings ?? []),
+    ].join(' -c '),
     '-l',
     path.join(dir, 'log'),
     '-w',

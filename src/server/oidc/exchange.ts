@@ -5,14 +5,8 @@ import type { Actor, Principal } from '../domain/access.js';
 import { recordAudit } from '../domain/audit.js';
 import type { ServiceContext } from '../domain/context.js';
 import { ServiceError } from '../domain/errors.js';
-import {
-  findExchangeService,
-  findOrgRef,
-  listOrgProviders,
-  providersAttachedTo,
-  type OidcProviderRecord,
-} from '../store/oidc.js';
-import { inTransaction } from '../store/source.js';
+import { inGroupCommit } from '../store/group-commit.js';
+import { findExchangeTrust, type ExchangeService, type OidcProviderRecord } from '../store/oidc.js';
 import { matchClaims } from './claim-rules.js';
 import { identityFromClaims } from './identity.js';
 import { normalizeIssuer } from './issuer-url.js';
@@ -27,17 +21,10 @@ export const EXCHANGE_REFUSED_DETAIL =
   'OIDC token exchange refused. Check the organisation, the service account and its OIDC provider settings; ' +
   "the reason is in the organisation's audit log.";
 
-interface ServiceRef {
-  id: string;
-  slug: string;
-  name: string;
-  role: 'Manager' | 'Member';
-}
-
 /** What is known about a refused exchange, for the server log and the audit log. */
 interface RefusalContext {
   org?: OrgRef;
-  service?: ServiceRef;
+  service?: ExchangeService;
   provider?: OidcProviderRecord;
   claims?: JWTPayload;
 }
@@ -75,8 +62,9 @@ async function exchange(
   request: OidcExchangeRequest,
   known: RefusalContext,
 ): Promise<OidcExchangeResponse> {
-  const org = await findOrgRef(ctx, orgSlug);
-  if (!org) throw new OidcRefusal('unknown_org', `no organisation '${orgSlug}'`);
+  const trust = await findExchangeTrust(ctx, orgSlug, request.service_slug);
+  if (!trust) throw new OidcRefusal('unknown_org', `no organisation '${orgSlug}'`);
+  const { org, service } = trust;
   known.org = org;
   let unverified: JWTPayload;
   try {
@@ -86,11 +74,10 @@ async function exchange(
   }
   known.claims = unverified;
   checkAlgorithm(request.oidc_token);
-  const service = await findExchangeService(ctx, org.id, request.service_slug);
   if (!service) throw new OidcRefusal('unknown_service', `no service account '${request.service_slug}'`);
   known.service = service;
 
-  const all = await listOrgProviders(ctx, org.id);
+  const all = trust.providers;
   if (all.length === 0) throw new OidcRefusal('no_provider', 'the organisation trusts no OIDC provider');
   const iss = typeof unverified.iss === 'string' ? unverified.iss : '';
   const forIssuer = all.filter((p) => normalizeIssuer(p.provider_url) === normalizeIssuer(iss));
@@ -106,18 +93,12 @@ async function exchange(
   const now = ctx.clock();
   const claims = await verifyOidcToken(request.oidc_token, enabled[0]!.provider_url, oidc.keys, now);
   known.claims = claims;
-  const attached = await providersAttachedTo(
-    ctx,
-    enabled.map((p) => p.id),
-    service.id,
-  );
-  const isAttached = (p: OidcProviderRecord): boolean => attached.includes(p.id);
   // Providers the account is attached to come first, so a refusal names the one that mattered.
-  const candidates = [...enabled.filter(isAttached), ...enabled.filter((p) => !isAttached(p))];
+  const candidates = [...enabled.filter((p) => p.attached), ...enabled.filter((p) => !p.attached)];
   const failures: OidcRefusal[] = [];
   let accepted: OidcProviderRecord | undefined;
   for (const provider of candidates) {
-    const failure = checkProvider(provider, claims, isAttached(provider));
+    const failure = checkProvider(provider, claims, provider.attached);
     if (!failure) {
       accepted = provider;
       break;
@@ -142,7 +123,9 @@ async function exchange(
     role: service.role,
     identity,
   };
-  return inTransaction(ctx, async (tx) => {
+  // A group commit: the token and its event survive a crash of the service the moment the
+  // caller has them, and reach the disk within milliseconds without a sync of their own.
+  return inGroupCommit(ctx, async (tx) => {
     const issued = await issueToken(
       tx,
       ctx.secret,
@@ -219,7 +202,8 @@ async function reportRefusal(
   const org = known.org;
   if (!org) return;
   // A failure to record must not turn the one generic refusal into a different answer.
-  await inTransaction(ctx, (tx) =>
+  // A group commit too: refusals cost no sync each, so a flood of bad tokens cannot stall the disk.
+  await inGroupCommit(ctx, (tx) =>
     recordAudit(tx, actor, ctx.clock(), {
       orgId: org.id,
       event: 'oidc.exchange_refused',

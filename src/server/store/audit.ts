@@ -6,6 +6,7 @@
 import { sql, type Expression, type ExpressionBuilder, type Selectable, type SqlBool } from 'kysely';
 import type { AUDIT_QUERY_FACETS } from '../../api/audit.js';
 import { decodeObject, encodeObject } from './codecs.js';
+import { compiledOnce } from './compiled-once.js';
 import { dbOf, type DbSource } from './source.js';
 import { readableRepoIds, type Reader } from './readable-repos.js';
 import type { AuditEventsTable, Database } from './schema.js';
@@ -26,13 +27,32 @@ function decodeEvent(row: Selectable<AuditEventsTable>): AuditRecord {
   return { ...row, context: decodeObject(row.context) ?? {} };
 }
 
+// Built once: an event is written with nearly every change, and with every token exchange.
+const insertEventRow = compiledOnce((db, p: Selectable<AuditEventsTable>) =>
+  db.insertInto('audit_events').values({
+    id: p.id,
+    org_id: p.org_id,
+    repo_id: p.repo_id,
+    event: p.event,
+    event_kind: p.event_kind,
+    event_at: p.event_at,
+    actor: p.actor,
+    actor_kind: p.actor_kind,
+    actor_slug_perm: p.actor_slug_perm,
+    actor_ip_address: p.actor_ip_address,
+    object: p.object,
+    object_kind: p.object_kind,
+    object_slug_perm: p.object_slug_perm,
+    target: p.target,
+    target_kind: p.target_kind,
+    target_slug_perm: p.target_slug_perm,
+    context: p.context,
+  }),
+);
+
 /** Writes one audit event. */
 export async function insertAuditEvent(src: DbSource, event: AuditRecord): Promise<void> {
-  const db = dbOf(src);
-  await db
-    .insertInto('audit_events')
-    .values({ ...event, context: encodeObject(event.context) })
-    .execute();
+  await insertEventRow(src, { ...event, context: encodeObject(event.context) });
 }
 
 function filterTerm(eb: ExpressionBuilder<Database, 'audit_events'>, t: AuditFilter): Expression<SqlBool> {

@@ -2,8 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { Migrator } from 'kysely/migration';
+import { enableGroupCommit, SqliteGroupCommits, SQLITE_SYNCHRONOUS } from './group-commit.js';
 import type { Database } from './schema.js';
 import { migrationProvider } from './migrations/index.js';
+import { cachingStatements } from './statement-cache.js';
 
 /** Where the metadata lives: an SQLite file (the embedded default) or a PostgreSQL database. */
 export type DatabaseConfig =
@@ -13,51 +15,34 @@ export type DatabaseConfig =
 export type Db = Kysely<Database>;
 
 const PG_INT8 = 20;
-// Distinct SQL texts the service runs are a few hundred; the bound only guards against a caller
-// that builds unbounded variants (IN lists of every length).
-const STATEMENT_CACHE_SIZE = 1000;
-
-/**
- * Keeps each SQL text's prepared statement for reuse: Kysely prepares every query it runs, and on
- * a busy read path (an index page: six small queries) preparing costs as much as running. Safe
- * because the one connection runs one statement at a time and nothing iterates a statement
- * (`stream()` is not used); least recently prepared texts are dropped past the bound.
- */
-function cachePreparedStatements(sqlite: SqliteDatabase.Database): void {
-  const prepare = sqlite.prepare.bind(sqlite);
-  const statements = new Map<string, SqliteDatabase.Statement>();
-  sqlite.prepare = ((source: string) => {
-    const cached = statements.get(source);
-    if (cached) return cached;
-    const statement = prepare(source);
-    if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value!);
-    statements.set(source, statement);
-    return statement;
-  }) as typeof sqlite.prepare;
-}
 
 /** Opens the database and brings its schema up to date. */
 export async function openDatabase(config: DatabaseConfig): Promise<Db> {
-  const db = new Kysely<Database>({ dialect: await createDialect(config) });
+  const commits = config.kind === 'sqlite' ? new SqliteGroupCommits(config.file) : null;
+  const db = new Kysely<Database>({ dialect: await createDialect(config, commits) });
+  if (commits) enableGroupCommit(db, commits);
   await migrateToLatest(db);
   return db;
 }
 
 // Each driver is loaded only by a service that uses it: a deployment carries one of them.
-async function createDialect(config: DatabaseConfig): Promise<SqliteDialect | PostgresDialect> {
+async function createDialect(
+  config: DatabaseConfig,
+  commits: SqliteGroupCommits | null,
+): Promise<SqliteDialect | PostgresDialect> {
   if (config.kind === 'sqlite') {
     const { default: SqliteDatabase } = await import('better-sqlite3');
     fs.mkdirSync(path.dirname(config.file), { recursive: true });
     return new SqliteDialect({
       database: async () => {
         const sqlite = new SqliteDatabase(config.file);
-        // WAL keeps readers off the writer's back; FULL sync makes a committed row survive power loss.
+        // WAL keeps readers off the writer's back; FULL sync makes a committed row survive power
+        // loss (group commits relax it for their own transaction and sync the log themselves).
         sqlite.pragma('journal_mode = WAL');
-        sqlite.pragma('synchronous = FULL');
+        sqlite.pragma(`synchronous = ${SQLITE_SYNCHRONOUS}`);
         sqlite.pragma('busy_timeout = 5000');
         sqlite.pragma('foreign_keys = ON');
-        cachePreparedStatements(sqlite);
-        return sqlite;
+        return cachingStatements(sqlite, () => commits?.stop());
       },
     });
   }

@@ -1,4 +1,5 @@
-import type { OidcProvidersTable } from './schema.js';
+import { compiledOnce } from './compiled-once.js';
+import type { OidcProvidersTable, OidcTokensTable } from './schema.js';
 import { dbOf, type DbSource } from './source.js';
 
 /** An organisation's id and slug. */
@@ -98,19 +99,105 @@ export async function findOrgRef(source: DbSource, slug: string): Promise<OrgRef
   return dbOf(source).selectFrom('orgs').select(['id', 'slug']).where('slug', '=', slug).executeTakeFirst();
 }
 
-/** A live service account of an organisation by slug, with what a token exchange needs of it. */
-export async function findExchangeService(
+/** A live service account as a token exchange needs it. */
+export interface ExchangeService {
+  id: string;
+  slug: string;
+  name: string;
+  role: 'Manager' | 'Member';
+}
+
+/** A provider of the organisation, and whether the named service account is attached to it. */
+export type ExchangeProvider = OidcProviderRecord & { attached: boolean };
+
+/** Everything a token exchange decides on, read in one statement. */
+export interface ExchangeTrust {
+  org: OrgRef;
+  /** The live service account named, if the organisation has one. */
+  service: ExchangeService | undefined;
+  /** Every provider of the organisation, in no particular order. */
+  providers: ExchangeProvider[];
+}
+
+const selectExchangeTrust = compiledOnce((db, p: { orgSlug: string; serviceSlug: string }) =>
+  db
+    .selectFrom('orgs as o')
+    .leftJoin('services as s', (join) =>
+      join.onRef('s.org_id', '=', 'o.id').on('s.slug', '=', p.serviceSlug).on('s.deleted_at', 'is', null),
+    )
+    .leftJoin('oidc_providers as p', 'p.org_id', 'o.id')
+    .leftJoin('oidc_provider_services as ps', (join) =>
+      join.onRef('ps.provider_id', '=', 'p.id').onRef('ps.service_id', '=', 's.id'),
+    )
+    .select([
+      'o.id as org_id',
+      'o.slug as org_slug',
+      's.id as service_id',
+      's.slug as service_slug',
+      's.name as service_name',
+      's.role as service_role',
+      'p.id',
+      'p.slug',
+      'p.name',
+      'p.enabled',
+      'p.provider_url',
+      'p.audience',
+      'p.claims',
+      'p.token_ttl_seconds',
+      'p.created_at',
+      'p.created_by',
+      'p.updated_at',
+      'ps.service_id as attached_service',
+    ])
+    .where('o.slug', '=', p.orgSlug),
+);
+
+/**
+ * What a token exchange for `serviceSlug` of the organisation `orgSlug` decides on — the
+ * organisation, its live service account of that slug, and each of its providers with whether
+ * that account is attached to it — in one statement, or undefined when there is no such
+ * organisation. One statement instead of one per question: the exchange runs at every CI job.
+ */
+export async function findExchangeTrust(
   source: DbSource,
-  orgId: string,
-  slug: string,
-): Promise<{ id: string; slug: string; name: string; role: 'Manager' | 'Member' } | undefined> {
-  return dbOf(source)
-    .selectFrom('services')
-    .select(['id', 'slug', 'name', 'role'])
-    .where('org_id', '=', orgId)
-    .where('slug', '=', slug)
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst();
+  orgSlug: string,
+  serviceSlug: string,
+): Promise<ExchangeTrust | undefined> {
+  const { rows } = await selectExchangeTrust(source, { orgSlug, serviceSlug });
+  const first = rows[0];
+  if (!first) return undefined;
+  const org = { id: first.org_id, slug: first.org_slug };
+  const service =
+    first.service_id === null
+      ? undefined
+      : {
+          id: first.service_id,
+          slug: first.service_slug!,
+          name: first.service_name!,
+          role: first.service_role!,
+        };
+  const providers: ExchangeProvider[] = [];
+  for (const r of rows) {
+    if (r.id === null) continue;
+    providers.push({
+      ...decodeProvider({
+        id: r.id,
+        org_id: org.id,
+        slug: r.slug!,
+        name: r.name!,
+        enabled: r.enabled!,
+        provider_url: r.provider_url!,
+        audience: r.audience!,
+        claims: r.claims!,
+        token_ttl_seconds: r.token_ttl_seconds!,
+        created_at: r.created_at!,
+        created_by: r.created_by,
+        updated_at: r.updated_at!,
+      }),
+      attached: r.attached_service !== null,
+    });
+  }
+  return { org, service, providers };
 }
 
 /** The ids and slugs of an organisation's live service accounts among `slugs`. */
@@ -153,16 +240,6 @@ export async function listProviderPage(
     .orderBy('id')
     .limit(window.size)
     .offset(window.offset)
-    .execute();
-  return rows.map(decodeProvider);
-}
-
-/** Every provider of an organisation, in no particular order. */
-export async function listOrgProviders(source: DbSource, orgId: string): Promise<OidcProviderRecord[]> {
-  const rows = await dbOf(source)
-    .selectFrom('oidc_providers')
-    .selectAll()
-    .where('org_id', '=', orgId)
     .execute();
   return rows.map(decodeProvider);
 }
@@ -266,27 +343,24 @@ export async function linkedServiceSlugs(
     .execute();
 }
 
-/** Which of `providerIds` the service account is attached to. */
-export async function providersAttachedTo(
-  source: DbSource,
-  providerIds: string[],
-  serviceId: string,
-): Promise<string[]> {
-  const rows = await dbOf(source)
-    .selectFrom('oidc_provider_services')
-    .select('provider_id')
-    .where('provider_id', 'in', providerIds)
-    .where('service_id', '=', serviceId)
-    .execute();
-  return rows.map((r) => r.provider_id);
-}
+const insertTokenRow = compiledOnce((db, p: Omit<OidcTokensTable, 'revoked_at'>) =>
+  db.insertInto('oidc_tokens').values({
+    id: p.id,
+    key_hash: p.key_hash,
+    org_id: p.org_id,
+    service_id: p.service_id,
+    provider_id: p.provider_id,
+    subject: p.subject,
+    identity: p.identity,
+    created_at: p.created_at,
+    expires_at: p.expires_at,
+    revoked_at: null,
+  }),
+);
 
 /** Stores a new exchanged token. */
 export async function insertToken(source: DbSource, token: NewOidcToken): Promise<void> {
-  await dbOf(source)
-    .insertInto('oidc_tokens')
-    .values({ ...token, identity: JSON.stringify(token.identity), revoked_at: null })
-    .execute();
+  await insertTokenRow(source, { ...token, identity: JSON.stringify(token.identity) });
 }
 
 /**

@@ -1,0 +1,104 @@
+/**
+ * Group commit for small, frequent writes (the OIDC exchange and its audit event): the commit
+ * returns once the rows are in the operating system's hands — a crash or SIGKILL of the service
+ * right after cannot lose them — and the log reaches the disk shortly after, one sync for every
+ * commit of that moment, without holding up the event loop.
+ */
+
+import { sql } from 'kysely';
+import { BACKSTOP_CHECKPOINT_PAGES, startCheckpointer, type Checkpointer } from './checkpointer.js';
+import type { Db } from './db.js';
+import { isPostgres } from './jobs.js';
+import { dbOf, inTransaction, type DbSource } from './source.js';
+import { WalSync } from './wal-sync.js';
+
+/**
+ * Longest time a group commit waits for the disk: a crash of the whole machine (power, kernel)
+ * may lose the commits of at most this window (plus the sync itself); a crash of the service
+ * loses none. PostgreSQL's own bound (`wal_writer_delay`, 200 ms by default, up to three times
+ * that) applies there.
+ */
+export const GROUP_SYNC_DELAY_MS = 20;
+
+/** The `synchronous` setting every SQLite connection runs with outside group commits. */
+export const SQLITE_SYNCHRONOUS = 'full';
+
+/**
+ * The background work behind group commits of one SQLite database: the log sync, and a thread
+ * that checkpoints the log into the database (started with the first group commit, so that
+ * databases that never see one — commands, most tests — never start it).
+ */
+export class SqliteGroupCommits {
+  /** Syncs the write-ahead log shortly after group commits. */
+  readonly wal: WalSync;
+  private checkpointer: Checkpointer | null = null;
+  private closed = false;
+
+  constructor(private readonly file: string) {
+    this.wal = new WalSync(`${file}-wal`, GROUP_SYNC_DELAY_MS);
+  }
+
+  /** True once the checkpoint thread runs. */
+  get checkpointing(): boolean {
+    return this.checkpointer !== null;
+  }
+
+  /** Starts the checkpoint thread (once; never after {@link stop}). */
+  startCheckpointing(): void {
+    if (this.checkpointer || this.closed) return;
+    this.checkpointer = startCheckpointer(this.file, (message) =>
+      // The store has no logger; a warning reaches the service's standard error.
+      process.emitWarning(`SQLite background checkpoint failed: ${message}`, 'AirlockStoreWarning'),
+    );
+  }
+
+  /** Stops the checkpoint thread before the database's own connection closes. */
+  stop(): void {
+    this.closed = true;
+    this.checkpointer?.stop();
+  }
+}
+
+const sqliteGroupCommits = new WeakMap<Db, SqliteGroupCommits>();
+
+/** Makes group commits of an SQLite database use `commits` (db.ts calls this when it opens one). */
+export function enableGroupCommit(db: Db, commits: SqliteGroupCommits): void {
+  sqliteGroupCommits.set(db, commits);
+}
+
+/**
+ * Runs `work` in one transaction, committed as a group commit: when this returns, the rows
+ * survive a crash of this process, and a sync of the log within {@link GROUP_SYNC_DELAY_MS}
+ * (or any fully synced commit after it, which syncs the whole log) makes them survive a crash
+ * of the machine. SQLite commits with `synchronous = normal` and syncs the log itself on the
+ * thread pool; PostgreSQL commits with `synchronous_commit = off`. After a failed sync,
+ * SQLite commits sync again until one succeeds, so a failing disk surfaces as an error.
+ */
+export async function inGroupCommit<T>(source: DbSource, work: (trx: Db) => Promise<T>): Promise<T> {
+  const db = dbOf(source);
+  if (isPostgres(db)) {
+    return inTransaction(db, async (trx) => {
+      await sql`set local synchronous_commit = off`.execute(trx);
+      return work(trx);
+    });
+  }
+  const commits = sqliteGroupCommits.get(db);
+  if (!commits || commits.wal.unhealthy) return inTransaction(db, work);
+  const result = await db.connection().execute(async (conn) => {
+    if (!commits.checkpointing) {
+      // Checkpoints sync twice each: from now on a thread of their own runs them, and this
+      // connection only as a backstop when the log grows far past SQLite's usual size.
+      await sql.raw(`pragma wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`).execute(conn);
+      commits.startCheckpointing();
+    }
+    // One connection, held throughout: no other transaction can commit with the relaxed setting.
+    await sql`pragma synchronous = normal`.execute(conn);
+    try {
+      return await conn.transaction().execute(work);
+    } finally {
+      await sql.raw(`pragma synchronous = ${SQLITE_SYNCHRONOUS}`).execute(conn);
+    }
+  });
+  commits.wal.schedule();
+  return result;
+}
