@@ -1,12 +1,11 @@
 // The `auth` action (auth/action.yml): OIDC token exchange, masked and exported for later steps.
-import { setFailed } from '@actions/core';
 import { readAuthSettings } from '../config/auth.js';
-import { GitHubRuntime } from '../runtime/github.js';
-import { authenticate } from '../steps/auth.js';
+import { runAction } from './_entry.js';
 
-const runtime = new GitHubRuntime();
-try {
-  await authenticate(runtime, readAuthSettings(runtime));
-} catch (err) {
-  setFailed(err instanceof Error ? err.message : String(err));
-}
+await runAction(readAuthSettings, async () => {
+  const { authenticate } = await import('../steps/auth.js');
+  return async (runtime, settings) => {
+    await authenticate(runtime, settings);
+    return undefined;
+  };
+});

@@ -1,6 +1,5 @@
-// The `gate` action (gate/action.yml): waits for the repository's scans, judges them, reports.
+// The gate action: wait for the scans, judge, report.
 import { readGateSettings } from '../config/gate.js';
-import { runGateAction } from '../steps/run.js';
-import { runEntry } from './_entry.js';
+import { runAction } from './_entry.js';
 
-await runEntry((runtime) => runGateAction(runtime, readGateSettings(runtime)));
+await runAction(readGateSettings, async () => (await import('../steps/run.js')).runGateAction);

@@ -1,6 +1,5 @@
-// The `promote` action (promote/action.yml): promotes packages that passed, holds back the rest.
+// The promote action: copy or move the packages that passed the gate.
 import { readPromoteSettings } from '../config/promote.js';
-import { runPromoteAction } from '../steps/run.js';
-import { runEntry } from './_entry.js';
+import { runAction } from './_entry.js';
 
-await runEntry((runtime) => runPromoteAction(runtime, readPromoteSettings(runtime)));
+await runAction(readPromoteSettings, async () => (await import('../steps/run.js')).runPromoteAction);

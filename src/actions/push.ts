@@ -1,6 +1,5 @@
-// The `push` action (push/action.yml): uploads the build's files as packages.
+// The push action: upload the build's files as packages.
 import { readPushSettings } from '../config/push.js';
-import { runPushAction } from '../steps/run.js';
-import { runEntry } from './_entry.js';
+import { runAction } from './_entry.js';
 
-await runEntry((runtime) => runPushAction(runtime, readPushSettings(runtime)));
+await runAction(readPushSettings, async () => (await import('../steps/run.js')).runPushAction);

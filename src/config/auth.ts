@@ -1,4 +1,4 @@
-import type { Runtime } from '../runtime/runtime.js';
+import type { InputSource } from '../runtime/runtime.js';
 import { AuthDefaults, AuthInput } from './names.js';
 
 /** The `auth` step's settings, read and checked once from the inputs. */
@@ -77,7 +77,7 @@ export function parseRetries(
  * Throws a message naming the input and the accepted form when one is wrong: `org` and
  * `service-slug` go together, and without them `api-key` is required.
  */
-export function readAuthSettings(runtime: Runtime): AuthSettings {
+export function readAuthSettings(runtime: InputSource): AuthSettings {
   const apiKey = runtime.getInput(AuthInput.ApiKey);
   if (apiKey) runtime.setSecret(apiKey);
   const apiUrl = parseApiUrl(AuthInput.ApiUrl, runtime.getInput(AuthInput.ApiUrl, { required: true }));
@@ -105,7 +105,7 @@ export function readAuthSettings(runtime: Runtime): AuthSettings {
   };
 }
 
-function readNpmrcSettings(runtime: Runtime): NpmrcSettings | undefined {
+function readNpmrcSettings(runtime: InputSource): NpmrcSettings | undefined {
   const repository = runtime.getInput(AuthInput.NpmRepository);
   const path = runtime.getInput(AuthInput.Npmrc);
   if (!repository) {

@@ -1,4 +1,4 @@
-import type { Runtime } from '../runtime/runtime.js';
+import type { InputSource } from '../runtime/runtime.js';
 import { parseApiUrl, parseRetries } from './auth.js';
 import { AuthDefaults, AuthEnv, ConnectionInput } from './names.js';
 
@@ -16,7 +16,7 @@ export interface ConnectionSettings {
  * An input, or when it is empty the variable an earlier step of the job exported. The CLI
  * runtime already falls back to `AIRLOCK_*` variables; the GitHub runtime reads only `INPUT_*`.
  */
-export function inputOrEnv(runtime: Runtime, input: string, env: string): string {
+export function inputOrEnv(runtime: InputSource, input: string, env: string): string {
   return runtime.getInput(input) || (runtime.getEnv(env) ?? '').trim();
 }
 
@@ -25,7 +25,7 @@ export function inputOrEnv(runtime: Runtime, input: string, env: string): string
  * (`AIRLOCK_API_URL`, `AIRLOCK_API_KEY`). The key is masked the moment it is read. Throws a
  * message naming the input when one is missing or malformed.
  */
-export function readConnection(runtime: Runtime): ConnectionSettings {
+export function readConnection(runtime: InputSource): ConnectionSettings {
   const apiKey = inputOrEnv(runtime, ConnectionInput.ApiKey, AuthEnv.ApiKey);
   if (apiKey) runtime.setSecret(apiKey);
   const url = inputOrEnv(runtime, ConnectionInput.ApiUrl, AuthEnv.ApiUrl);
@@ -50,7 +50,7 @@ export function readConnection(runtime: Runtime): ConnectionSettings {
 
 /** The `owner` and `repo` inputs, defaulting to what an earlier push exported (then `ownerFallback`). */
 export function readRepository(
-  runtime: Runtime,
+  runtime: InputSource,
   names: { owner: string; repo: string },
   env: { owner: string; repo: string },
   ownerFallback = '',

@@ -8,12 +8,12 @@ import {
   parseCount,
   parseDuration,
   parseFailOn,
-  parseLicenseList,
   parseOnFailure,
   parseUnknownSeverity,
 } from '../policy/parse-inputs.js';
+import { parseLicenseList } from '../policy/parse-licenses.js';
 import { DEFAULT_MAX_ADVISORY_AGE, resolveGateSettings, type GateSettings } from '../policy/settings.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { InputSource } from '../runtime/runtime.js';
 import type { PushedPackage } from '../steps/types.js';
 import { readConnection, readRepository, type ConnectionSettings } from './connection.js';
 import { GateInput, RunnerEnv, StepDefaults, StepEnv } from './names.js';
@@ -59,7 +59,7 @@ export function readAllowlistFile(input: string, file: string): AllowlistEntry[]
 }
 
 /** Reads the wait and the gate's rules; each malformed input throws a message naming it and its accepted forms. */
-export function readGateRules(runtime: Runtime): GateRules {
+export function readGateRules(runtime: InputSource): GateRules {
   const waitTimeout = runtime.getInput(GateInput.WaitTimeout) || StepDefaults.WaitTimeout;
   const rules = resolveGateSettings({
     failOn: parseFailOn(runtime.getInput(GateInput.FailOn) || 'high', named(GateInput.FailOn)),
@@ -100,7 +100,7 @@ export function readGateRules(runtime: Runtime): GateRules {
 }
 
 /** Reads every input of the `gate` action. */
-export function readGateSettings(runtime: Runtime): GateActionSettings {
+export function readGateSettings(runtime: InputSource): GateActionSettings {
   const connection = readConnection(runtime);
   const { owner, repo } = readRepository(
     runtime,

@@ -1,4 +1,4 @@
-import type { Runtime } from '../runtime/runtime.js';
+import type { InputSource } from '../runtime/runtime.js';
 import type { PushedPackage } from '../steps/types.js';
 import { inputOrEnv } from './connection.js';
 import { StepEnv } from './names.js';
@@ -43,7 +43,7 @@ export function parsePackages(input: string, value: string): PushedPackage[] {
 }
 
 /** The `packages` input, or the packages an earlier push step exported (`AIRLOCK_PACKAGES`). */
-export function readPackages(runtime: Runtime, input: string): PushedPackage[] {
+export function readPackages(runtime: InputSource, input: string): PushedPackage[] {
   const value = inputOrEnv(runtime, input, StepEnv.Packages);
   if (!value) {
     throw new Error(

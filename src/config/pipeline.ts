@@ -1,4 +1,4 @@
-import type { Runtime } from '../runtime/runtime.js';
+import type { InputSource } from '../runtime/runtime.js';
 import { readAuthSettings, type AuthSettings } from './auth.js';
 import { readConnection, type ConnectionSettings } from './connection.js';
 import { readGateRules, type GateRules } from './gate.js';
@@ -33,7 +33,7 @@ export interface PipelineSettings {
  * the credential an earlier auth step exported is used. `owner` defaults to `org`; the push
  * `tags` are also the tags promoted packages must carry.
  */
-export function readPipelineSettings(runtime: Runtime): PipelineSettings {
+export function readPipelineSettings(runtime: InputSource): PipelineSettings {
   const org = runtime.getInput(AuthInput.Org);
   const useAuth = Boolean(
     org || runtime.getInput(AuthInput.ServiceSlug) || runtime.getInput(AuthInput.ApiKey),

@@ -1,6 +1,6 @@
 import { parseDuration } from '../policy/parse-inputs.js';
 import type { GateResult } from '../policy/verdict.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { InputSource } from '../runtime/runtime.js';
 import type { PushedPackage } from '../steps/types.js';
 import { inputOrEnv, readConnection, readRepository, type ConnectionSettings } from './connection.js';
 import { PromoteInput, StepDefaults, StepEnv } from './names.js';
@@ -81,7 +81,7 @@ export function checkDistinct(destination: string, repo: string): void {
 }
 
 /** Reads `mode`, `tags`, `quarantine-on-fail` and `wait-timeout` (and `destination`). */
-export function readPromoteOptions(runtime: Runtime): PromoteOptions {
+export function readPromoteOptions(runtime: InputSource): PromoteOptions {
   return {
     destination: parseDestination(PromoteInput.Destination, runtime.getInput(PromoteInput.Destination), true),
     mode: parseMode(PromoteInput.Mode, runtime.getInput(PromoteInput.Mode)),
@@ -95,7 +95,7 @@ export function readPromoteOptions(runtime: Runtime): PromoteOptions {
 }
 
 /** Reads every input of the `promote` action. */
-export function readPromoteSettings(runtime: Runtime): PromoteActionSettings {
+export function readPromoteSettings(runtime: InputSource): PromoteActionSettings {
   const connection = readConnection(runtime);
   const { owner, repo } = readRepository(
     runtime,

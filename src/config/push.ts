@@ -1,4 +1,4 @@
-import type { Runtime } from '../runtime/runtime.js';
+import type { InputSource } from '../runtime/runtime.js';
 import { readConnection, readRepository, type ConnectionSettings } from './connection.js';
 import { readBoolean } from './report.js';
 import { PushInput, StepDefaults, StepEnv } from './names.js';
@@ -70,7 +70,7 @@ export type PushOptions = Omit<PushSettings, 'connection'>;
  * Reads the `push` inputs except the connection; throws a message naming a bad input and its
  * accepted forms. `ownerFallback` stands in for an empty `owner` (the pipeline's `org`).
  */
-export function readPushOptions(runtime: Runtime, ownerFallback = ''): PushOptions {
+export function readPushOptions(runtime: InputSource, ownerFallback = ''): PushOptions {
   const { owner, repo } = readRepository(
     runtime,
     { owner: PushInput.Owner, repo: PushInput.Repo },
@@ -110,6 +110,6 @@ export function readPushOptions(runtime: Runtime, ownerFallback = ''): PushOptio
 }
 
 /** Reads every input of the `push` action. */
-export function readPushSettings(runtime: Runtime): PushSettings {
+export function readPushSettings(runtime: InputSource): PushSettings {
   return { connection: readConnection(runtime), ...readPushOptions(runtime) };
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { GitHubRunContext } from '../github/context.js';
 import { makeJobKey } from '../report/pr-comment.js';
-import { parseBooleanInput, type Runtime } from '../runtime/runtime.js';
+import { parseBooleanInput, type InputSource } from '../runtime/runtime.js';
 import { ReportInput, RunnerEnv, StepDefaults } from './names.js';
 
 /** The GitHub run a report belongs to, read from the runner's environment. */
@@ -28,7 +28,7 @@ export interface ReportSettings {
 }
 
 /** A boolean input with a default for when it is empty (YAML 1.2 core schema). */
-export function readBoolean(runtime: Runtime, input: string, fallback: boolean): boolean {
+export function readBoolean(runtime: InputSource, input: string, fallback: boolean): boolean {
   const value = runtime.getInput(input);
   return value === '' ? fallback : parseBooleanInput(input, value);
 }
@@ -52,7 +52,7 @@ export function parseMatrix(input: string, value: string): Record<string, unknow
   return Object.keys(matrix).length ? matrix : null;
 }
 
-function readEventPayload(runtime: Runtime, file: string | undefined): Record<string, unknown> {
+function readEventPayload(runtime: InputSource, file: string | undefined): Record<string, unknown> {
   if (!file) return {};
   try {
     const payload: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -69,7 +69,7 @@ function readEventPayload(runtime: Runtime, file: string | undefined): Record<st
 
 /** The GitHub run from the runner's variables; null outside GitHub Actions. */
 export function readGitHubEnvironment(
-  runtime: Runtime,
+  runtime: InputSource,
   matrix: Record<string, unknown> | null,
 ): GitHubEnvironment | null {
   const repository = runtime.getEnv(RunnerEnv.Repository) ?? '';
@@ -100,7 +100,7 @@ export function readGitHubEnvironment(
  * Reads `github-token` (masked at once), `comment`, `check-name` and `matrix`, and the run from
  * the runner's variables.
  */
-export function readReportSettings(runtime: Runtime): ReportSettings {
+export function readReportSettings(runtime: InputSource): ReportSettings {
   const githubToken = runtime.getInput(ReportInput.GithubToken);
   if (githubToken) runtime.setSecret(githubToken);
   const matrix = parseMatrix(ReportInput.Matrix, runtime.getInput(ReportInput.Matrix));

@@ -1,4 +1,3 @@
-import { describeInvalidLicenseId } from './licenses.js';
 import type { OnFailure, UnknownSeverity } from './settings.js';
 import { FAIL_ON_VALUES, LEVELS, type FailOn } from './severity.js';
 
@@ -88,19 +87,4 @@ export function parseAge(text: string, name = 'max-advisory-age'): number {
     throw new Error(`${name}: "${text}" allows no age at all, so every scan would fail; ${AGE_FORMS}.`);
   }
   return seconds;
-}
-
-/** `deny-licenses`: SPDX license ids separated by commas, spaces or new lines. */
-export function parseLicenseList(text: string, name = 'deny-licenses'): string[] {
-  const ids = text
-    .split(/[\s,]+/)
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const problems = ids.map(describeInvalidLicenseId).filter((p): p is string => p !== undefined);
-  if (problems.length) {
-    throw new Error(
-      `${name}: ${problems.join('; ')}. List SPDX license ids (e.g. GPL-3.0-only, AGPL-3.0-or-later) separated by commas or new lines.`,
-    );
-  }
-  return [...new Set(ids)];
 }

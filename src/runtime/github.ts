@@ -22,13 +22,19 @@ export const MISSING_ID_TOKEN_PERMISSION =
  */
 export class GitHubRuntime implements Runtime {
   readonly kind = 'github' as const;
-  private readonly masked = new Set<string>();
+  private readonly masked: Set<string>;
 
   /**
    * `env` is where exports are mirrored and the ID-token and summary settings are read; it is
-   * the process environment, which @actions/core itself reads for inputs and files.
+   * the process environment, which @actions/core itself reads for inputs and files. `masked`
+   * holds the secrets already masked (by {@link GitHubInputs} while the settings were read).
    */
-  constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
+  constructor(
+    private readonly env: NodeJS.ProcessEnv = process.env,
+    masked: Iterable<string> = [],
+  ) {
+    this.masked = new Set(masked);
+  }
 
   /** {@inheritDoc Runtime.getInput} */
   getInput(name: string, options?: InputOptions): string {

@@ -48,6 +48,16 @@ export interface Runtime {
   isDebug(): boolean;
 }
 
+/**
+ * What reading an action's settings needs of a runtime: its inputs, the job's environment,
+ * masking and warnings. An entry file reads settings through this before it loads the steps, so
+ * a bad input fails before anything heavy is loaded.
+ */
+export type InputSource = Pick<
+  Runtime,
+  'kind' | 'getInput' | 'getBooleanInput' | 'getMultilineInput' | 'getEnv' | 'setSecret' | 'warning'
+>;
+
 /** The CI offers no OIDC ID token here (e.g. the job lacks `permissions: id-token: write`). */
 export class IdTokenUnavailableError extends Error {
   constructor(message: string) {

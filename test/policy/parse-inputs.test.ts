@@ -3,10 +3,10 @@ import {
   parseCount,
   parseDuration,
   parseFailOn,
-  parseLicenseList,
   parseOnFailure,
   parseUnknownSeverity,
 } from '../../src/policy/parse-inputs.js';
+import { parseLicenseList } from '../../src/policy/parse-licenses.js';
 
 describe('parseFailOn', () => {
   it.each([

@@ -16,6 +16,8 @@ interface CompiledRange {
   bounds: Bound[];
   /** Upper limits (`limit` events); empty when the range has none or `limit: "*"`. */
   limits: unknown[];
+  /** The `fixed` events among the bounds, for the lowest fixed version above a version. */
+  fixed: Bound[];
 }
 
 /** Picks the scheme for a range type, or null when ranges of that type are not evaluated. */
@@ -65,7 +67,7 @@ function compileRange(range: OsvRange, scheme: AnyVersionScheme): CompiledRange 
   bounds.sort((a, b) =>
     a.at === null ? (b.at === null ? 0 : -1) : b.at === null ? 1 : scheme.compare(a.at, b.at),
   );
-  return { scheme, bounds, limits };
+  return { scheme, bounds, limits, fixed: bounds.filter((b) => b.kind === 'fixed') };
 }
 
 function eventEntry(event: OsvEvent): [EventKind | 'limit', string] | null {
@@ -127,25 +129,6 @@ export function compileAffected(
     return listedKeys;
   };
 
-  // One version is parsed at most once per scheme, even when several ranges share it.
-  const parseFor = (version: string): ((scheme: AnyVersionScheme) => unknown) => {
-    const cache = new Map<AnyVersionScheme, unknown>();
-    return (scheme) => {
-      if (!cache.has(scheme)) cache.set(scheme, scheme.parse(version));
-      return cache.get(scheme);
-    };
-  };
-  const containing = (version: string, firstOnly: boolean): CompiledRange[] => {
-    const parsed = parseFor(version);
-    const hits: CompiledRange[] = [];
-    for (const range of ranges) {
-      const v = parsed(range.scheme);
-      if (v === null || !rangeContains(range, v)) continue;
-      hits.push(range);
-      if (firstOnly) break;
-    }
-    return hits;
-  };
   const inList = (version: string): boolean => {
     if (listed.has(version)) return true;
     if (!listScheme || listed.size === 0) return false;
@@ -153,36 +136,66 @@ export function compileAffected(
     return parsed !== null && listedKeySet().has(listScheme.key(parsed));
   };
 
-  const lowestFixed = (candidates: CompiledRange[], version: string): string | null => {
-    const parsed = parseFor(version);
-    let best: { raw: string; at: unknown; scheme: AnyVersionScheme } | null = null;
-    for (const range of candidates) {
-      const v = parsed(range.scheme);
-      if (v === null) continue;
-      for (const bound of range.bounds) {
-        if (bound.kind !== 'fixed' || range.scheme.compare(bound.at, v) <= 0) continue;
-        if (!best || (best.scheme === range.scheme && range.scheme.compare(bound.at, best.at) < 0)) {
-          best = { raw: bound.raw, at: bound.at, scheme: range.scheme };
+  /**
+   * Walks the ranges once: whether one contains `version` and the lowest `fixed` above it among
+   * those that do (`all`: among every range, for a version only the `versions` list names).
+   * The version is parsed once per scheme (ranges of one entry nearly always share one), without
+   * the per-call maps and lists this loop runs too often for.
+   */
+  const walk = (version: string, all: boolean): { hit: boolean; fixed: string | null } => {
+    let scheme: AnyVersionScheme | null = null;
+    let parsed: unknown = null;
+    let hit = false;
+    let best: Bound | null = null;
+    let bestScheme: AnyVersionScheme | null = null;
+    for (const range of ranges) {
+      if (range.scheme !== scheme) {
+        scheme = range.scheme;
+        parsed = scheme.parse(version);
+      }
+      if (parsed === null) continue;
+      if (!all) {
+        if (!rangeContains(range, parsed)) continue;
+        hit = true;
+      }
+      for (const bound of range.fixed) {
+        if (range.scheme.compare(bound.at, parsed) <= 0) continue;
+        if (!best || (bestScheme === range.scheme && range.scheme.compare(bound.at, best.at) < 0)) {
+          best = bound;
+          bestScheme = range.scheme;
         }
       }
     }
-    return best?.raw ?? null;
+    return { hit, fixed: best?.raw ?? null };
+  };
+  const contains = (version: string): boolean => {
+    let scheme: AnyVersionScheme | null = null;
+    let parsed: unknown = null;
+    for (const range of ranges) {
+      if (range.scheme !== scheme) {
+        scheme = range.scheme;
+        parsed = scheme.parse(version);
+      }
+      if (parsed !== null && rangeContains(range, parsed)) return true;
+    }
+    return false;
   };
 
   return {
     skippedRanges,
     matches(version) {
       if (listed.has(version)) return true;
-      return containing(version, true).length > 0 || inList(version);
+      return contains(version) || inList(version);
     },
     fixedVersion(version) {
-      const hits = containing(version, false);
-      return lowestFixed(hits.length > 0 ? hits : inList(version) ? ranges : [], version);
+      const found = walk(version, false);
+      if (found.hit) return found.fixed;
+      return inList(version) ? walk(version, true).fixed : null;
     },
     check(version) {
-      const hits = containing(version, false);
-      if (hits.length > 0) return { fixedVersion: lowestFixed(hits, version) };
-      if (inList(version)) return { fixedVersion: lowestFixed(ranges, version) };
+      const found = walk(version, false);
+      if (found.hit) return { fixedVersion: found.fixed };
+      if (inList(version)) return { fixedVersion: walk(version, true).fixed };
       return null;
     },
   };
