@@ -22,6 +22,8 @@ export interface Verdaccio {
   url: string;
   /** Publishes one version of a package (a tarball built from `manifest`, or the bytes given). */
   publish(name: string, version: string, tarball?: Buffer): Promise<void>;
+  /** Sends a publish body as `npm publish` does (`escapedName` as a registry path writes it). */
+  put(escapedName: string, body: Record<string, unknown>): Promise<void>;
   /** Stops the registry (its storage stays, so `start` brings it back with the same packages). */
   stop(): Promise<void>;
   /** Starts it again on the same port. */
@@ -139,6 +141,14 @@ export async function startVerdaccio(): Promise<Verdaccio> {
         body: JSON.stringify(body),
       });
       if (!res.ok) throw new Error(`verdaccio refused ${name}@${version}: ${res.status} ${await res.text()}`);
+    },
+    async put(escapedName, body) {
+      const res = await fetch(`${url}/${escapedName}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      if (!res.ok) throw new Error(`verdaccio refused ${escapedName}: ${res.status} ${await res.text()}`);
     },
     stop,
     start,

@@ -79,9 +79,17 @@ export function registryUrl(ctx: ServiceContext, owner: string, slug: string): s
   return `${ctx.baseUrl}/npm/${encodeURIComponent(owner)}/${encodeURIComponent(slug)}/`;
 }
 
-/** A package name as it appears in a registry path: `@scope%2fname` for scoped names. */
-export function escapeName(name: string): string {
-  return name.startsWith('@') ? `@${encodeURIComponent(name.slice(1))}` : encodeURIComponent(name);
+/**
+ * The path of a tarball below the registry URL, as the public registry writes it: `@scope/name/-/file`
+ * for scoped names (yarn pins any other form of the URL into its lockfile, tying it to this host).
+ */
+export function tarballPath(name: string, filename: string): string {
+  const [scope, bare] = name.startsWith('@') ? name.slice(1).split('/', 2) : [];
+  const pkg =
+    scope !== undefined && bare !== undefined
+      ? `@${encodeURIComponent(scope)}/${encodeURIComponent(bare)}`
+      : encodeURIComponent(name);
+  return `${pkg}/-/${encodeURIComponent(filename)}`;
 }
 
 /** The tarball file name npm gives a version: the name without its scope, then the version. */
@@ -129,7 +137,7 @@ function versionDocument(
     version: row.version,
     _id: `${name}@${row.version}`,
     dist: {
-      tarball: `${registryUrl(ctx, repo.owner, repo.slug)}${escapeName(name)}/-/${encodeURIComponent(row.filename)}`,
+      tarball: `${registryUrl(ctx, repo.owner, repo.slug)}${tarballPath(name, row.filename)}`,
       shasum: row.sha1,
       integrity,
     },

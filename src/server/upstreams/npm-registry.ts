@@ -9,12 +9,12 @@ import type { ServiceContext } from '../domain/context.js';
 import { ServiceError } from '../domain/errors.js';
 import { repoRef } from '../domain/package-query.js';
 import {
-  escapeName,
   getPackument,
   loadVersions,
   openTarball,
   registryUrl,
   type NpmRepo,
+  tarballPath,
   type Packument,
 } from '../npm/registry.js';
 import { activeUpstreams } from './fetch.js';
@@ -38,7 +38,7 @@ function target(ctx: ServiceContext, repo: NpmRepo): NpmTarget {
   const base = registryUrl(ctx, repo.owner, repo.slug);
   return {
     repo: repoRef(repo.access),
-    tarballUrl: (name, file) => `${base}${escapeName(name)}/-/${encodeURIComponent(file)}`,
+    tarballUrl: (name, file) => `${base}${tarballPath(name, file)}`,
   };
 }
 
