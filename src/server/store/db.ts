@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase as KyselySqlite } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import pg from 'pg';
 import type { Database } from './schema.js';
@@ -15,6 +15,28 @@ export type DatabaseConfig =
 export type Db = Kysely<Database>;
 
 const PG_INT8 = 20;
+// Distinct statements kept prepared per SQLite connection: the service issues a few hundred.
+const STATEMENT_CACHE_SIZE = 1000;
+
+/**
+ * The SQLite connection as Kysely sees it, with each statement prepared once and reused: preparing
+ * costs as much as running a small indexed query, and every request runs the same few texts. A
+ * statement still being iterated (a streamed query) is busy, so another is prepared beside it.
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database): KyselySqlite {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql) {
+      const cached = cache.get(sql);
+      if (cached && !cached.busy) return cached;
+      const statement = sqlite.prepare(sql);
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      cache.set(sql, statement);
+      return statement;
+    },
+  };
+}
 
 /** Opens the database and brings its schema up to date. */
 export async function openDatabase(config: DatabaseConfig): Promise<Db> {
@@ -34,7 +56,7 @@ function createDialect(config: DatabaseConfig): SqliteDialect | PostgresDialect 
         sqlite.pragma('synchronous = FULL');
         sqlite.pragma('busy_timeout = 5000');
         sqlite.pragma('foreign_keys = ON');
-        return sqlite;
+        return withStatementCache(sqlite);
       },
     });
   }
