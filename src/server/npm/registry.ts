@@ -157,8 +157,11 @@ export function abbreviate(doc: Record<string, unknown>): Record<string, unknown
   return out;
 }
 
-/** A revision string that changes whenever the rows behind a packument do. */
-function revisionOf(rows: NpmVersionRecord[]): string {
+/**
+ * A revision string that changes whenever the rows behind a packument do: a version published or
+ * unpublished (its row id comes or goes), a dist-tag moved, a deprecation set or cleared.
+ */
+export function packumentRevision(rows: NpmVersionRecord[]): string {
   const hash = crypto.createHash('sha256');
   for (const r of rows) hash.update(`${r.id}\0${r.distTags.join(',')}\0${r.deprecated ?? ''}\n`);
   return `${rows.length}-${hash.digest('hex').slice(0, 32)}`;
@@ -174,7 +177,16 @@ export async function getPackument(
   name: string,
   options: PackumentOptions,
 ): Promise<Packument | null> {
-  const rows = await loadVersions(ctx, repo, name);
+  return buildPackument(ctx, repo, await loadVersions(ctx, repo, name), options);
+}
+
+/** The packument of the version rows of one name (as {@link loadVersions} reads them); null when there are none. */
+export function buildPackument(
+  ctx: ServiceContext,
+  repo: NpmRepo,
+  rows: NpmVersionRecord[],
+  options: PackumentOptions,
+): Packument | null {
   if (rows.length === 0) return null;
   const distTags = distTagsOf(rows);
   const latest = rows.find((r) => r.version === distTags.latest) ?? rows[rows.length - 1]!;
@@ -194,7 +206,7 @@ export async function getPackument(
   const latestManifest = versions[latest.version]!;
   const packument: Packument = {
     _id: display,
-    _rev: revisionOf(rows),
+    _rev: packumentRevision(rows),
     name: display,
     'dist-tags': distTags,
     versions,
