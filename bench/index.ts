@@ -1,6 +1,7 @@
 import { benchActions } from './actions.js';
 import { runAdvisoriesBench } from './advisories.js';
 import { benchAdvisorySync } from './advisory-sync.js';
+import { benchNpm } from './npm.js';
 import { benchOidc } from './oidc.js';
 import { benchPackageCopy } from './package-copy.js';
 import { benchReplicas } from './replicas.js';
@@ -25,6 +26,7 @@ const BENCHES: Bench[] = [
   { name: 'actions', run: () => benchActions() },
   { name: 'replicas', run: () => benchReplicas() },
   { name: 'web', run: benchWeb },
+  { name: 'npm', run: benchNpm },
 ];
 
 const only = process.argv.slice(2);
