@@ -47,13 +47,17 @@ const EXTERNAL = [
         process.env.AIRLOCK_YARN ?? `${tools}/yarn-4.18.1/node_modules/@yarnpkg/cli-dist/bin/yarn.js`;
       return fs.existsSync(pnpm) && fs.existsSync(yarn);
     },
-    suites: ['test/server/npm/pnpm-yarn.test.ts'],
+    suites: ['test/server/npm/pnpm-yarn.test.ts', 'test/server/upstreams/npm-real-project.test.ts'],
   },
   { what: 'nginx', present: () => fs.existsSync('/usr/sbin/nginx'), suites: ['test/scale/'] },
   {
     what: 'Verdaccio 6.8 (.ci/tools.d/verdaccio.sh)',
     present: () => fs.existsSync(verdaccioBinary()),
-    suites: ['test/server/upstreams/npm-upstream.test.ts', 'test/server/upstreams/npm-install.test.ts'],
+    suites: [
+      'test/server/upstreams/npm-upstream.test.ts',
+      'test/server/upstreams/npm-install.test.ts',
+      'test/server/upstreams/npm-real-project.test.ts',
+    ],
   },
   {
     what: 'the Python clients (twine, pip, uv; .ci/tools.d/python-clients.sh)',

@@ -1,6 +1,7 @@
 import { benchActions } from './actions.js';
 import { runAdvisoriesBench } from './advisories.js';
 import { benchAdvisorySync } from './advisory-sync.js';
+import { benchNpm } from './npm.js';
 import { benchOidc } from './oidc.js';
 import { benchPackageCopy } from './package-copy.js';
 import { benchPypi } from './pypi.js';
@@ -27,6 +28,7 @@ const BENCHES: Bench[] = [
   { name: 'replicas', run: () => benchReplicas() },
   { name: 'web', run: benchWeb },
   { name: 'pypi', run: benchPypi },
+  { name: 'npm', run: benchNpm },
 ];
 
 const only = process.argv.slice(2);

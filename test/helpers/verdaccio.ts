@@ -22,6 +22,8 @@ export interface Verdaccio {
   url: string;
   /** Publishes one version of a package (a tarball built from `manifest`, or the bytes given). */
   publish(name: string, version: string, tarball?: Buffer): Promise<void>;
+  /** Sends a publish body as `npm publish` does (`escapedName` as a registry path writes it). */
+  put(escapedName: string, body: Record<string, unknown>): Promise<void>;
   /** Stops the registry (its storage stays, so `start` brings it back with the same packages). */
   stop(): Promise<void>;
   /** Starts it again on the same port. */
@@ -55,8 +57,17 @@ async function waitReady(url: string, child: ChildProcess, output: () => string)
   throw new Error(`verdaccio did not answer at ${url}: ${output()}`);
 }
 
-/** Starts Verdaccio with a temporary configuration and storage, anonymous publishing allowed, no uplinks. */
-export async function startVerdaccio(): Promise<Verdaccio> {
+/** How to start Verdaccio. */
+export interface VerdaccioOptions {
+  /** A registry every package is proxied from (an uplink whose copies stay fresh for `maxage`). */
+  uplink?: string;
+}
+
+/**
+ * Starts Verdaccio with a temporary configuration and storage, anonymous publishing allowed, no
+ * uplinks unless `options.uplink` names one.
+ */
+export async function startVerdaccio(options: VerdaccioOptions = {}): Promise<Verdaccio> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'airlock-verdaccio-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -68,16 +79,17 @@ export async function startVerdaccio(): Promise<Verdaccio> {
       'auth:',
       '  htpasswd:',
       `    file: ${path.join(dir, 'htpasswd')}`,
-      'uplinks: {}',
+      ...(options.uplink
+        ? ['uplinks:', '  origin:', `    url: ${options.uplink}`, '    maxage: 30m', '    cache: true']
+        : ['uplinks: {}']),
       'packages:',
-      "  '@*/*':",
-      '    access: $all',
-      '    publish: $all',
-      '    unpublish: $all',
-      "  '**':",
-      '    access: $all',
-      '    publish: $all',
-      '    unpublish: $all',
+      ...["'@*/*'", "'**'"].flatMap((pattern) => [
+        `  ${pattern}:`,
+        '    access: $all',
+        '    publish: $all',
+        '    unpublish: $all',
+        ...(options.uplink ? ['    proxy: origin'] : []),
+      ]),
       'log: { type: stdout, format: json, level: error }',
       '',
     ].join('\n'),
@@ -139,6 +151,14 @@ export async function startVerdaccio(): Promise<Verdaccio> {
         body: JSON.stringify(body),
       });
       if (!res.ok) throw new Error(`verdaccio refused ${name}@${version}: ${res.status} ${await res.text()}`);
+    },
+    async put(escapedName, body) {
+      const res = await fetch(`${url}/${escapedName}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      if (!res.ok) throw new Error(`verdaccio refused ${escapedName}: ${res.status} ${await res.text()}`);
     },
     stop,
     start,

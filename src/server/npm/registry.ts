@@ -79,9 +79,17 @@ export function registryUrl(ctx: ServiceContext, owner: string, slug: string): s
   return `${ctx.baseUrl}/npm/${encodeURIComponent(owner)}/${encodeURIComponent(slug)}/`;
 }
 
-/** A package name as it appears in a registry path: `@scope%2fname` for scoped names. */
-export function escapeName(name: string): string {
-  return name.startsWith('@') ? `@${encodeURIComponent(name.slice(1))}` : encodeURIComponent(name);
+/**
+ * The path of a tarball below the registry URL, as the public registry writes it: `@scope/name/-/file`
+ * for scoped names (yarn pins any other form of the URL into its lockfile, tying it to this host).
+ */
+export function tarballPath(name: string, filename: string): string {
+  const [scope, bare] = name.startsWith('@') ? name.slice(1).split('/', 2) : [];
+  const pkg =
+    scope !== undefined && bare !== undefined
+      ? `@${encodeURIComponent(scope)}/${encodeURIComponent(bare)}`
+      : encodeURIComponent(name);
+  return `${pkg}/-/${encodeURIComponent(filename)}`;
 }
 
 /** The tarball file name npm gives a version: the name without its scope, then the version. */
@@ -129,7 +137,7 @@ function versionDocument(
     version: row.version,
     _id: `${name}@${row.version}`,
     dist: {
-      tarball: `${registryUrl(ctx, repo.owner, repo.slug)}${escapeName(name)}/-/${encodeURIComponent(row.filename)}`,
+      tarball: `${registryUrl(ctx, repo.owner, repo.slug)}${tarballPath(name, row.filename)}`,
       shasum: row.sha1,
       integrity,
     },
@@ -149,8 +157,11 @@ export function abbreviate(doc: Record<string, unknown>): Record<string, unknown
   return out;
 }
 
-/** A revision string that changes whenever the rows behind a packument do. */
-function revisionOf(rows: NpmVersionRecord[]): string {
+/**
+ * A revision string that changes whenever the rows behind a packument do: a version published or
+ * unpublished (its row id comes or goes), a dist-tag moved, a deprecation set or cleared.
+ */
+export function packumentRevision(rows: NpmVersionRecord[]): string {
   const hash = crypto.createHash('sha256');
   for (const r of rows) hash.update(`${r.id}\0${r.distTags.join(',')}\0${r.deprecated ?? ''}\n`);
   return `${rows.length}-${hash.digest('hex').slice(0, 32)}`;
@@ -166,7 +177,16 @@ export async function getPackument(
   name: string,
   options: PackumentOptions,
 ): Promise<Packument | null> {
-  const rows = await loadVersions(ctx, repo, name);
+  return buildPackument(ctx, repo, await loadVersions(ctx, repo, name), options);
+}
+
+/** The packument of the version rows of one name (as {@link loadVersions} reads them); null when there are none. */
+export function buildPackument(
+  ctx: ServiceContext,
+  repo: NpmRepo,
+  rows: NpmVersionRecord[],
+  options: PackumentOptions,
+): Packument | null {
   if (rows.length === 0) return null;
   const distTags = distTagsOf(rows);
   const latest = rows.find((r) => r.version === distTags.latest) ?? rows[rows.length - 1]!;
@@ -186,7 +206,7 @@ export async function getPackument(
   const latestManifest = versions[latest.version]!;
   const packument: Packument = {
     _id: display,
-    _rev: revisionOf(rows),
+    _rev: packumentRevision(rows),
     name: display,
     'dist-tags': distTags,
     versions,

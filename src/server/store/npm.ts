@@ -60,10 +60,15 @@ export async function listNpmVersions(
     .where('packages.format', '=', 'npm')
     .where('packages.name_key', '=', nameKey)
     .where('packages.deleted_at', 'is', null)
-    .orderBy('packages.uploaded_at')
-    .orderBy('packages.id')
+    // Written out (not bound) so that SQLite sees the partial index packages_live_version covers
+    // the query; with an ORDER BY it would walk every package of the repository in upload order
+    // instead, so the rows are ordered here.
+    .where(sql<SqlBool>`packages.format <> 'python'`)
     .execute();
   if (rows.length === 0) return [];
+  rows.sort((a, b) =>
+    a.uploaded_at === b.uploaded_at ? (a.id < b.id ? -1 : 1) : a.uploaded_at < b.uploaded_at ? -1 : 1,
+  );
   const tags = await db
     .selectFrom('package_tags')
     .select(['package_id', 'tag'])

@@ -4,17 +4,19 @@
  * own versions, and blocked versions are hidden or refused in both.
  */
 
+import crypto from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { ServiceContext } from '../domain/context.js';
 import { ServiceError } from '../domain/errors.js';
 import { repoRef } from '../domain/package-query.js';
 import {
-  escapeName,
-  getPackument,
+  buildPackument,
   loadVersions,
+  packumentRevision,
   openTarball,
   registryUrl,
   type NpmRepo,
+  tarballPath,
   type Packument,
 } from '../npm/registry.js';
 import { activeUpstreams } from './fetch.js';
@@ -25,6 +27,12 @@ import { fetchUpstreamTarball, servePackument, type NpmDocument, type NpmTarget 
 export interface RegistryPackument {
   packument: Packument;
   stale: boolean;
+  /**
+   * The packument's entity tag: a digest of what it is built from (the repository's version rows
+   * with their dist-tags and deprecations, the upstream document merged in, the versions the
+   * firewall hides, the form), so any publish, dist-tag, deprecate or unpublish changes it.
+   */
+  etag: string;
 }
 
 /** A tarball as the registry serves it: from the repository's blobs or just fetched from an upstream. */
@@ -38,7 +46,7 @@ function target(ctx: ServiceContext, repo: NpmRepo): NpmTarget {
   const base = registryUrl(ctx, repo.owner, repo.slug);
   return {
     repo: repoRef(repo.access),
-    tarballUrl: (name, file) => `${base}${escapeName(name)}/-/${encodeURIComponent(file)}`,
+    tarballUrl: (name, file) => `${base}${tarballPath(name, file)}`,
   };
 }
 
@@ -53,14 +61,23 @@ export async function registryPackument(
   abbreviated: boolean,
 ): Promise<RegistryPackument | null> {
   const upstreams = await activeUpstreams(ctx, repo.access.repo.id, 'npm');
+  const rows = await loadVersions(ctx, repo, name);
   // Without upstreams the repository's own form is served (abbreviated as it builds it).
-  const local = await getPackument(ctx, repo, name, { abbreviated: upstreams.length === 0 && abbreviated });
+  const local = buildPackument(ctx, repo, rows, { abbreviated: upstreams.length === 0 && abbreviated });
   if (upstreams.length === 0 && !local) return null;
   const served = await servePackument(ctx, target(ctx, repo), name, local as NpmDocument | null, {
     abbreviated: upstreams.length > 0 && abbreviated,
     upstreams,
   });
-  return served && { packument: served.packument as Packument, stale: served.stale };
+  if (!served) return null;
+  const identity = [
+    abbreviated ? 'install-v1' : 'full',
+    rows.length ? packumentRevision(rows) : '-',
+    served.upstreamRevision ?? '-',
+    [...served.hidden].sort().join(','),
+  ].join('\n');
+  const etag = `"${crypto.createHash('sha256').update(identity).digest('base64url').slice(0, 32)}"`;
+  return { packument: served.packument as Packument, stale: served.stale, etag };
 }
 
 /**

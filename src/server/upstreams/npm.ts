@@ -4,6 +4,7 @@
  * versions, passed through the firewall, and tarballs fetched, verified and kept on demand.
  */
 
+import crypto from 'node:crypto';
 import semver from 'semver';
 import type { FirewallMode } from '../../api/upstreams.js';
 import { SYSTEM_ACTOR } from '../domain/access.js';
@@ -41,6 +42,8 @@ export interface ServedPackument {
   stale: boolean;
   /** Versions the firewall left out (hide mode). */
   hidden: string[];
+  /** What identifies the upstream document merged in (a digest of its body), or null for none. */
+  upstreamRevision: string | null;
 }
 
 /** The header that says an answer holds an expired upstream copy. */
@@ -227,6 +230,9 @@ export async function servePackument(
     packument: options.abbreviated ? abbreviated(doc) : doc,
     stale: remote?.fetched.stale ?? false,
     hidden,
+    upstreamRevision: remote
+      ? crypto.createHash('sha256').update(remote.fetched.body).digest('base64url')
+      : null,
   };
 }
 

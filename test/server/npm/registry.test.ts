@@ -107,7 +107,7 @@ describe('publish and read', () => {
     expect(escaped.body.name).toBe('@acme/util');
     expect(plain.body).toEqual(escaped.body);
     const url = escaped.body.versions['2.0.0']!.dist.tarball;
-    expect(url).toBe(`${server.url}/npm/acme/dev/@acme%2Futil/-/util-2.0.0.tgz`);
+    expect(url).toBe(`${server.url}/npm/acme/dev/@acme/util/-/util-2.0.0.tgz`);
     expect((await fetch(url, { headers: { Authorization: `Bearer ${server.adminKey}` } })).status).toBe(200);
   });
 

@@ -18,6 +18,7 @@ import { registryPackument, registryTarball } from '../../upstreams/npm-registry
 import { UPSTREAM_HEADER } from '../../upstreams/npm.js';
 import { searchPackages, whoami } from '../../npm/search.js';
 import { ERROR_STATUS, toServiceError } from '../errors.js';
+import { notModified } from '../file-response.js';
 import type { App } from '../types.js';
 
 /** The media type of an abbreviated packument (npm's install-time form). */
@@ -261,11 +262,13 @@ export function npmRoutes(app: App, ctx: ServiceContext): void {
       const abbreviated = wantsAbbreviated(request);
       const served = await registryPackument(ctx, npmRepo, path.name, abbreviated);
       if (!served) throw new ServiceError('not_found', `'${path.name}' is not in ${owner}/${repo}.`);
-      const { packument } = served;
+      const { packument, etag } = served;
       if (served.stale) void reply.header(UPSTREAM_HEADER, 'stale');
       void reply
         .header('Content-Type', abbreviated ? ABBREVIATED_TYPE : 'application/json')
-        .header('Vary', 'Accept');
+        .header('Vary', 'Accept')
+        .header('ETag', etag);
+      if (notModified(request, etag)) return reply.code(304).send();
       return packument;
     },
   });
