@@ -14,6 +14,7 @@ export const promoteCommand = stepCommand({
   action: 'promote',
   authenticates: true,
   reports: true,
+  readsState: true,
   read: readPromoteSettings,
   async run(runtime, settings, deps) {
     const failure = await runPromoteAction(runtime, settings, deps);

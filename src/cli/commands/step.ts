@@ -16,6 +16,11 @@ export interface StepCommandSpec<S> {
   authenticates: boolean;
   /** The step can report to GitHub (check run, PR comment). */
   reports: boolean;
+  /**
+   * Defaults owner, repository and packages to what earlier subcommands recorded in `.airlock/`
+   * (gate and promote). Push never does: where packages go must be said, not remembered.
+   */
+  readsState: boolean;
   /** Reads the action's settings (src/config/*). */
   read(runtime: Runtime): S;
   /** Runs the action's step; resolves with the message of a failed gate, else undefined. */
@@ -87,7 +92,7 @@ export function stepCommand<S>(spec: StepCommandSpec<S>, extra: readonly FlagSpe
     async run(ctx: CommandContext) {
       const { runtime, env } = ctx;
       const packagesInput = ctx.inputs.packages;
-      ctx.state.load(env, packagesInput);
+      if (spec.readsState) ctx.state.load(env, packagesInput);
       // The findings and SARIF files go where a runner's temporary files would: in Jenkins, the
       // workspace's .airlock/, where the job can archive them.
       env[RunnerEnv.RunnerTemp] ||= ctx.state.dir;
