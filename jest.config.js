@@ -153,6 +153,10 @@ const SQLITE_FS_ONLY = [
     why: 'backup copies the SQLite file and blob files of a data directory (PostgreSQL and S3 have their own tools)',
   },
   {
+    suite: 'test/server/commands/npm-start.test.ts',
+    why: '`npm start` runs the service on ./.airlock-data (SQLite) as a new user does; a second pass would repeat it unchanged',
+  },
+  {
     suite: 'test/server/scan/freeze.test.ts',
     why: 'starts its own airlock-server on a data directory (SQLite), so a second pass would repeat it unchanged',
   },

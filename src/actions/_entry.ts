@@ -1,8 +1,8 @@
 import { GitHubInputs } from '../runtime/github-inputs.js';
 import type { InputSource, Runtime } from '../runtime/runtime.js';
 
-/** An action's step: resolves with the message to fail the step with (a failed gate), else undefined. */
-export type ActionStep<S> = (runtime: Runtime, settings: S) => Promise<string | undefined>;
+/** An action's step: resolves with the message to fail the step with (a failed gate), if any. */
+export type ActionStep<S> = (runtime: Runtime, settings: S) => Promise<{ failure?: string }>;
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -25,7 +25,7 @@ export async function runAction<S>(
   try {
     const settings = await read(inputs);
     const [{ GitHubRuntime }, step] = await Promise.all([import('../runtime/github.js'), load()]);
-    const failure = await step(new GitHubRuntime(process.env, inputs.masked), settings);
+    const { failure } = await step(new GitHubRuntime(process.env, inputs.masked), settings);
     if (failure) inputs.fail(failure);
   } catch (err) {
     inputs.fail(messageOf(err));

@@ -6,6 +6,6 @@ await runAction(readAuthSettings, async () => {
   const { authenticate } = await import('../steps/auth.js');
   return async (runtime, settings) => {
     await authenticate(runtime, settings);
-    return undefined;
+    return {};
   };
 });

@@ -8,6 +8,7 @@ import type { FlagSpec } from './flags.js';
 import type { ForeignOutput } from './foreign-output.js';
 import { commandHelp, mainHelp, usageLine } from './help.js';
 import { WorkspaceState } from './state.js';
+import { cliWording } from './wording.js';
 
 /** Where the CLI reads and writes: the process's streams, environment and directory, or a test's. */
 export interface CliIo {
@@ -93,6 +94,7 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
   } catch (err) {
     exitCode = ExitCode.Error;
     result = failure(command, err);
+    result.error = cliWording(String(result.error), command.flags);
     runtime.error(String(result.error));
     if (err instanceof UsageError) io.stderr.write(`${usageLine(command)}\n`);
   }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { StepEnv } from '../config/names.js';
 import type { PromotionRecord } from '../steps/promote.js';
+import type { ActionResult } from '../steps/run.js';
 
 /** The folder, in the working directory, where subcommands leave state for the next ones. */
 export const STATE_DIR = '.airlock';
@@ -37,9 +38,9 @@ export interface PromoteState {
 /**
  * State shared by the subcommands run in one workspace (separate processes in a Jenkins job).
  * The steps chain through variables they export (`AIRLOCK_PACKAGES`, `AIRLOCK_GATE_RESULT`, …,
- * see StepEnv), which live only as long as a process; this keeps them in JSON files under
- * `.airlock/` and gives them back to the next subcommand. Only those variables are kept — never
- * a credential. Files are written through a temporary file and a rename.
+ * see StepEnv), which live only as long as a process; this keeps what each action did (its typed
+ * result) in JSON files under `.airlock/` and gives it back to the next subcommand as those
+ * variables. Never a credential. Files are written through a temporary file and a rename.
  */
 export class WorkspaceState {
   readonly dir: string;
@@ -100,26 +101,29 @@ export class WorkspaceState {
   }
 
   /**
-   * Records what a step exported into `env` (compared with `before`): a push replaces the packages
-   * and forgets the last gate (it judged other packages); a gate records its result.
+   * Records what an action did: a push replaces the packages and forgets the last gate and
+   * promotion (they were about other packages); a gate records its result, its findings file and
+   * the packages it judged; a promotion records what it did with each package.
    */
-  save(env: NodeJS.ProcessEnv, before: NodeJS.ProcessEnv, packagesInput?: string): void {
-    const changed = (name: string): boolean => env[name] !== undefined && env[name] !== before[name];
-    if (changed(StepEnv.Packages)) {
+  record(result: ActionResult): void {
+    if (result.pushed) {
       this.write(StateFile.Packages, {
-        owner: env[StepEnv.Owner] ?? '',
-        repo: env[StepEnv.Repo] ?? '',
-        packages: JSON.parse(env[StepEnv.Packages]!) as unknown[],
+        owner: result.owner,
+        repo: result.repo,
+        packages: result.packages,
       } satisfies PushState);
       this.remove(StateFile.Gate);
       this.remove(StateFile.Promote);
     }
-    if (changed(StepEnv.GateResult)) {
+    if (result.gate) {
       this.write(StateFile.Gate, {
-        result: env[StepEnv.GateResult]!,
-        findings: env[StepEnv.GateFindings] ?? '',
-        packages: packageIds(packagesInput ?? env[StepEnv.Packages]),
+        result: result.gate.verdict.result,
+        findings: result.gate.findingsPath,
+        packages: result.packages.map((p) => p.slug_perm).sort(),
       } satisfies GateState);
+    }
+    if (result.promotions) {
+      this.write(StateFile.Promote, { promoted: result.promotions } satisfies PromoteState);
     }
   }
 }

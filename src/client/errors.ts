@@ -135,3 +135,28 @@ export function errorCode(error: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** OpenSSL's words for a TLS handshake answered by something that is not TLS (a plain-HTTP server). */
+const NOT_TLS = /wrong version number|packet length too long|unknown protocol|http request/i;
+
+/**
+ * One line saying why a request to `url` could not be sent, for a person: a TLS handshake a
+ * plain-HTTP server answered names the URL and the likely cause instead of OpenSSL's dump;
+ * any other failure keeps its message, folded onto one line without OpenSSL's error-stack codes.
+ */
+export function describeSendFailure(error: unknown, url: string): string {
+  const target = new URL(url);
+  const origin = `${target.protocol}//${target.host}`;
+  const message = errorMessage(error);
+  if (
+    target.protocol === 'https:' &&
+    (errorCode(error) === 'EPROTO' || /^ERR_SSL_/.test(errorCode(error) ?? '')) &&
+    NOT_TLS.test(message)
+  ) {
+    return `${origin} did not answer the TLS handshake: it is most likely a plain-HTTP server, so use http://${target.host} (or the port where it serves HTTPS).`;
+  }
+  return message
+    .replace(/\s*[0-9A-F]{8,}:error:[0-9A-F]{8}:[^:]*:[^:]*:([^:]*):\S*/g, ' $1')
+    .replace(/\s+/g, ' ')
+    .trim();
+}

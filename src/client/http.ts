@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { HttpClient, type HttpClientResponse } from '@actions/http-client';
-import { ApiError, classifyNetworkError, errorMessage, readErrorBody } from './errors.js';
+import { ApiError, classifyNetworkError, describeSendFailure, readErrorBody } from './errors.js';
 import { DEFAULT_TIMING, parseRetryAfter, retry, type RetryNotice, type RetryTiming } from './retry.js';
 
 /** HTTP methods the client sends. */
@@ -142,7 +142,7 @@ export class Transport {
       );
     } catch (error) {
       if (error instanceof ApiError) throw error;
-      const reason = errorMessage(error);
+      const reason = describeSendFailure(error, url);
       const after = attempts > 1 ? ` [after ${attempts} attempts]` : '';
       throw new Error(`${call.method} ${path}: ${reason}${after}`, { cause: error });
     }

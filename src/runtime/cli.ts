@@ -65,9 +65,7 @@ export class CliRuntime implements Runtime {
     const raw = this.options.inputs?.[name] ?? this.env[inputEnvName(name)] ?? '';
     const value = options.trimWhitespace === false ? raw : raw.trim();
     if (options.required && value === '') {
-      throw new Error(
-        `Input required and not supplied: ${name} (pass --${name} or set ${inputEnvName(name)}).`,
-      );
+      throw new Error(`--${name} or ${inputEnvName(name)} is required: pass the flag or set the variable.`);
     }
     return value;
   }
@@ -200,7 +198,8 @@ export class CliRuntime implements Runtime {
   }
 
   private print(prefix: string, message: string): void {
-    const lines = this.redact(message)
+    // A trailing new line (OpenSSL ends its messages with one) would print an empty prefixed line.
+    const lines = this.redact(message.replace(/\n+$/, ''))
       .split('\n')
       // A line starting with `::` would be a workflow command to a GitHub runner; defuse it.
       .map((line) => prefix + line.replace(/^(\s*):(?=:)/, '$1: '));

@@ -188,6 +188,8 @@ describe('airlock gate on a scan that did not know enough', () => {
   it('exits 1 on a --max-advisory-age it cannot read, naming the flag and the form', async () => {
     const run = await gate(EMPTY_DATABASE, ['--max-advisory-age', '7']);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/max-advisory-age: "7" is not a duration; use a number with a unit/);
+    expect(run.stderr).toMatch(
+      /--max-advisory-age \(or AIRLOCK_MAX_ADVISORY_AGE\): "7" is not a duration; use a number with a unit/,
+    );
   });
 });

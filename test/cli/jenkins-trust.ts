@@ -1,8 +1,17 @@
 import type { DevIssuer } from '../../src/server/oidc/dev-issuer.js';
 import type { TestServer } from '../helpers/server.js';
 
-/** The job a Jenkins-style ID token is for, and the claim rule that trusts it. */
-export const JENKINS_JOB = 'job/acme-app/job/main';
+/** The Jenkins controller the tokens come from (its `JENKINS_URL`). */
+export const JENKINS_URL = 'https://jenkins.example.com/';
+
+/**
+ * The job an ID token is for: the OpenID Connect Provider plugin's default `sub` is the build's
+ * `JOB_URL`, the job's full URL — here the `main` branch of the multibranch job `acme-app`.
+ */
+export const JENKINS_JOB = `${JENKINS_URL}job/acme-app/job/main/`;
+
+/** The claim rule that trusts every branch of `acme-app` (a prefix: it ends in `/.*`). */
+export const JENKINS_SUB_RULE = `${JENKINS_URL}job/acme-app/.*`;
 
 /** A service account trusted through an OIDC provider that accepts Jenkins-style tokens of one job. */
 export interface JenkinsTrust {
@@ -24,8 +33,9 @@ async function postJson(server: TestServer, path: string, body: unknown): Promis
 
 /**
  * Creates a service account in `acme` and an OIDC provider for the local issuer whose claim rule
- * pins the Jenkins job (`sub`). Tokens carry what the Jenkins plugin puts in them (`sub` the job,
- * `build_number`, the audience) and none of GitHub's claims.
+ * pins the Jenkins job (`sub`). Tokens carry the claim set the Jenkins plugin signs by default
+ * for a build: `iss`, `aud` (the credential's audience), `iat`, `exp`, `sub` (the job's URL) and
+ * `build_number` (an integer), and none of GitHub's claims.
  */
 export async function trustJenkinsJob(
   server: TestServer,
@@ -38,12 +48,15 @@ export async function trustJenkinsJob(
     name: `Jenkins ${name}`,
     enabled: true,
     provider_url: issuer.issuer,
-    claims: { sub: 'job/acme-app/.*' },
+    claims: { sub: JENKINS_SUB_RULE },
     service_accounts: [serviceSlug],
     audience: 'airlock',
   });
   const github = Object.fromEntries(
     [
+      // The plugin signs neither an id nor a not-before time.
+      'jti',
+      'nbf',
       'ref',
       'sha',
       'repository',
@@ -72,6 +85,10 @@ export async function trustJenkinsJob(
   return {
     serviceSlug,
     idToken: (claims = {}) =>
-      issuer.sign({ ...github, sub: JENKINS_JOB, aud: 'airlock', build_number: 42, ...claims }),
+      // The plugin's tokens live an hour.
+      issuer.sign(
+        { ...github, sub: JENKINS_JOB, aud: 'airlock', build_number: 42, ...claims },
+        { expiresIn: 3600 },
+      ),
   };
 }

@@ -27,12 +27,21 @@ function recordGate(dir: string): string {
   const findings = path.join(state.dir, 'airlock-gate-x', 'findings.json');
   fs.mkdirSync(path.dirname(findings), { recursive: true });
   fs.writeFileSync(findings, JSON.stringify(report));
-  const packages = JSON.stringify(report.packages.map((p) => ({ slug_perm: p.slug_perm, name: p.name })));
-  state.save({ AIRLOCK_PACKAGES: packages, AIRLOCK_OWNER: 'acme', AIRLOCK_REPO: 'dev' }, {});
-  state.save(
-    { AIRLOCK_PACKAGES: packages, AIRLOCK_GATE_RESULT: 'fail', AIRLOCK_GATE_FINDINGS: findings },
-    { AIRLOCK_PACKAGES: packages },
-  );
+  const packages = report.packages.map((p) => ({
+    slug_perm: p.slug_perm,
+    name: p.name,
+    version: p.version,
+    format: p.format,
+    filename: p.filename ?? '',
+    url: p.url ?? '',
+  }));
+  state.record({ owner: 'acme', repo: 'dev', packages, pushed: true });
+  state.record({
+    owner: 'acme',
+    repo: 'dev',
+    packages,
+    gate: { verdict: { ...verdict, result: 'fail' }, findingsPath: findings, sarifPath: '' },
+  });
   return findings;
 }
 

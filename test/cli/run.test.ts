@@ -3,7 +3,7 @@ import path from 'node:path';
 import { startDevIssuer, type DevIssuer } from '../../src/server/oidc/dev-issuer.js';
 import { startTestServer, tempDir, type TestServer } from '../helpers/server.js';
 import { JWT, readJson, runAirlock } from './cli-harness.js';
-import { trustJenkinsJob, type JenkinsTrust } from './jenkins-trust.js';
+import { JENKINS_URL, trustJenkinsJob, type JenkinsTrust } from './jenkins-trust.js';
 
 describe('airlock (auth, whoami and the command line itself)', () => {
   let server: TestServer;
@@ -72,7 +72,7 @@ describe('airlock (auth, whoami and the command line itself)', () => {
     });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(
-      /^error: Input api-url: 'ftp:\/\/x' is not an API URL; expected an http\(s\) URL/m,
+      /^error: --api-url \(or AIRLOCK_API_URL\): 'ftp:\/\/x' is not an API URL; expected an http\(s\) URL/m,
     );
     expect(run.stderr).toContain('usage: airlock auth [--flag VALUE]...');
     expect(run.json).toMatchObject({ command: 'auth', ok: false, exitCode: 1 });
@@ -133,7 +133,7 @@ describe('airlock (auth, whoami and the command line itself)', () => {
   });
 
   it('exits 1 with the reason when the repository refuses the exchange', async () => {
-    const idToken = await trust.idToken({ sub: 'job/other-app/job/main' });
+    const idToken = await trust.idToken({ sub: `${JENKINS_URL}job/other-app/job/main/` });
     const run = await runAirlock(['auth', '--org', 'acme', '--service-slug', trust.serviceSlug, '--json'], {
       cwd,
       env: { AIRLOCK_API_URL: server.url, AIRLOCK_OIDC_TOKEN: idToken },

@@ -107,7 +107,7 @@ describe('the airlock command (the bundle run as a process)', () => {
     );
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(
-      /^error: Input fail-on: "severe" is not a severity level; use one of critical, high/m,
+      /^error: --fail-on \(or AIRLOCK_FAIL_ON\): "severe" is not a severity level; use one of critical, high/m,
     );
     expect(run.stderr).toContain('usage: airlock pipeline [--flag VALUE]...');
     expect(json(run)).toMatchObject({ ok: false, exitCode: 1 });

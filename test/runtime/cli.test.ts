@@ -34,7 +34,7 @@ describe('CliRuntime', () => {
   it('names the flag and the variable when a required input is missing', () => {
     const runtime = new CliRuntime({ env: {} });
     expect(() => runtime.getInput('org', { required: true })).toThrow(
-      'Input required and not supplied: org (pass --org or set AIRLOCK_ORG).',
+      '--org or AIRLOCK_ORG is required: pass the flag or set the variable.',
     );
   });
 

@@ -71,7 +71,9 @@ describe('the pipeline step against the real service', () => {
   it('fails a vulnerable package, quarantines it, promotes nothing, and says why', async () => {
     const file = writeFile(dir, 'leaky-app-1.0.0.tgz', await npmAppTarball('leaky-app', '1.0.0', dep));
     const runtime = runtimeWith({ files: file, destination: 'prod', 'quarantine-on-fail': 'true' });
-    const failure = await runPipelineAction(runtime, readPipelineSettings(runtime), { timing: fakeTiming() });
+    const { failure } = await runPipelineAction(runtime, readPipelineSettings(runtime), {
+      timing: fakeTiming(),
+    });
 
     expect(failure).toMatch(/^The gate failed: leaky-app 1\.0\.0 has \d+ (high|critical) findings?/);
     expect((await listPackages(server, 'prod')).map((p) => p.name)).not.toContain('leaky-app');

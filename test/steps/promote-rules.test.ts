@@ -167,7 +167,9 @@ describe('promotion into a repository with promotion rules, through the steps an
         AIRLOCK_GATE_RESULT: 'pass',
       },
     });
-    const failure = await runPromoteAction(runtime, readPromoteSettings(runtime), { timing: fakeTiming() });
+    const { failure } = await runPromoteAction(runtime, readPromoteSettings(runtime), {
+      timing: fakeTiming(),
+    });
     expect(failure).toMatch(
       /^The gate failed: .*was not promoted: acme\/prod refused it: .*refs\/heads\/main/,
     );
@@ -218,7 +220,9 @@ describe('promotion into a repository with promotion rules, through the steps an
       },
       env: { RUNNER_TEMP: dir },
     });
-    const failure = await runPipelineAction(runtime, readPipelineSettings(runtime), { timing: fakeTiming() });
+    const { failure } = await runPipelineAction(runtime, readPipelineSettings(runtime), {
+      timing: fakeTiming(),
+    });
     expect(failure).toMatch(
       /^The gate failed: .*pipeline-app 1\.0\.0 was not promoted: acme\/prod refused it/,
     );

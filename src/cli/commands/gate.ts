@@ -25,6 +25,7 @@ export const gateCommand = stepCommand({
   action: 'gate',
   authenticates: true,
   reports: true,
+  readsState: true,
   read: readGateSettings,
   run: runGateAction,
   describe: (result, failure) =>

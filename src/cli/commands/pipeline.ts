@@ -13,6 +13,7 @@ export const pipelineCommand = stepCommand(
     // The pipeline authenticates itself, from the same inputs.
     authenticates: false,
     reports: true,
+    readsState: false,
     read: readPipelineSettings,
     run: runPipelineAction,
     describe: (result, failure) =>

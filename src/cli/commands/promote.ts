@@ -14,10 +14,14 @@ export const promoteCommand = stepCommand({
   action: 'promote',
   authenticates: true,
   reports: true,
+  readsState: true,
   read: readPromoteSettings,
   async run(runtime, settings, deps) {
-    const failure = await runPromoteAction(runtime, settings, deps);
-    return failure ?? (settings.gateResult === 'fail' ? 'The gate failed: nothing was promoted.' : undefined);
+    const outcome = await runPromoteAction(runtime, settings, deps);
+    const failure =
+      outcome.failure ??
+      (settings.gateResult === 'fail' ? 'The gate failed: nothing was promoted.' : undefined);
+    return { ...outcome, ...(failure ? { failure } : {}) };
   },
   describe(result, failure) {
     const promoted = Array.isArray(result.promoted) ? (result.promoted as PromotionRecord[]) : [];

@@ -14,6 +14,7 @@ export const pushCommand = stepCommand({
   action: 'push',
   authenticates: true,
   reports: false,
+  readsState: false,
   read: readPushSettings,
   run: runPushAction,
   describe(result) {

@@ -29,7 +29,7 @@ export const whoamiCommand: Command = {
     }));
     if (!apiKey) {
       throw new UsageError(
-        `Give ${AuthInput.ApiKey} (or AIRLOCK_API_KEY), or ${AuthInput.Org} and ${AuthInput.ServiceSlug} for OIDC: there is no credential to check.`,
+        `Give --${AuthInput.ApiKey} (or AIRLOCK_API_KEY), or --${AuthInput.Org} and --${AuthInput.ServiceSlug} for OIDC: there is no credential to check.`,
       );
     }
     runtime.setSecret(apiKey);
