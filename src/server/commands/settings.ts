@@ -307,7 +307,7 @@ export const SETTINGS: readonly Setting[] = [
     'AIRLOCK_OUTBOUND_ALLOW',
     'list',
     'LIST',
-    'CIDRs and host patterns (10.20.0.0/16, *.corp.example) on private networks that webhooks and OIDC fetches may reach',
+    'CIDRs and host patterns (10.20.0.0/16, *.corp.example): once set, the only private addresses webhooks and OIDC fetches may reach (all private ones while unset; loopback only when listed)',
     '(none)',
   ),
   s(
