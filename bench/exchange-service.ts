@@ -1,10 +1,10 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { initService } from '../test/helpers/service-process.js';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import { startPostgres, type TestPostgres } from '../test/helpers/postgres.js';
 
@@ -130,17 +130,7 @@ export async function startExchangeService(
       cleanups.push(() => postgres!.stop());
     }
     const dbArgs = postgres ? ['--database-url', postgres.url] : [];
-    const init = await promisify(execFile)(process.execPath, [
-      BIN,
-      'init',
-      '--data-dir',
-      dataDir,
-      '--org',
-      'acme',
-      '--json',
-      ...dbArgs,
-    ]);
-    const adminKey = (JSON.parse(init.stdout) as { api_key: string }).api_key;
+    const adminKey = (await initService(dataDir, { args: dbArgs })).api_key;
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const child: ChildProcess = spawn(

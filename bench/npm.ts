@@ -1,3 +1,4 @@
+import { initService } from '../test/helpers/service-process.js';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -5,7 +6,6 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import {
   publishAll,
   realPackages,
@@ -65,16 +65,7 @@ async function freePort(): Promise<number> {
  * (Verdaccio has none; the figures are of the registry, not of the limiter).
  */
 async function startAirlock(dataDir: string): Promise<AirlockProcess> {
-  const init = await promisify(execFile)(process.execPath, [
-    BIN,
-    'init',
-    '--data-dir',
-    dataDir,
-    '--org',
-    'acme',
-    '--json',
-  ]);
-  const key = (JSON.parse(init.stdout) as { api_key: string }).api_key;
+  const key = (await initService(dataDir)).api_key;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(

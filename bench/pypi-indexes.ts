@@ -1,3 +1,4 @@
+import { initService } from '../test/helpers/service-process.js';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -53,16 +54,7 @@ function withCredentials(url: string, user: string, password: string): string {
 /** The real `airlock-server` process (SQLite, files) on `dir`; each index a private repository. */
 export async function startAirlock(dir: string): Promise<IndexServer> {
   const dataDir = path.join(dir, 'airlock');
-  const { stdout } = await execFileAsync(process.execPath, [
-    BIN,
-    'init',
-    '--data-dir',
-    dataDir,
-    '--org',
-    'bench',
-    '--json',
-  ]);
-  const key = (JSON.parse(stdout) as { api_key: string }).api_key;
+  const key = (await initService(dataDir, { org: 'bench' })).api_key;
   const port = await freePort();
   const child = spawn(
     process.execPath,

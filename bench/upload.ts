@@ -1,3 +1,4 @@
+import { initService } from '../test/helpers/service-process.js';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -74,16 +75,7 @@ async function freePort(): Promise<number> {
 
 /** The real `airlock-server` process on a data directory with org `bench` and repository `dev`. */
 async function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string; key: string }> {
-  const { stdout } = await run(process.execPath, [
-    BIN,
-    'init',
-    '--data-dir',
-    dataDir,
-    '--org',
-    'bench',
-    '--json',
-  ]);
-  const key = (JSON.parse(stdout) as { api_key: string }).api_key;
+  const key = (await initService(dataDir, { org: 'bench' })).api_key;
   const db = await openDatabase({ kind: 'sqlite', file: path.join(dataDir, 'airlock.db') });
   const org = await db.selectFrom('orgs').select('id').where('slug', '=', 'bench').executeTakeFirstOrThrow();
   await db

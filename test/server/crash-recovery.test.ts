@@ -1,4 +1,5 @@
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { initService } from '../helpers/service-process.js';
+import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -6,7 +7,6 @@ import net from 'node:net';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import type { FileUpload } from '../../src/api/files.js';
 import { openDatabase, type Db } from '../../src/server/store/db.js';
 import { tempDir } from '../helpers/server.js';
@@ -104,16 +104,7 @@ describe('crash recovery of the real server process', () => {
 
   beforeAll(async () => {
     dataDir = tempDir('airlock-crash-');
-    const { stdout } = await promisify(execFile)(process.execPath, [
-      BIN,
-      'init',
-      '--data-dir',
-      dataDir,
-      '--org',
-      'acme',
-      '--json',
-    ]);
-    apiKey = (JSON.parse(stdout) as { api_key: string }).api_key;
+    apiKey = (await initService(dataDir)).api_key;
     await withDb((db) => createRepo(db, 'acme', 'dev'));
     port = await freePort();
   });

@@ -1,9 +1,9 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { initService } from '../../helpers/service-process.js';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { openDatabase } from '../../../src/server/store/db.js';
 import { startReceiver, type Receiver } from '../../helpers/receivers.js';
 import { tempDir } from '../../helpers/server.js';
@@ -35,16 +35,7 @@ describe('stopping the real server while a webhook delivery hangs', () => {
   });
 
   it('exits on SIGTERM, putting the delivery back in the queue for the next start', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, [
-      BIN,
-      'init',
-      '--data-dir',
-      dataDir,
-      '--org',
-      'acme',
-      '--json',
-    ]);
-    const apiKey = (JSON.parse(stdout) as { api_key: string }).api_key;
+    const apiKey = (await initService(dataDir)).api_key;
     const db = await openDatabase({ kind: 'sqlite', file: path.join(dataDir, 'airlock.db') });
     await createRepo(db, 'acme', 'dev');
     await db.destroy();

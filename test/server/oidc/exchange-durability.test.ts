@@ -1,10 +1,10 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { initService } from '../../helpers/service-process.js';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { hashKey } from '../../../src/server/domain/access.js';
 import { startDevIssuer, type DevIssuer } from '../../../src/server/oidc/dev-issuer.js';
 import { openDatabase, type DatabaseConfig } from '../../../src/server/store/db.js';
@@ -109,17 +109,7 @@ describe(`an exchanged token and its audit event survive a SIGKILL of the server
       database = { kind: 'sqlite', file: path.join(dataDir, 'airlock.db') };
     }
     const dbArgs = database.kind === 'postgres' ? ['--database-url', database.url] : [];
-    const { stdout } = await promisify(execFile)(process.execPath, [
-      BIN,
-      'init',
-      '--data-dir',
-      dataDir,
-      '--org',
-      'acme',
-      '--json',
-      ...dbArgs,
-    ]);
-    const init = JSON.parse(stdout) as { api_key: string; secret_file: string };
+    const init = await initService(dataDir, { args: dbArgs });
     adminKey = init.api_key;
     secret = fs.readFileSync(init.secret_file, 'utf8').trim();
     port = await freePort();

@@ -1,3 +1,4 @@
+import { initService } from '../../helpers/service-process.js';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -52,16 +53,7 @@ describe('an upload built to freeze the service', () => {
   beforeAll(async () => {
     dataDir = tempDir('airlock-freeze-');
     const run = promisify(execFile);
-    const { stdout } = await run(process.execPath, [
-      BIN,
-      'init',
-      '--data-dir',
-      dataDir,
-      '--org',
-      'acme',
-      '--json',
-    ]);
-    const adminKey = (JSON.parse(stdout) as { api_key: string }).api_key;
+    const adminKey = (await initService(dataDir)).api_key;
     await run(process.execPath, [BIN, 'advisories', 'import', '--data-dir', dataDir, NPM_ADVISORIES]);
     const port = await freePort();
     child = spawn(
