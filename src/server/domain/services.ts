@@ -98,6 +98,24 @@ async function assertAnotherManager(trx: Db, org: OrgRow, service: ServiceRow): 
   }
 }
 
+/**
+ * Takes an account (service account or user) out of service inside the caller's transaction:
+ * soft-deleted, out of every team, its grants gone, and its exchanged tokens revoked rather than
+ * merely refused while the account is gone. The caller checks the last-Manager rule and audits.
+ */
+export async function retireAccount(
+  trx: Db,
+  actor: Actor,
+  now: Date,
+  accountId: string,
+  reason: string,
+): Promise<void> {
+  await softDeleteService(trx, accountId, now.toISOString());
+  await removeFromAllTeams(trx, accountId);
+  await revokeTokens(trx, actor, now, { serviceIds: [accountId], reason });
+  await deleteGrantsOf(trx, 'service', accountId);
+}
+
 /** One page of the org's live service accounts by slug (org Manager); keys are never shown. */
 export async function listServices(
   ctx: ServiceContext,
@@ -231,11 +249,7 @@ export async function deleteService(
   const now = ctx.clock();
   await inTransaction(ctx, async (trx) => {
     await assertAnotherManager(trx, org, service);
-    await softDeleteService(trx, service.id, now.toISOString());
-    await removeFromAllTeams(trx, service.id);
-    // Its exchanged tokens are revoked, not merely refused while the account is gone.
-    await revokeTokens(trx, actor, now, { serviceIds: [service.id], reason: 'service account deleted' });
-    await deleteGrantsOf(trx, 'service', service.id);
+    await retireAccount(trx, actor, now, service.id, 'service account deleted');
     await recordAudit(trx, actor, now, {
       orgId: org.id,
       event: 'service.deleted',

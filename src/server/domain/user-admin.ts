@@ -6,23 +6,20 @@
 
 import type { MemberRole } from '../../api/access.js';
 import {
-  deleteGrantsOf,
   findLiveUser,
   hasOtherLiveManager,
   listLiveUsers,
-  removeFromAllTeams,
   setPasswordHash,
   setServiceKey,
-  softDeleteService,
   type ServiceRecord,
 } from '../store/access.js';
 import { inTransaction } from '../store/source.js';
-import { revokeTokens } from '../oidc/tokens.js';
 import { generateApiKey, hashKey, type Actor } from './access.js';
 import { recordAudit } from './audit.js';
 import type { ServiceContext } from './context.js';
 import { notFound, ServiceError } from './errors.js';
 import { resolveOrg, type OrgRow } from './repos.js';
+import { retireAccount } from './services.js';
 
 /** A user as the settings page shows it to an org Manager; never a key or a password. */
 export interface UserSummary {
@@ -116,10 +113,7 @@ export async function disableUser(
   await inTransaction(ctx, async (trx) => {
     if (user.role === 'Manager' && !(await hasOtherLiveManager(trx, org.id, user.id)))
       throw new ServiceError('conflict', `'${user.slug}' is the last Manager of '${org.slug}'.`);
-    await softDeleteService(trx, user.id, now.toISOString());
-    await removeFromAllTeams(trx, user.id);
-    await revokeTokens(trx, actor, now, { serviceIds: [user.id], reason: 'user disabled' });
-    await deleteGrantsOf(trx, 'service', user.id);
+    await retireAccount(trx, actor, now, user.id, 'user disabled');
     await recordAudit(trx, actor, now, {
       orgId: org.id,
       event: 'user.disabled',
