@@ -143,6 +143,69 @@ describe.each(KNOWN_ECOSYSTEMS.map((e) => [e]))('%s versions', (ecosystem) => {
       { numRuns: 1000 },
     );
   });
+  it('orders order keys as text exactly as it orders the versions', () => {
+    fc.assert(
+      fc.property(parsed, parsed, (a, b) => {
+        const x = scheme.orderKey(a.version) as string;
+        const y = scheme.orderKey(b.version) as string;
+        expect([a.text, b.text, x < y ? -1 : x > y ? 1 : 0]).toEqual([
+          a.text,
+          b.text,
+          sign(scheme.compare(a.version, b.version)),
+        ]);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+// Pairs the random ones rarely reach: digit counts, numeric against text identifiers, segments
+// that are present against missing, and numbers past what a double holds exactly.
+const ORDERED_PAIRS: [string, string, string][] = [
+  ['npm', '9.0.0', '10.0.0'],
+  ['npm', '1.0.0-rc.9', '1.0.0-rc.10'],
+  ['npm', '1.0.0-9', '1.0.0-a'],
+  ['npm', '1.0.0-alpha', '1.0.0-alpha.0'],
+  ['npm', '1.0.0-alpha', '1.0.0-alpha-1'],
+  ['npm', '1.0.0-Z', '1.0.0-a'],
+  ['npm', '1.0.0-z', '1.0.0'],
+  ['npm', '1.0.0-99999999999999999998', '1.0.0-199999999999999999999'],
+  ['Go', 'v0.0.0-20200101000000-abcdef123456', 'v0.0.1'],
+  ['Go', 'go1.21rc1', 'go1.21'],
+  ['PyPI', '1.0.dev0', '1.0a0'],
+  ['PyPI', '1.0a0', '1.0a0.post0.dev0'],
+  ['PyPI', '1.0rc1', '1.0'],
+  ['PyPI', '1.0', '1.0.post0.dev0'],
+  ['PyPI', '1.0.post0.dev0', '1.0.post0'],
+  ['PyPI', '1.0', '1.0+abc'],
+  ['PyPI', '1.0+abc', '1.0+1'],
+  ['PyPI', '1.0+1', '1.0+1.abc'],
+  ['PyPI', '1.0+abc.1', '1.0+abd'],
+  ['PyPI', '1.9', '1.10'],
+  ['PyPI', '2.0', '1!0.1'],
+  ['PyPI', '99999999999999999999', '100000000000000000001.1'],
+];
+
+describe('order keys', () => {
+  it.each(ORDERED_PAIRS)('of %s put %s before %s', (ecosystem, lower, higher) => {
+    const scheme = schemeForEcosystem(ecosystem)!;
+    const [a, b] = [scheme.parse(lower), scheme.parse(higher)];
+    expect(scheme.compare(a, b)).toBeLessThan(0);
+    expect((scheme.orderKey(a) as string) < (scheme.orderKey(b) as string)).toBe(true);
+  });
+
+  it.each([
+    ['PyPI', '1.0', '1.0.0'],
+    ['PyPI', '1.0RC1', '1.0rc1'],
+    ['npm', '1.0.0+build', '1.0.0'],
+    ['Go', 'v1.2', 'v1.2.0'],
+    ['Go', 'v1.0.0+incompatible', 'v1.0.0'],
+  ])('of %s are equal for %s and %s, which compare equal', (ecosystem, one, other) => {
+    const scheme = schemeForEcosystem(ecosystem)!;
+    const [a, b] = [scheme.parse(one), scheme.parse(other)];
+    expect(scheme.compare(a, b)).toBe(0);
+    expect(scheme.orderKey(a)).toBe(scheme.orderKey(b));
+  });
 });
 
 describe('a leading = on a SemVer version', () => {

@@ -1,4 +1,5 @@
 import { parse } from '@renovatebot/pep440';
+import { END, HIGH, LOW, MID, numberKey } from './order-key.js';
 import type { VersionScheme } from './scheme.js';
 
 /** What the library's `parse` returns (its type declarations describe `explain`'s result instead). */
@@ -19,6 +20,8 @@ export interface Pep440Version {
   sortKey: KeyPart[];
   /** The sort key as text, made when first asked for. */
   key?: string;
+  /** The order key (see order-key.ts), made when first asked for. */
+  order?: string;
 }
 
 /**
@@ -69,6 +72,39 @@ function keyText(part: KeyPart): string {
         : String(part);
 }
 
+/** A `[letter, number]` segment (pre, post or dev) or one of the ±Infinity stand-ins of a missing one. */
+function segmentKey(part: KeyPart): string {
+  if (part === -Infinity) return LOW;
+  if (part === Infinity) return HIGH;
+  const [letter, n] = part as [string, number];
+  return MID + letter + END + numberKey(n);
+}
+
+/**
+ * The PEP 440 sort key (see {@link sortKeyOf}) as an order key: epoch; release numbers, a
+ * shorter list first; pre, post and dev segments, a missing one standing below or above a
+ * present one as the sort key's ±Infinity says; local segments, text ones before numbers.
+ */
+function orderKeyOf(sortKey: KeyPart[]): string {
+  const [epoch, release, pre, post, dev, local] = sortKey as [
+    number,
+    number[],
+    KeyPart,
+    KeyPart,
+    KeyPart,
+    KeyPart,
+  ];
+  let key = numberKey(epoch);
+  for (const n of release) key += LOW + numberKey(n);
+  key += END + segmentKey(pre) + segmentKey(post) + segmentKey(dev);
+  if (local === -Infinity) return key + LOW;
+  key += MID;
+  for (const part of local as [number | typeof Infinity, string][]) {
+    key += part[0] === -Infinity ? LOW + part[1] + END : MID + numberKey(part[0]);
+  }
+  return key + END;
+}
+
 /**
  * Python package versions under PEP 440 (epochs, pre/post/dev releases, local versions), as
  * pip orders them; parsed by `@renovatebot/pep440`.
@@ -89,4 +125,5 @@ export const pypiVersions: VersionScheme<Pep440Version> = {
   },
   compare: (a, b) => compareKeys(a.sortKey, b.sortKey),
   key: (v) => (v.key ??= keyText(v.sortKey)),
+  orderKey: (v) => (v.order ??= orderKeyOf(v.sortKey)),
 };
