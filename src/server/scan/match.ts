@@ -1,14 +1,15 @@
 import type { Db } from '../store/db.js';
-import type { OsvRange, OsvReference } from './advisories/osv.js';
+import type { OsvReference } from './advisories/osv.js';
 import { packageIdentity, packageNameKey } from './advisories/package-names.js';
-import { loadAffectedRows, loadAliases, loadDetails, type AffectedRow } from './advisories/query.js';
-import { SEVERITY_LEVELS, type Severity } from './severity.js';
+import { loadAdvisoryGeneration, loadAffectedRows, loadAliases, loadDetails } from './advisories/query.js';
 import {
-  createAffectedCompiler,
-  normalizeEcosystem,
-  schemeForEcosystem,
-  type AffectedMatcher,
-} from './versions/index.js';
+  AdvisoryIndexSlot,
+  type IndexedAdvisory,
+  type IndexedEntry,
+  type IndexSource,
+} from './advisory-index.js';
+import { SEVERITY_LEVELS, type Severity } from './severity.js';
+import { normalizeEcosystem, schemeForEcosystem, VersionKeys } from './versions/index.js';
 
 export { lookupAdvisories, type AdvisoryRecord } from './advisories/query.js';
 
@@ -42,23 +43,16 @@ export interface ComponentMatches {
   vulnerabilities: VulnerabilityMatch[];
 }
 
-const TITLE_MAX = 200;
-
-/** A one-line title: the summary, else the first sentence of the details, else the id. */
-function titleOf(id: string, summary: string, details: string): string {
-  if (summary.trim()) return summary.trim();
-  const text = details.slice(0, 2000).trim().replace(/\s+/g, ' ');
-  const sentence = /^(.+?[.!?])(\s|$)/.exec(text)?.[1] ?? text;
-  return sentence.length > TITLE_MAX ? sentence.slice(0, TITLE_MAX - 1) + '…' : sentence || id;
-}
-
 const RANK = new Map(SEVERITY_LEVELS.map((level, i) => [level, i]));
+
+// One collator for every sort: String#localeCompare builds the same one on each call.
+const byId = new Intl.Collator().compare;
 
 function byRelevance(a: VulnerabilityMatch, b: VulnerabilityMatch): number {
   return (
     RANK.get(a.severity.level)! - RANK.get(b.severity.level)! ||
     (b.severity.score ?? -1) - (a.severity.score ?? -1) ||
-    a.id.localeCompare(b.id)
+    byId(a.id, b.id)
   );
 }
 
@@ -71,31 +65,46 @@ function lowerFixed(ecosystem: string, a: string | null, b: string | null): stri
 }
 
 /**
- * Where matching reads advisories from: the database itself, or (inside a scan worker thread,
- * which has no connection of its own) a channel to the thread that holds it.
+ * Where matching reads advisories from — the database itself, or (inside a scan worker process,
+ * which has no connection of its own) a channel to the process that holds it — and the index
+ * that keeps what was read for later matches.
  */
-export interface AdvisoryQueries {
-  /** The affected-package rows of live advisories for folded names of one ecosystem. */
-  affectedRows(ecosystem: string, nameKeys: string[]): Promise<AffectedRow[]>;
-  /** The aliases of each advisory id. */
-  aliases(ids: string[]): Promise<Map<string, string[]>>;
-  /** The details text of each advisory id. */
-  details(ids: string[]): Promise<Map<string, string>>;
+export interface AdvisoryQueries extends IndexSource {
+  /** The advisory generation (see readAdvisoryGeneration): the index is rebuilt when it moves. */
+  generation(): Promise<string>;
+  /** Where the compiled advisories of this source are kept between matches. */
+  readonly index: AdvisoryIndexSlot;
 }
 
-/** Advisory queries answered by a database connection. */
+// One index per database handle: tests and tools open several databases in one process.
+const slots = new WeakMap<Db, AdvisoryIndexSlot>();
+
+/** The index slot of a database handle, made on first use (nothing is built until a match). */
+export function advisoryIndexSlot(db: Db): AdvisoryIndexSlot {
+  let slot = slots.get(db);
+  if (!slot) {
+    slot = new AdvisoryIndexSlot();
+    slots.set(db, slot);
+  }
+  return slot;
+}
+
+/** Advisory queries answered by a database connection, sharing the process's index of it. */
 export function databaseQueries(db: Db): AdvisoryQueries {
   return {
     affectedRows: (ecosystem, nameKeys) => loadAffectedRows(db, ecosystem, nameKeys),
     aliases: (ids) => loadAliases(db, ids),
     details: (ids) => loadDetails(db, ids),
+    generation: () => loadAdvisoryGeneration(db),
+    index: advisoryIndexSlot(db),
   };
 }
 
 /**
- * Finds the live advisories that affect each component. Names are folded per ecosystem and
- * looked up in batches; ranges are evaluated in memory, each stored entry compiled once however
- * many components share its package. Results come back in the order of `components`.
+ * Finds the live advisories that affect each component. Advisories come from the process's
+ * index of the database (see AdvisoryIndex): each package's entries are read and compiled once
+ * per advisory generation, and each component's version is read once. Results come back in the
+ * order of `components`.
  */
 export async function findVulnerabilities(
   db: Db,
@@ -109,98 +118,65 @@ export async function findVulnerabilitiesWith(
   queries: AdvisoryQueries,
   components: readonly Component[],
 ): Promise<ComponentMatches[]> {
+  const index = queries.index.indexOf(await queries.generation());
   const lookups = components.map((c) => {
     const ecosystem = normalizeEcosystem(c.ecosystem);
-    return {
-      ecosystem,
-      key: `${ecosystem}\u0000${packageNameKey(ecosystem, c.name)}`,
-      identity: packageIdentity(ecosystem, c.name),
-    };
+    return { ecosystem, nameKey: packageNameKey(ecosystem, c.name) };
   });
   const byEcosystem = new Map<string, Set<string>>();
-  components.forEach((c, i) => {
-    const { ecosystem } = lookups[i]!;
+  for (const { ecosystem, nameKey } of lookups) {
     const keys = byEcosystem.get(ecosystem) ?? new Set<string>();
-    keys.add(packageNameKey(ecosystem, c.name));
+    keys.add(nameKey);
     byEcosystem.set(ecosystem, keys);
-  });
-  const rowsByKey = new Map<string, { row: AffectedRow; identity: string }[]>();
+  }
+  const entriesOf = new Map<string, Map<string, IndexedEntry[]>>();
   for (const [ecosystem, keys] of byEcosystem) {
-    for (const row of await queries.affectedRows(ecosystem, [...keys])) {
-      const key = `${ecosystem}\u0000${row.nameKey}`;
-      const list = rowsByKey.get(key) ?? [];
-      list.push({ row, identity: packageIdentity(ecosystem, row.name) });
-      rowsByKey.set(key, list);
-    }
+    entriesOf.set(ecosystem, await index.entries(queries, ecosystem, keys));
   }
 
-  const compile = createAffectedCompiler();
-  const matchers = new Map<AffectedRow, AffectedMatcher>();
-  const matcherFor = (row: AffectedRow): AffectedMatcher => {
-    let matcher = matchers.get(row);
-    if (!matcher) {
-      matcher = compile(row.ecosystem, {
-        ranges: JSON.parse(row.ranges) as OsvRange[],
-        versions: JSON.parse(row.versions) as string[],
-      });
-      matchers.set(row, matcher);
-    }
-    return matcher;
-  };
-  const references = new Map<string, OsvReference[]>();
-  const referencesOf = (row: AffectedRow): OsvReference[] => {
-    let refs = references.get(row.advisoryId);
-    if (!refs) {
-      refs = JSON.parse(row.refs) as OsvReference[];
-      references.set(row.advisoryId, refs);
-    }
-    return refs;
-  };
-
+  const matched = new Map<string, IndexedAdvisory>();
   const results: ComponentMatches[] = components.map((component, i) => {
-    const { ecosystem, key, identity } = lookups[i]!;
+    const { ecosystem, nameKey } = lookups[i]!;
+    const entries = entriesOf.get(ecosystem)!.get(nameKey)!;
+    if (entries.length === 0) return { component, vulnerabilities: [] };
+    const identity = packageIdentity(ecosystem, component.name);
+    const version = new VersionKeys(component.version);
     const found = new Map<string, VulnerabilityMatch>();
-    for (const { row, identity: rowIdentity } of rowsByKey.get(key) ?? []) {
-      if (rowIdentity !== identity) continue;
-      const hit = matcherFor(row).check(component.version);
+    for (const entry of entries) {
+      if (entry.identity !== identity) continue;
+      const hit = entry.matcher.check(version);
       if (!hit) continue;
-      const { fixedVersion } = hit;
-      const seen = found.get(row.advisoryId);
+      const { advisory } = entry;
+      const seen = found.get(advisory.id);
       if (seen) {
-        seen.fixedVersion = lowerFixed(ecosystem, seen.fixedVersion, fixedVersion);
+        seen.fixedVersion = lowerFixed(ecosystem, seen.fixedVersion, hit.fixedVersion);
         continue;
       }
-      found.set(row.advisoryId, {
-        id: row.advisoryId,
+      matched.set(advisory.id, advisory);
+      found.set(advisory.id, {
+        id: advisory.id,
         aliases: [],
-        severity: row.ownSeverity ?? row.severity,
-        summary: row.summary,
+        severity: entry.severity,
+        summary: advisory.summary,
         title: '',
         details: '',
-        references: referencesOf(row),
-        fixedVersion,
-        package: { ecosystem: row.ecosystem, name: row.name },
+        references: advisory.references,
+        fixedVersion: hit.fixedVersion,
+        package: { ecosystem: entry.ecosystem, name: entry.name },
       });
     }
     return { component, vulnerabilities: [...found.values()] };
   });
 
-  const ids = new Set(results.flatMap((r) => r.vulnerabilities.map((v) => v.id)));
-  const aliases = await queries.aliases([...ids]);
-  const details = await queries.details([...ids]);
-  const titles = new Map<string, string>();
+  await index.describe(queries, matched.values());
   for (const result of results) {
     for (const v of result.vulnerabilities) {
-      v.aliases = aliases.get(v.id) ?? [];
-      v.details = details.get(v.id) ?? '';
-      let title = titles.get(v.id);
-      if (title === undefined) {
-        title = titleOf(v.id, v.summary, v.details);
-        titles.set(v.id, title);
-      }
+      const { aliases, details, title } = matched.get(v.id)!.described!;
+      v.aliases = aliases;
+      v.details = details;
       v.title = title;
     }
-    result.vulnerabilities.sort(byRelevance);
+    if (result.vulnerabilities.length > 1) result.vulnerabilities.sort(byRelevance);
   }
   return results;
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import type {
   AdvisoriesTable,
@@ -146,9 +147,28 @@ async function insertMany<T extends 'advisories' | 'advisory_aliases' | 'advisor
   }
 }
 
+/** The settings row whose value changes with every write of advisory rows. */
+const GENERATION_KEY = 'advisories.generation';
+
+/**
+ * The advisory generation: a value that changes, in the same transaction, whenever any advisory
+ * row is written, so that a process holding advisories in memory can tell, with one row read,
+ * whether any process sharing the database has changed them since. Empty before the first write.
+ */
+export async function readAdvisoryGeneration(source: DbSource): Promise<string> {
+  const row = await dbOf(source)
+    .selectFrom('settings')
+    .select('value')
+    .where('key', '=', GENERATION_KEY)
+    .executeTakeFirst();
+  return row?.value ?? '';
+}
+
 /**
  * Writes one batch in one transaction: the advisories in `replaced` lose their old rows, then
- * every advisory in `rows` is inserted with its aliases and packages.
+ * every advisory in `rows` is inserted with its aliases and packages, and the advisory
+ * generation changes (a fresh random value: writers never need to read it first, and two
+ * concurrent writers both leave a value no reader has seen).
  */
 export async function writeAdvisories(
   source: DbSource,
@@ -187,6 +207,12 @@ export async function writeAdvisories(
         })),
       ),
     );
+    const generation = randomUUID();
+    await tx
+      .insertInto('settings')
+      .values({ key: GENERATION_KEY, value: generation })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value: generation }))
+      .execute();
   });
 }
 

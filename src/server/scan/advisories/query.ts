@@ -3,6 +3,7 @@ import {
   loadAffectedColumns,
   loadAliases as storedAliases,
   loadDetails as storedDetails,
+  readAdvisoryGeneration,
 } from '../../store/advisories.js';
 import type { Db } from '../../store/db.js';
 import type { Severity, SeverityLevel, SeveritySource } from '../severity.js';
@@ -96,6 +97,11 @@ export async function loadAffectedRows(
 /** The aliases of each of `ids` (ids without aliases are absent from the map). */
 export function loadAliases(db: Db, ids: string[]): Promise<Map<string, string[]>> {
   return storedAliases({ db }, ids);
+}
+
+/** The advisory generation: changes whenever any process writes advisory rows. */
+export function loadAdvisoryGeneration(db: Db): Promise<string> {
+  return readAdvisoryGeneration({ db });
 }
 
 /** The `details` text of each of `ids`. */

@@ -6,22 +6,48 @@ type EventKind = 'introduced' | 'fixed' | 'last_affected';
 interface Bound {
   kind: EventKind;
   raw: string;
-  /** Parsed version; null for `introduced: "0"`, which sorts before every version. */
-  at: unknown;
+  /** Order key of the version; null for `introduced: "0"`, which sorts before every version. */
+  at: string | null;
 }
 
 interface CompiledRange {
   scheme: AnyVersionScheme;
   /** Events sorted by version, as the OSV evaluation rules ask. */
   bounds: Bound[];
-  /** Upper limits (`limit` events); empty when the range has none or `limit: "*"`. */
-  limits: unknown[];
+  /** Order keys of the upper limits (`limit` events); empty when the range has none or `limit: "*"`. */
+  limits: string[];
   /** The `fixed` events among the bounds, for the lowest fixed version above a version. */
   fixed: Bound[];
 }
 
 /** Picks the scheme for a range type, or null when ranges of that type are not evaluated. */
 export type SchemeResolver = (rangeType: string) => AnyVersionScheme | null;
+
+/**
+ * A component version, read once per scheme however many entries it is checked against: the
+ * order key each scheme gives it (null when that scheme cannot read it).
+ */
+export class VersionKeys {
+  private scheme: AnyVersionScheme | null = null;
+  private key: string | null = null;
+  private other: AnyVersionScheme | null = null;
+  private otherKey: string | null = null;
+
+  /** @param text the version as the component names it */
+  constructor(readonly text: string) {}
+
+  /** The version's order key under `scheme`, or null when the scheme cannot read it. */
+  keyFor(scheme: AnyVersionScheme): string | null {
+    if (scheme === this.scheme) return this.key;
+    if (scheme === this.other) return this.otherKey;
+    const parsed: unknown = scheme.parse(this.text);
+    const key = parsed === null ? null : (scheme.orderKey(parsed) as string);
+    // Entries of one ecosystem use at most two schemes (its own and plain SemVer): two slots suffice.
+    if (this.scheme === null) [this.scheme, this.key] = [scheme, key];
+    else [this.other, this.otherKey] = [scheme, key];
+    return key;
+  }
+}
 
 /** An affected entry prepared once for many version checks. */
 export interface AffectedMatcher {
@@ -34,23 +60,28 @@ export interface AffectedMatcher {
    */
   fixedVersion(version: string): string | null;
   /** {@link matches} and {@link fixedVersion} in one pass: null when the version is not affected. */
-  check(version: string): { fixedVersion: string | null } | null;
+  check(version: string | VersionKeys): { fixedVersion: string | null } | null;
   /** Ranges left out because an event's version could not be parsed. */
   readonly skippedRanges: number;
 }
 
 const EVENT_KINDS: readonly EventKind[] = ['introduced', 'fixed', 'last_affected'];
 
+function keyOf(scheme: AnyVersionScheme, raw: string): string | null {
+  const parsed: unknown = scheme.parse(raw);
+  return parsed === null ? null : (scheme.orderKey(parsed) as string);
+}
+
 function compileRange(range: OsvRange, scheme: AnyVersionScheme): CompiledRange | null {
   const bounds: Bound[] = [];
-  const limits: unknown[] = [];
+  const limits: string[] = [];
   for (const event of range.events) {
     const entry = eventEntry(event);
     if (!entry) return null;
     const [kind, raw] = entry;
     if (kind === 'limit') {
       if (raw === '*') continue;
-      const at = scheme.parse(raw);
+      const at = keyOf(scheme, raw);
       if (at === null) return null;
       limits.push(at);
       continue;
@@ -59,13 +90,13 @@ function compileRange(range: OsvRange, scheme: AnyVersionScheme): CompiledRange 
       bounds.push({ kind, raw, at: null });
       continue;
     }
-    const at = scheme.parse(raw);
+    const at = keyOf(scheme, raw);
     if (at === null) return null;
     bounds.push({ kind, raw, at });
   }
   // Array.prototype.sort is stable, so events at the same version keep the advisory's order.
   bounds.sort((a, b) =>
-    a.at === null ? (b.at === null ? 0 : -1) : b.at === null ? 1 : scheme.compare(a.at, b.at),
+    a.at === null ? (b.at === null ? 0 : -1) : b.at === null ? 1 : a.at < b.at ? -1 : a.at > b.at ? 1 : 0,
   );
   return { scheme, bounds, limits, fixed: bounds.filter((b) => b.kind === 'fixed') };
 }
@@ -75,23 +106,19 @@ function eventEntry(event: OsvEvent): [EventKind | 'limit', string] | null {
   return typeof event.limit === 'string' ? ['limit', event.limit] : null;
 }
 
-/** The OSV evaluation of one range: walk the sorted events up to the version. */
-function rangeContains(range: CompiledRange, version: unknown): boolean {
-  const { scheme } = range;
-  if (range.limits.length > 0 && !range.limits.some((limit) => scheme.compare(version, limit) < 0)) {
-    return false;
-  }
+/** The OSV evaluation of one range: walk the sorted events up to the version (an order key). */
+function rangeContains(range: CompiledRange, version: string): boolean {
+  if (range.limits.length > 0 && !range.limits.some((limit) => version < limit)) return false;
   let affected = false;
   for (const bound of range.bounds) {
     if (bound.at === null) {
       affected = true;
       continue;
     }
-    const order = scheme.compare(version, bound.at);
-    if (order < 0) break;
+    if (version < bound.at) break;
     if (bound.kind === 'introduced') affected = true;
     else if (bound.kind === 'fixed') affected = false;
-    else if (order > 0) affected = false;
+    else if (version !== bound.at) affected = false;
   }
   return affected;
 }
@@ -117,50 +144,44 @@ export function compileAffected(
     else skippedRanges++;
   }
   const listed = new Set(affected.versions ?? []);
+  // Keyed on first need: most checks are settled by the ranges or the exact string.
   let listedKeys: Set<string> | null = null;
-  const listedKeySet = (): Set<string> => {
+  const listedKeySet = (scheme: AnyVersionScheme): Set<string> => {
     if (!listedKeys) {
       listedKeys = new Set();
       for (const v of listed) {
-        const parsed = listScheme?.parse(v) ?? null;
-        if (parsed !== null) listedKeys.add(listScheme!.key(parsed));
+        const key = keyOf(scheme, v);
+        if (key !== null) listedKeys.add(key);
       }
     }
     return listedKeys;
   };
 
-  const inList = (version: string): boolean => {
-    if (listed.has(version)) return true;
+  const inList = (version: VersionKeys): boolean => {
+    if (listed.has(version.text)) return true;
     if (!listScheme || listed.size === 0) return false;
-    const parsed = listScheme.parse(version);
-    return parsed !== null && listedKeySet().has(listScheme.key(parsed));
+    const key = version.keyFor(listScheme);
+    return key !== null && listedKeySet(listScheme).has(key);
   };
 
   /**
    * Walks the ranges once: whether one contains `version` and the lowest `fixed` above it among
    * those that do (`all`: among every range, for a version only the `versions` list names).
-   * The version is parsed once per scheme (ranges of one entry nearly always share one), without
-   * the per-call maps and lists this loop runs too often for.
    */
-  const walk = (version: string, all: boolean): { hit: boolean; fixed: string | null } => {
-    let scheme: AnyVersionScheme | null = null;
-    let parsed: unknown = null;
+  const walk = (version: VersionKeys, all: boolean): { hit: boolean; fixed: string | null } => {
     let hit = false;
     let best: Bound | null = null;
     let bestScheme: AnyVersionScheme | null = null;
     for (const range of ranges) {
-      if (range.scheme !== scheme) {
-        scheme = range.scheme;
-        parsed = scheme.parse(version);
-      }
-      if (parsed === null) continue;
+      const key = version.keyFor(range.scheme);
+      if (key === null) continue;
       if (!all) {
-        if (!rangeContains(range, parsed)) continue;
+        if (!rangeContains(range, key)) continue;
         hit = true;
       }
       for (const bound of range.fixed) {
-        if (range.scheme.compare(bound.at, parsed) <= 0) continue;
-        if (!best || (bestScheme === range.scheme && range.scheme.compare(bound.at, best.at) < 0)) {
+        if (bound.at! <= key) continue;
+        if (!best || (bestScheme === range.scheme && bound.at! < best.at!)) {
           best = bound;
           bestScheme = range.scheme;
         }
@@ -168,35 +189,29 @@ export function compileAffected(
     }
     return { hit, fixed: best?.raw ?? null };
   };
-  const contains = (version: string): boolean => {
-    let scheme: AnyVersionScheme | null = null;
-    let parsed: unknown = null;
-    for (const range of ranges) {
-      if (range.scheme !== scheme) {
-        scheme = range.scheme;
-        parsed = scheme.parse(version);
-      }
-      if (parsed !== null && rangeContains(range, parsed)) return true;
-    }
-    return false;
+  const check = (version: VersionKeys): { fixedVersion: string | null } | null => {
+    const found = walk(version, false);
+    if (found.hit) return { fixedVersion: found.fixed };
+    if (inList(version)) return { fixedVersion: walk(version, true).fixed };
+    return null;
   };
+  const keysOf = (version: string | VersionKeys): VersionKeys =>
+    typeof version === 'string' ? new VersionKeys(version) : version;
 
   return {
     skippedRanges,
     matches(version) {
       if (listed.has(version)) return true;
-      return contains(version) || inList(version);
+      const keys = new VersionKeys(version);
+      for (const range of ranges) {
+        const key = keys.keyFor(range.scheme);
+        if (key !== null && rangeContains(range, key)) return true;
+      }
+      return inList(keys);
     },
     fixedVersion(version) {
-      const found = walk(version, false);
-      if (found.hit) return found.fixed;
-      return inList(version) ? walk(version, true).fixed : null;
+      return check(keysOf(version))?.fixedVersion ?? null;
     },
-    check(version) {
-      const found = walk(version, false);
-      if (found.hit) return { fixedVersion: found.fixed };
-      if (inList(version)) return { fixedVersion: walk(version, true).fixed };
-      return null;
-    },
+    check: (version) => check(keysOf(version)),
   };
 }

@@ -6,7 +6,7 @@ import { npmVersions } from './npm.js';
 import { pypiVersions } from './pypi.js';
 import { memoizeScheme, semverScheme, type AnyVersionScheme } from './scheme.js';
 
-export type { AffectedMatcher } from './affected.js';
+export { VersionKeys, type AffectedMatcher } from './affected.js';
 export type { VersionScheme } from './scheme.js';
 
 /** The OSV ecosystems whose versions Airlock orders itself. */

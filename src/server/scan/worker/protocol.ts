@@ -27,7 +27,7 @@ export type ScanAnalysis =
   | { status: 'not_supported' | 'failed'; reason: string };
 
 /** The advisory queries a worker asks its parent thread to answer. */
-export type QueryMethod = 'affectedRows' | 'aliases' | 'details';
+export type QueryMethod = 'affectedRows' | 'aliases' | 'details' | 'generation';
 
 /** Messages from a scan worker to the service that started it. */
 export type WorkerMessage =

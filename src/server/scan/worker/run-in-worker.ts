@@ -115,7 +115,9 @@ export async function analyseInWorker(
                 ? queries.affectedRows(String(first), second as string[])
                 : message.method === 'aliases'
                   ? queries.aliases(first as string[])
-                  : queries.details(first as string[]);
+                  : message.method === 'generation'
+                    ? queries.generation()
+                    : queries.details(first as string[]);
             call.then(
               (value) => send({ kind: 'answer', id: message.id, value }),
               (error: unknown) =>

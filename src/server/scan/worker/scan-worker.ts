@@ -7,6 +7,7 @@
 import os from 'node:os';
 import { packageNameKey } from '../advisories/package-names.js';
 import type { AffectedRow } from '../advisories/query.js';
+import { AdvisoryIndexSlot } from '../advisory-index.js';
 import { assessCoverage } from '../coverage.js';
 import { extractComponents } from '../extract/index.js';
 import type { Component } from '../extract/types.js';
@@ -67,10 +68,13 @@ function ask<T>(method: QueryMethod, ...args: unknown[]): Promise<T> {
   });
 }
 
+// A worker process lives for one scan: its index holds what that scan read, and goes with it.
 const queries: AdvisoryQueries = {
   affectedRows: (ecosystem, nameKeys) => ask<AffectedRow[]>('affectedRows', ecosystem, nameKeys),
   aliases: (ids) => ask<Map<string, string[]>>('aliases', ids),
   details: (ids) => ask<Map<string, string>>('details', ids),
+  generation: () => ask<string>('generation'),
+  index: new AdvisoryIndexSlot(),
 };
 
 /** The rows `package_components` keeps: one per ecosystem, folded name and version. */
