@@ -123,6 +123,116 @@ function rangeContains(range: CompiledRange, version: string): boolean {
   return affected;
 }
 
+/** Whether a sorted list of distinct strings holds `key`. */
+function sortedHas(sorted: readonly string[], key: string): boolean {
+  let low = 0;
+  let high = sorted.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >>> 1;
+    const at = sorted[mid]!;
+    if (at === key) return true;
+    if (at < key) low = mid + 1;
+    else high = mid - 1;
+  }
+  return false;
+}
+
+/**
+ * An entry's `versions` list: a version is in it by exact string or, when both parse, by
+ * version equality. Held as given until first asked; from then on as the sorted order keys of
+ * the versions that parse (a version that parses matches by key, which exact equality implies)
+ * and the few that do not, as text. PyPI entries list every affected release, so this is most of
+ * what a compiled entry holds.
+ */
+class ListedVersions {
+  private given: readonly string[] | null;
+  private keys: string[] | null = null;
+  private unparsed: string[] = [];
+
+  constructor(
+    versions: readonly string[],
+    private readonly scheme: AnyVersionScheme | null,
+  ) {
+    this.given = versions.length > 0 ? versions : null;
+  }
+
+  has(version: VersionKeys): boolean {
+    if (this.given === null && this.keys === null) return false;
+    if (!this.scheme) return this.given!.includes(version.text);
+    if (!this.keys) this.index(this.scheme, this.given!);
+    const key = version.keyFor(this.scheme);
+    return key === null ? this.unparsed.includes(version.text) : sortedHas(this.keys!, key);
+  }
+
+  private index(scheme: AnyVersionScheme, versions: readonly string[]): void {
+    const keys = new Set<string>();
+    for (const v of versions) {
+      const key = keyOf(scheme, v);
+      if (key === null) this.unparsed.push(v);
+      else keys.add(key);
+    }
+    this.keys = [...keys].sort();
+    this.given = null;
+  }
+}
+
+/** A compiled affected entry: ranges as sorted order keys, and the versions list. */
+class CompiledAffected implements AffectedMatcher {
+  constructor(
+    private readonly ranges: readonly CompiledRange[],
+    private readonly listed: ListedVersions,
+    readonly skippedRanges: number,
+  ) {}
+
+  matches(version: string): boolean {
+    const keys = new VersionKeys(version);
+    for (const range of this.ranges) {
+      const key = keys.keyFor(range.scheme);
+      if (key !== null && rangeContains(range, key)) return true;
+    }
+    return this.listed.has(keys);
+  }
+
+  fixedVersion(version: string): string | null {
+    return this.check(version)?.fixedVersion ?? null;
+  }
+
+  check(version: string | VersionKeys): { fixedVersion: string | null } | null {
+    const keys = typeof version === 'string' ? new VersionKeys(version) : version;
+    const found = this.walk(keys, false);
+    if (found !== false) return { fixedVersion: found };
+    if (this.listed.has(keys)) return { fixedVersion: this.walk(keys, true) || null };
+    return null;
+  }
+
+  /**
+   * Walks the ranges once: false when none contains `version`, else the lowest `fixed` above it
+   * among those that do, or null (`all`: among every range, for a version only the `versions`
+   * list names).
+   */
+  private walk(version: VersionKeys, all: boolean): string | null | false {
+    let hit = all;
+    let best: Bound | null = null;
+    let bestScheme: AnyVersionScheme | null = null;
+    for (const range of this.ranges) {
+      const key = version.keyFor(range.scheme);
+      if (key === null) continue;
+      if (!all) {
+        if (!rangeContains(range, key)) continue;
+        hit = true;
+      }
+      for (const bound of range.fixed) {
+        if (bound.at! <= key) continue;
+        if (!best || (bestScheme === range.scheme && bound.at! < best.at!)) {
+          best = bound;
+          bestScheme = range.scheme;
+        }
+      }
+    }
+    return hit ? (best?.raw ?? null) : false;
+  }
+}
+
 /**
  * Prepares an OSV affected entry for version checks. A range whose type the resolver does not
  * evaluate (GIT, or ECOSYSTEM for an unknown ecosystem) or that has an event version the scheme
@@ -143,75 +253,5 @@ export function compileAffected(
     if (compiled) ranges.push(compiled);
     else skippedRanges++;
   }
-  const listed = new Set(affected.versions ?? []);
-  // Keyed on first need: most checks are settled by the ranges or the exact string.
-  let listedKeys: Set<string> | null = null;
-  const listedKeySet = (scheme: AnyVersionScheme): Set<string> => {
-    if (!listedKeys) {
-      listedKeys = new Set();
-      for (const v of listed) {
-        const key = keyOf(scheme, v);
-        if (key !== null) listedKeys.add(key);
-      }
-    }
-    return listedKeys;
-  };
-
-  const inList = (version: VersionKeys): boolean => {
-    if (listed.has(version.text)) return true;
-    if (!listScheme || listed.size === 0) return false;
-    const key = version.keyFor(listScheme);
-    return key !== null && listedKeySet(listScheme).has(key);
-  };
-
-  /**
-   * Walks the ranges once: whether one contains `version` and the lowest `fixed` above it among
-   * those that do (`all`: among every range, for a version only the `versions` list names).
-   */
-  const walk = (version: VersionKeys, all: boolean): { hit: boolean; fixed: string | null } => {
-    let hit = false;
-    let best: Bound | null = null;
-    let bestScheme: AnyVersionScheme | null = null;
-    for (const range of ranges) {
-      const key = version.keyFor(range.scheme);
-      if (key === null) continue;
-      if (!all) {
-        if (!rangeContains(range, key)) continue;
-        hit = true;
-      }
-      for (const bound of range.fixed) {
-        if (bound.at! <= key) continue;
-        if (!best || (bestScheme === range.scheme && bound.at! < best.at!)) {
-          best = bound;
-          bestScheme = range.scheme;
-        }
-      }
-    }
-    return { hit, fixed: best?.raw ?? null };
-  };
-  const check = (version: VersionKeys): { fixedVersion: string | null } | null => {
-    const found = walk(version, false);
-    if (found.hit) return { fixedVersion: found.fixed };
-    if (inList(version)) return { fixedVersion: walk(version, true).fixed };
-    return null;
-  };
-  const keysOf = (version: string | VersionKeys): VersionKeys =>
-    typeof version === 'string' ? new VersionKeys(version) : version;
-
-  return {
-    skippedRanges,
-    matches(version) {
-      if (listed.has(version)) return true;
-      const keys = new VersionKeys(version);
-      for (const range of ranges) {
-        const key = keys.keyFor(range.scheme);
-        if (key !== null && rangeContains(range, key)) return true;
-      }
-      return inList(keys);
-    },
-    fixedVersion(version) {
-      return check(keysOf(version))?.fixedVersion ?? null;
-    },
-    check: (version) => check(keysOf(version)),
-  };
+  return new CompiledAffected(ranges, new ListedVersions(affected.versions ?? [], listScheme), skippedRanges);
 }

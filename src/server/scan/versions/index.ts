@@ -4,7 +4,7 @@ import { cratesVersions } from './crates.js';
 import { goVersions } from './go.js';
 import { npmVersions } from './npm.js';
 import { pypiVersions } from './pypi.js';
-import { memoizeScheme, semverScheme, type AnyVersionScheme } from './scheme.js';
+import { semverScheme, type AnyVersionScheme } from './scheme.js';
 
 export { VersionKeys, type AffectedMatcher } from './affected.js';
 export type { VersionScheme } from './scheme.js';
@@ -78,29 +78,6 @@ export function compileAffectedFor(
   affected: Pick<OsvAffected, 'ranges' | 'versions'>,
 ): AffectedMatcher {
   return compileWith(schemeForEcosystem, semverScheme, ecosystem, affected);
-}
-
-/**
- * A compiler of affected entries for one batch of work (one scan, one match call): version
- * strings that recur across entries are parsed once. Keep it no longer than the batch.
- */
-export function createAffectedCompiler(): (
-  ecosystem: string,
-  affected: Pick<OsvAffected, 'ranges' | 'versions'>,
-) => AffectedMatcher {
-  const memo = new Map<AnyVersionScheme, AnyVersionScheme>();
-  const remembered = (scheme: AnyVersionScheme | null): AnyVersionScheme | null => {
-    if (!scheme) return null;
-    let copy = memo.get(scheme);
-    if (!copy) {
-      copy = memoizeScheme(scheme);
-      memo.set(scheme, copy);
-    }
-    return copy;
-  };
-  const semver = remembered(semverScheme)!;
-  return (ecosystem, affected) =>
-    compileWith((e) => remembered(schemeForEcosystem(e)), semver, ecosystem, affected);
 }
 
 /**

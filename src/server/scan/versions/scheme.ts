@@ -64,29 +64,3 @@ export const semverScheme: VersionScheme<SemVer> = {
   key: (v) => v.version,
   orderKey: semverOrderKey,
 };
-
-/**
- * A scheme that remembers what it parsed, for one batch of work: the same version strings recur
- * in many advisories of a package, and parsed values can then be shared. Drop it with the batch.
- */
-export function memoizeScheme<V>(scheme: VersionScheme<V>): VersionScheme<V> {
-  const parsed = new Map<string, V | null>();
-  // Matching asks for one component's version against every entry of its package in turn: the
-  // last answer saves hashing the same string again.
-  let lastVersion: string | undefined;
-  let lastValue: V | null = null;
-  return {
-    ...scheme,
-    parse(version: string): V | null {
-      if (version === lastVersion) return lastValue;
-      let value = parsed.get(version);
-      if (value === undefined) {
-        value = scheme.parse(version);
-        parsed.set(version, value);
-      }
-      lastVersion = version;
-      lastValue = value;
-      return value;
-    },
-  };
-}
