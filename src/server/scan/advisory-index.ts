@@ -120,10 +120,13 @@ export class AdvisoryIndex {
       });
     }
     for (const [nameKey, list] of loaded) {
-      this.packages.set(packageKey(ecosystem, nameKey), list);
       found.set(nameKey, list);
+      const key = packageKey(ecosystem, nameKey);
+      // A concurrent match may have read the same name meanwhile: keep its copy, count it once.
+      if (this.packages.has(key)) continue;
+      this.packages.set(key, list);
+      this.entryCount += list.length;
     }
-    this.entryCount += rows.length;
     return found;
   }
 

@@ -196,6 +196,26 @@ describe('the advisory index shared by matches', () => {
     }
   });
 
+  it('counts a package that two concurrent lookups read at once only once', async () => {
+    const { a, b, close } = await twoReplicas();
+    try {
+      await importDocuments(b, [advisory('TEST-9', 'pkg-e', '2.0.0')]);
+      const queries = databaseQueries(a);
+      const index = new AdvisoryIndex(await queries.generation());
+      const both = await Promise.all([
+        index.entries(queries, 'npm', ['pkg-e']),
+        index.entries(queries, 'npm', ['pkg-e']),
+      ]);
+      expect(both.map((found) => found.get('pkg-e')!.map((e) => e.advisory.id))).toEqual([
+        ['TEST-9'],
+        ['TEST-9'],
+      ]);
+      expect(index.size()).toMatchObject({ packages: 1, entries: 1 });
+    } finally {
+      await close();
+    }
+  });
+
   it('gives concurrent matches the same answers as one after the other', async () => {
     const { a, b, close } = await twoReplicas();
     try {
