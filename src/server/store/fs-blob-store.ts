@@ -2,19 +2,18 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { Readable, type Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import type { BlobStore, ByteRange, StagedBlob } from './blobs.js';
 import { checkPartName, checkSha256 } from './blobs.js';
-import { ByteLimiter, concatenate, HashingLimiter } from './blob-streams.js';
+import { concatenate } from './blob-streams.js';
+import { createDigester } from './digest.js';
+import { writeFileFrom } from './file-writer.js';
 import { resolveInside } from './safe-path.js';
 
 /** Marks a part file still being written (see writeFileDurably). */
 const PART_TMP = '.tmp-';
 /** Reads of stored parts: big enough that per-chunk work stays cheap. */
 const CHUNK = 1024 * 1024;
-/** Bytes a blob file's write stream queues (its writes batch what is queued); see BUFFERED in blob-streams. */
-const WRITE_QUEUE = 128 * 1024;
 
 async function fsyncPath(file: string): Promise<void> {
   const handle = await fsp.open(file, 'r');
@@ -23,10 +22,6 @@ async function fsyncPath(file: string): Promise<void> {
   } finally {
     await handle.close();
   }
-}
-
-function createFile(file: string): Writable {
-  return fs.createWriteStream(file, { flags: 'wx', highWaterMark: WRITE_QUEUE });
 }
 
 /**
@@ -82,16 +77,10 @@ export class FsBlobStore implements BlobStore {
 
   async stage(source: Readable, maxBytes: number): Promise<StagedBlob> {
     const tmp = path.join(this.tmpDir, crypto.randomBytes(12).toString('hex'));
-    const limiter = new HashingLimiter(maxBytes);
-    try {
-      await pipeline(source, limiter, createFile(tmp));
-      await fsyncPath(tmp);
-    } catch (err) {
-      limiter.cancel();
-      await fsp.rm(tmp, { force: true });
-      throw err;
-    }
-    const digest = await limiter.digest();
+    const digester = createDigester();
+    // Synced before it resolves; on failure it removes the file and cancels the digester.
+    await writeFileFrom(source, tmp, maxBytes, digester);
+    const digest = await digester.finish();
     const target = this.blobPath(digest.sha256);
     let settled = false;
     return {
@@ -165,15 +154,14 @@ export class FsBlobStore implements BlobStore {
  */
 async function writeFileDurably(source: Readable, file: string, maxBytes: number): Promise<number> {
   const tmp = `${file}${PART_TMP}${crypto.randomBytes(6).toString('hex')}`;
-  const counter = new ByteLimiter(maxBytes);
+  let size: number;
   try {
-    await pipeline(source, counter, createFile(tmp));
-    await fsyncPath(tmp);
+    ({ size } = await writeFileFrom(source, tmp, maxBytes));
     await fsp.rename(tmp, file);
     await fsyncPath(path.dirname(file));
   } catch (err) {
     await fsp.rm(tmp, { force: true });
     throw err;
   }
-  return counter.seen;
+  return size;
 }
