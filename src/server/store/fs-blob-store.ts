@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import type { BlobStore, ByteRange, StagedBlob } from './blobs.js';
 import { checkPartName, checkSha256 } from './blobs.js';
 import { ByteLimiter, concatenate, HashingLimiter } from './blob-streams.js';
+import { ioCounts } from './io-counters.js';
 import { resolveInside } from './safe-path.js';
 
 /** Marks a part file still being written (see writeFileDurably). */
@@ -20,6 +21,7 @@ async function fsyncPath(file: string): Promise<void> {
   const handle = await fsp.open(file, 'r');
   try {
     await handle.sync();
+    ioCounts.fileSyncs++;
   } finally {
     await handle.close();
   }
