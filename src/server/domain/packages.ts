@@ -2,7 +2,9 @@ import type { Package, PackageUploadRequest } from '../../api/packages.js';
 import { blobArchiveSource } from '../formats/archive.js';
 import { formatHandler, nameKeyFor, type FormatHandler, type PackageMetadata } from '../formats/index.js';
 import { insertPackage, peekCompleteUpload, setScanStatus, updateLivePackage } from '../store/packages.js';
+import { inGroupCommit } from '../store/group-commit.js';
 import { inTransaction } from '../store/source.js';
+import { queueScanInCommit, SCAN_JOB } from '../scan/service.js';
 import { requirePrincipal, type Actor } from './access.js';
 import type { ServiceContext } from './context.js';
 import { ServiceError } from './errors.js';
@@ -106,7 +108,9 @@ export async function createPackage(
   const events: PendingEvent[] = [];
   let draft: Pick<PackageRow, 'format' | 'name' | 'version'> | null = null;
   try {
-    await inTransaction(ctx, async (trx) => {
+    // A group commit, as a native publish is: the package, its events and its scan job survive a
+    // crash of the service once answered (docs/storage.md says what a crash of the machine may lose).
+    await inGroupCommit(ctx, async (trx) => {
       const upload = await claimUpload(trx, { repoId: access.repo.id, identifier: body.package_file, at });
       if (!metadata || peeked?.sha256 !== upload.blob.sha256) {
         metadata = await readMetadata(
@@ -131,6 +135,7 @@ export async function createPackage(
         events,
         onDraft: (row) => (draft = row),
       });
+      await queueScanInCommit(trx, id, at);
     });
   } catch (err) {
     // Two creates of one version racing past the check: the partial unique index decides.
@@ -140,7 +145,7 @@ export async function createPackage(
   ctx.log.info({ packageId: id, repo: repo.path, format: handler.format }, 'package created');
   await emitEvents(ctx, [
     ...events,
-    { event: 'package.created', packageId: id },
+    { event: 'package.created', packageId: id, done: { jobsQueued: [SCAN_JOB] } },
     { event: 'package.synced', packageId: id },
   ]);
   return packageView(ctx, id);

@@ -27,6 +27,14 @@ async function fsyncPath(file: string): Promise<void> {
   }
 }
 
+/** Syncs the parent of every directory from `first` (the outermost made) down to `last`. */
+async function syncNewDirectories(first: string, last: string): Promise<void> {
+  for (let dir = last; ; dir = path.dirname(dir)) {
+    await fsyncPath(path.dirname(dir));
+    if (dir === first || path.dirname(dir) === dir) return;
+  }
+}
+
 function createFile(file: string): Writable {
   return fs.createWriteStream(file, { flags: 'wx', highWaterMark: WRITE_QUEUE });
 }
@@ -101,12 +109,16 @@ export class FsBlobStore implements BlobStore {
       sha512: null,
       async commit(): Promise<void> {
         if (settled) return;
-        await fsp.mkdir(path.dirname(target), { recursive: true });
+        const dir = path.dirname(target);
+        const created = await fsp.mkdir(dir, { recursive: true });
         // Same address, same bytes: renaming over an existing blob (an orphan of a crash, or a
         // concurrent upload of the same content) is harmless.
         await fsp.rename(tmp, target);
         settled = true;
-        await fsyncPath(path.dirname(target));
+        await fsyncPath(dir);
+        // A directory made just now is named in its parent: that entry must be on the disk too,
+        // or a crash of the machine could lose the blob with it. (Most commits make none.)
+        if (created) await syncNewDirectories(created, dir);
       },
       async discard(): Promise<void> {
         if (settled) return;
