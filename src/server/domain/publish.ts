@@ -8,7 +8,7 @@
  */
 
 import type { Readable } from 'node:stream';
-import type { Package, PackageUploadRequest } from '../../api/packages.js';
+import type { PackageUploadRequest } from '../../api/packages.js';
 import { blobArchiveSource } from '../formats/archive.js';
 import { formatHandler, type PackageMetadata } from '../formats/index.js';
 import { queueScanInCommit, SCAN_JOB } from '../scan/service.js';
@@ -23,12 +23,19 @@ import { ServiceError } from './errors.js';
 import { newId } from './ids.js';
 import { parseTagList } from './package-tags.js';
 import { repoRef } from './package-query.js';
-import { packageView } from './package-view.js';
 import { duplicateError, emitEvents, type PackageRow, type PendingEvent } from './package-writes.js';
 import { writeNewPackage } from './packages.js';
 import { isUniqueViolation, type RepoAccess } from './repos.js';
 import { leaseScope, verifyDeclared } from './upload-receive.js';
 import { checkedFields } from './uploads.js';
+
+/** What a publish answers with: the new package's identifier and what it holds (no full view: no client reads one). */
+export interface Published {
+  slug_perm: string;
+  filename: string;
+  name: string;
+  version: string;
+}
 
 /** One file to publish as a package of `format` in a repository the caller may write to. */
 export interface Publication {
@@ -113,7 +120,7 @@ export async function publishFile(
   ctx: ServiceContext,
   actor: Actor,
   publication: Publication,
-): Promise<Package> {
+): Promise<Published> {
   const principal = requirePrincipal(actor);
   const { access, filename, request } = publication;
   const handler = formatHandler(publication.format);
@@ -131,6 +138,7 @@ export async function publishFile(
   const uploadId = newId();
   const events: PendingEvent[] = [];
   let draft: PackageRow | null = null;
+  let published: Published;
   try {
     try {
       await staged.commit();
@@ -146,6 +154,7 @@ export async function publishFile(
         request,
       ));
     publication.checkMetadata?.(meta, filename);
+    published = { slug_perm: id, filename, name: meta.name, version: meta.version };
     const at = ctx.clock();
     await inGroupCommit(ctx, async (trx) => {
       // A lease younger than half its life (by the clock that judges it) cannot have lapsed and been
@@ -199,7 +208,7 @@ export async function publishFile(
     { event: 'package.created', packageId: id, done },
     { event: 'package.synced', packageId: id },
   ]);
-  return packageView(ctx, id);
+  return published;
 }
 
 /**

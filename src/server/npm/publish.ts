@@ -9,11 +9,10 @@
 import crypto from 'node:crypto';
 import { Readable } from 'node:stream';
 import semver from 'semver';
-import type { Package } from '../../api/packages.js';
 import type { Actor } from '../domain/access.js';
 import type { ServiceContext } from '../domain/context.js';
 import { ServiceError } from '../domain/errors.js';
-import { publishFile } from '../domain/publish.js';
+import { publishFile, type Published } from '../domain/publish.js';
 import { bufferArchiveSource } from '../formats/archive.js';
 import { formatHandler } from '../formats/index.js';
 import { loadVersions, resolveNpmRepo, tarballFilename } from './registry.js';
@@ -22,7 +21,7 @@ import { loadVersions, resolveNpmRepo, tarballFilename } from './registry.js';
 export interface PublishResult {
   ok: true;
   id: string;
-  package: Package;
+  package: Published;
 }
 
 /** A 400 about the publish body, in words npm prints after the status line. */

@@ -7,14 +7,13 @@
  */
 
 import type { Readable } from 'node:stream';
-import type { Package } from '../../api/packages.js';
 import { filenameDisagreement } from '../formats/python.js';
 import type { PackageMetadata } from '../formats/index.js';
 import { findPythonFile } from '../store/python-index.js';
 import { requirePrincipal, type Actor } from '../domain/access.js';
 import type { ServiceContext } from '../domain/context.js';
 import { ServiceError } from '../domain/errors.js';
-import { publishFile } from '../domain/publish.js';
+import { publishFile, type Published } from '../domain/publish.js';
 import { resolveRepo, type RepoAccess } from '../domain/repos.js';
 import { normalizeProjectName } from './index.js';
 
@@ -133,6 +132,8 @@ function metadataCheck(fields: UploadFields) {
 export interface DistributionUpload {
   owner: string;
   repo: string;
+  /** The repository, when the caller resolved it already (Write checked, a principal present). */
+  access?: RepoAccess;
   fields: UploadFields;
   filename: string;
   body: Readable;
@@ -148,8 +149,8 @@ export async function uploadDistribution(
   ctx: ServiceContext,
   actor: Actor,
   upload: DistributionUpload,
-): Promise<Package> {
-  const access = await uploadRepo(ctx, actor, upload.owner, upload.repo);
+): Promise<Published> {
+  const access = upload.access ?? (await uploadRepo(ctx, actor, upload.owner, upload.repo));
   const declared = checkUploadFields(upload.fields);
   if (await findPythonFile(ctx, access.repo.id, upload.filename)) throw fileExists(upload.filename, access);
   try {

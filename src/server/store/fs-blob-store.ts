@@ -27,11 +27,12 @@ async function fsyncPath(file: string): Promise<void> {
   }
 }
 
-/** Syncs the parent of every directory from `first` (the outermost made) down to `last`. */
-async function syncNewDirectories(first: string, last: string): Promise<void> {
+/** The parent of every directory from `first` (the outermost one made) down to `last`. */
+function parentsOfNew(first: string, last: string): string[] {
+  const parents: string[] = [];
   for (let dir = last; ; dir = path.dirname(dir)) {
-    await fsyncPath(path.dirname(dir));
-    if (dir === first || path.dirname(dir) === dir) return;
+    parents.push(path.dirname(dir));
+    if (dir === first || path.dirname(dir) === dir) return parents;
   }
 }
 
@@ -115,10 +116,10 @@ export class FsBlobStore implements BlobStore {
         // concurrent upload of the same content) is harmless.
         await fsp.rename(tmp, target);
         settled = true;
-        await fsyncPath(dir);
         // A directory made just now is named in its parent: that entry must be on the disk too,
-        // or a crash of the machine could lose the blob with it. (Most commits make none.)
-        if (created) await syncNewDirectories(created, dir);
+        // or a crash of the machine could lose the blob with it. The syncs run at once: the
+        // file system commits its journal once for all of them.
+        await Promise.all([dir, ...(created ? parentsOfNew(created, dir) : [])].map(fsyncPath));
       },
       async discard(): Promise<void> {
         if (settled) return;
