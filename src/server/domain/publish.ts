@@ -132,7 +132,10 @@ export async function publishFile(
     md5_checksum: publication.declared.md5,
   });
   const staged = await stageChecked(ctx, { ...publication, declared });
-  const { lock, at: lockedAt } = await lockBlob(ctx, staged.sha256);
+  const { lock, at: lockedAt } = await lockBlob(ctx, staged.sha256).catch(async (err: unknown) => {
+    await staged.discard().catch(() => undefined);
+    throw err;
+  });
   let committed = false;
   const id = newId();
   const uploadId = newId();
