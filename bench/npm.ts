@@ -14,6 +14,7 @@ import {
   type RealPackage,
 } from '../test/helpers/real-npm-packages.js';
 import { startVerdaccio, verdaccioBinary } from '../test/helpers/verdaccio.js';
+import { perOperation, readStoreCounts } from './store-counts.js';
 
 const INSTALL_ROUNDS = 5;
 const PUBLISHES = 20;
@@ -297,7 +298,9 @@ export async function benchNpm(): Promise<NpmFigures | null> {
     );
     const timed = [root, ...single.slice(0, PUBLISHES - 1)];
     const verdaccioPublish = await timedPublishes(`${origin.url}/`, null, timed);
+    const countsBefore = await readStoreCounts(airlock.url);
     const airlockPublish = await timedPublishes(own, key, timed);
+    const publishCost = perOperation(countsBefore, await readStoreCounts(airlock.url), timed.length);
     const publishMs = times(airlockPublish, verdaccioPublish);
     await publishAll(
       packages.filter((p) => !timed.includes(p)),
@@ -325,6 +328,7 @@ export async function benchNpm(): Promise<NpmFigures | null> {
 
     print(`npm install, warm proxy, cold client (median of ${INSTALL_ROUNDS})`, installMs, 'ms');
     print(`publish of ${PUBLISHES} real packages, one after another`, publishMs, 'ms');
+    console.log(`    per publish: ${publishCost}`);
     print(`abbreviated packument, own package`, ownPackumentRps, 'req/s');
     print(`abbreviated packument, proxied package`, proxiedPackumentRps, 'req/s');
     console.log(

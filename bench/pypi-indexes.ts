@@ -31,6 +31,8 @@ export interface IndexServer {
   /** Whether its simple pages answer PEP 691 JSON. */
   servesJson: boolean;
   newIndex(label: string): Promise<IndexUrls>;
+  /** The service's base URL when it reports its store counters on `/metrics` (Airlock). */
+  metricsBase?: string;
   stop(): Promise<void>;
 }
 
@@ -85,6 +87,7 @@ export async function startAirlock(dir: string): Promise<IndexServer> {
   return {
     name: 'Airlock',
     servesJson: true,
+    metricsBase: url,
     async newIndex(label) {
       const made = await call('POST', '/repos/bench/', { name: label, slug: label });
       if (made.status !== 201)

@@ -12,6 +12,7 @@ import {
 } from './pypi-indexes.js';
 import { CLIENTS, median, runTool, timed } from './pypi-tools.js';
 import { realWheels, REQUIREMENTS, type WheelSet } from './pypi-wheels.js';
+import { perOperation, readStoreCounts, type StoreCounts } from './store-counts.js';
 
 const INSTALL_ROUNDS = 5;
 const UPLOAD_ROUNDS = 3;
@@ -45,6 +46,25 @@ export interface PypiFigure {
   ratio: number | null;
   /** The same ratio of the time above the floor. */
   ratioAboveFloor?: number | null;
+}
+
+const ZERO_COUNTS: StoreCounts = {
+  statements: 0,
+  syncedCommits: 0,
+  groupCommits: 0,
+  logSyncs: 0,
+  blobSyncs: 0,
+};
+
+/** Store counters summed over several measured spans. */
+class CountSum {
+  total: StoreCounts = { ...ZERO_COUNTS };
+  rounds = 0;
+
+  add(before: StoreCounts, after: StoreCounts): void {
+    for (const k of Object.keys(this.total) as (keyof StoreCounts)[]) this.total[k] += after[k] - before[k];
+    this.rounds++;
+  }
 }
 
 function check(what: string, ran: { code: number; out: string }): void {
@@ -176,6 +196,7 @@ export async function benchPypi(): Promise<PypiFigure[] | null> {
     const files = wheels.files.map((f) => path.join(wheels.dir, f));
     const toUpload = files.slice(0, UPLOAD_FILES);
 
+    const uploadCost = new CountSum();
     const uploads = new Map<string, number[]>(servers.map((s) => [s.name, []]));
     const uploadFloor: number[] = [];
     const indexes = new Map<string, IndexUrls>();
@@ -183,10 +204,13 @@ export async function benchPypi(): Promise<PypiFigure[] | null> {
       uploadFloor.push(await timed(() => twineUpload(nullUpload.url, 'x', 'x', toUpload)));
       for (const server of rotated(servers, round)) {
         const index = await server.newIndex(`up${round}`);
+        const before = server.metricsBase ? await readStoreCounts(server.metricsBase) : null;
         const took = await timed(() =>
           twineUpload(index.uploadUrl, index.username, index.password, toUpload),
         );
         uploads.get(server.name)!.push(took);
+        // Summed over the upload rounds only: the scans awaited between them are left out.
+        if (before && server.metricsBase) uploadCost.add(before, await readStoreCounts(server.metricsBase));
         await index.settle();
         indexes.set(server.name, index);
       }
@@ -199,6 +223,10 @@ export async function benchPypi(): Promise<PypiFigure[] | null> {
         floor: median(uploadFloor),
       }),
     );
+    if (uploadCost.rounds > 0)
+      console.log(
+        `    Airlock per upload: ${perOperation(ZERO_COUNTS, uploadCost.total, uploadCost.rounds * UPLOAD_FILES)}`,
+      );
 
     for (const server of servers) {
       const index = indexes.get(server.name)!;

@@ -4,8 +4,9 @@ import { JobQueue } from '../../src/server/jobs/queue.js';
 import { main } from '../../src/server/main.js';
 import { startReceiver } from '../helpers/receivers.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { createTestBucket, databaseFlags, dropTestBucket } from '../helpers/stores.js';
+import { createTestBucket, databaseFlags, dropTestBucket, onSharedStores } from '../helpers/stores.js';
 import { api, uploadPackage } from '../helpers/upload.js';
+import { npmCall, publishBody } from './npm/npm-helpers.js';
 import { createRepo, randomBytes, uploadFile } from './upload-helpers.js';
 
 const FIXTURES = new URL('../fixtures/advisories', import.meta.url).pathname;
@@ -53,6 +54,30 @@ describe('GET /metrics', () => {
     await uploadFile(server, 'dev', randomBytes(1234));
     const after = sample(await (await scrape(server)).text(), 'airlock_upload_bytes_received_total');
     expect(after! - before).toBe(301_234);
+  });
+
+  it('reports the statements, commits and syncs of the embedded store: a publish commits as a group commit after syncing its blob', async () => {
+    const read = async () => {
+      const text = await (await scrape(server)).text();
+      return {
+        statements: sample(text, 'airlock_store_statements_total'),
+        synced: sample(text, 'airlock_store_commits_total{sync="synced"}'),
+        group: sample(text, 'airlock_store_commits_total{sync="group"}'),
+        blob: sample(text, 'airlock_store_syncs_total{what="blob"}'),
+      };
+    };
+    const before = await read();
+    const { body } = await publishBody('counted', '1.0.0');
+    expect((await npmCall(server, 'dev', 'PUT', 'counted', { body })).status).toBe(201);
+    const after = await read();
+    for (const value of Object.values(after)) expect(value).toBeDefined();
+    if (onSharedStores()) return; // PostgreSQL and S3: the counters are of SQLite and files only
+    expect(after.statements! - before.statements!).toBeGreaterThan(10);
+    // The blob lock, then every row of the version.
+    expect(after.group! - before.group!).toBe(2);
+    expect(after.synced! - before.synced!).toBe(0);
+    // The staged file and the directory that names it, at least.
+    expect(after.blob! - before.blob!).toBeGreaterThanOrEqual(2);
   });
 
   it('reports the job backlog by kind, read from the database when scraped', async () => {

@@ -39,11 +39,18 @@ export type PackageEvent =
   | 'package.tags_updated'
   | 'package.deleted';
 
+/** What the transaction that committed an event already did for its listeners. */
+export interface CommittedWork {
+  /** Kinds of job queued for the event in that same transaction (a listener need not queue them again). */
+  jobsQueued?: readonly string[];
+}
+
 /** Called after a package event has committed. Must not throw (failures are logged by the caller). */
 export type PackageEventListener = (
   event: PackageEvent,
   packageId: string,
   extra?: Record<string, unknown>,
+  done?: CommittedWork,
 ) => Promise<void> | void;
 
 /** Tells every listener about a committed package event; a failing listener is logged, never rethrown. */
@@ -52,10 +59,11 @@ export async function emitPackageEvent(
   event: PackageEvent,
   packageId: string,
   extra?: Record<string, unknown>,
+  done?: CommittedWork,
 ): Promise<void> {
   for (const listener of ctx.listeners) {
     try {
-      await listener(event, packageId, extra);
+      await listener(event, packageId, extra, done);
     } catch (err) {
       ctx.log.error({ err, event, packageId }, 'package event listener failed');
     }

@@ -9,7 +9,7 @@ import { immutableTagsOf } from '../store/package-tags.js';
 import type { DbSource } from '../store/source.js';
 import { PRIVILEGES, type Actor, type Privilege } from './access.js';
 import { recordAudit } from './audit.js';
-import { emitPackageEvent, type PackageEvent, type ServiceContext } from './context.js';
+import { emitPackageEvent, type CommittedWork, type PackageEvent, type ServiceContext } from './context.js';
 import { ServiceError } from './errors.js';
 import { newId, slugify } from './ids.js';
 import { PACKAGE_STATUS } from './package-status.js';
@@ -22,11 +22,13 @@ export interface PendingEvent {
   event: PackageEvent;
   packageId: string;
   extra?: Record<string, unknown>;
+  /** What the committing transaction already did for this event's listeners. */
+  done?: CommittedWork;
 }
 
 /** Announces committed package events in order (listeners never throw back). */
 export async function emitEvents(ctx: ServiceContext, events: PendingEvent[]): Promise<void> {
-  for (const e of events) await emitPackageEvent(ctx, e.event, e.packageId, e.extra);
+  for (const e of events) await emitPackageEvent(ctx, e.event, e.packageId, e.extra, e.done);
 }
 
 /** `owner/repo`, as messages and audit targets name a repository. */

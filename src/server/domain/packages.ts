@@ -2,7 +2,9 @@ import type { Package, PackageUploadRequest } from '../../api/packages.js';
 import { blobArchiveSource } from '../formats/archive.js';
 import { formatHandler, nameKeyFor, type FormatHandler, type PackageMetadata } from '../formats/index.js';
 import { insertPackage, peekCompleteUpload, setScanStatus, updateLivePackage } from '../store/packages.js';
+import { inGroupCommit } from '../store/group-commit.js';
 import { inTransaction } from '../store/source.js';
+import { queueScanInCommit, SCAN_JOB } from '../scan/service.js';
 import { requirePrincipal, type Actor } from './access.js';
 import type { ServiceContext } from './context.js';
 import { ServiceError } from './errors.js';
@@ -25,7 +27,8 @@ import {
   type PackageRow,
   type PendingEvent,
 } from './package-writes.js';
-import { isUniqueViolation, resolveRepo } from './repos.js';
+import { isUniqueViolation, resolveRepo, type RepoAccess } from './repos.js';
+import type { Db } from '../store/db.js';
 import { claimUpload } from './uploads.js';
 
 /** A completed upload as seen before it is claimed: enough to read the file's metadata early. */
@@ -89,7 +92,7 @@ export async function createPackage(
   options: CreateOptions = {},
 ): Promise<Package> {
   const access = await resolveRepo(ctx, actor, owner, repoSlug, 'Write');
-  const principal = requirePrincipal(actor);
+  requirePrincipal(actor);
   const handler = formatHandler(format);
   handler.checkRequest(body);
   const infoTags = parseTagList(body.tags);
@@ -101,12 +104,13 @@ export async function createPackage(
   let metadata = peeked ? await readMetadata(ctx, handler, peeked, body) : null;
 
   const at = ctx.clock();
-  const now = at.toISOString();
   const id = newId();
   const events: PendingEvent[] = [];
   let draft: Pick<PackageRow, 'format' | 'name' | 'version'> | null = null;
   try {
-    await inTransaction(ctx, async (trx) => {
+    // A group commit, as a native publish is: the package, its events and its scan job survive a
+    // crash of the service once answered (docs/storage.md says what a crash of the machine may lose).
+    await inGroupCommit(ctx, async (trx) => {
       const upload = await claimUpload(trx, { repoId: access.repo.id, identifier: body.package_file, at });
       if (!metadata || peeked?.sha256 !== upload.blob.sha256) {
         metadata = await readMetadata(
@@ -118,62 +122,20 @@ export async function createPackage(
       }
       const meta: PackageMetadata = metadata;
       options.checkMetadata?.(meta, upload.filename);
-      const row: PackageRow = {
+      await writeNewPackage(trx, {
+        actor,
+        access,
+        handler,
+        meta,
+        upload,
+        body,
+        infoTags,
         id,
-        org_id: access.org.id,
-        repo_id: access.repo.id,
-        origin_repo_id: access.repo.id,
-        format: handler.format,
-        name: meta.name,
-        name_key: nameKeyFor(handler.format, meta.name),
-        version: meta.version,
-        slug: '',
-        filename: upload.filename,
-        blob_sha256: upload.blob.sha256,
-        size: upload.blob.size,
-        summary: meta.summary,
-        description: meta.description,
-        license: meta.license,
-        metadata: {
-          ...meta.extra,
-          version_orig: meta.versionOrig,
-          spdx_license: meta.spdxLicense,
-          package_type: meta.packageType,
-        },
-        ...completedSync(now),
-        is_quarantined: 0,
-        policy_violated: 0,
-        security_scan_status: AWAITING_SCAN,
-        security_scan_started_at: null,
-        security_scan_completed_at: null,
-        uploaded_at: now,
-        uploader_id: principal.serviceId,
-        uploader: principal.serviceSlug,
-        identity: principal.identity ?? null,
-        deleted_at: null,
-      };
-      draft = row;
-      const existing = await findLiveVersion(trx, access.repo.id, row);
-      if (existing) {
-        if (!body.republish) throw duplicateError(row, repo.path, existing);
-        events.push(
-          await replacePackage(trx, actor, at, access.privilege, existing, repo, id, 'uploaded again'),
-        );
-      }
-      row.slug = await freeSlug(trx, access.repo.id, row.name, row.version);
-      await insertPackage(trx, row);
-      await addTags(trx, id, infoTags, 'info', false);
-      const distTag = meta.extra.npm_dist_tag;
-      if (typeof distTag === 'string')
-        events.push(...(await claimVersionTags(trx, actor, at, row, repo, [distTag])));
-      await recordPackageAudit(trx, actor, at, row, repo, 'package.created', 'create', {
-        summary: `created from upload ${upload.id} (${upload.filename})`,
-        upload: upload.id,
-        filename: upload.filename,
-        sha256: upload.blob.sha256,
-        republished: existing?.id ?? null,
+        at,
+        events,
+        onDraft: (row) => (draft = row),
       });
-      if (existing) await recordReplacement(trx, actor, at, row, repo, existing);
+      await queueScanInCommit(trx, id, at);
     });
   } catch (err) {
     // Two creates of one version racing past the check: the partial unique index decides.
@@ -183,10 +145,95 @@ export async function createPackage(
   ctx.log.info({ packageId: id, repo: repo.path, format: handler.format }, 'package created');
   await emitEvents(ctx, [
     ...events,
-    { event: 'package.created', packageId: id },
+    { event: 'package.created', packageId: id, done: { jobsQueued: [SCAN_JOB] } },
     { event: 'package.synced', packageId: id },
   ]);
   return packageView(ctx, id);
+}
+
+/** A package about to be written: who, where, what file and what its metadata says. */
+export interface NewPackage {
+  actor: Actor;
+  access: RepoAccess;
+  handler: FormatHandler;
+  meta: PackageMetadata;
+  /** The upload the file came in (claimed, or recorded in the same transaction). */
+  upload: { id: string; filename: string; blob: { sha256: string; size: number } };
+  body: PackageUploadRequest;
+  infoTags: string[];
+  id: string;
+  at: Date;
+  /** Receives the events to announce once the transaction has committed. */
+  events: PendingEvent[];
+  /** Hears the row before it is written (to name the version when a unique index refuses it). */
+  onDraft?: (row: PackageRow) => void;
+}
+
+/**
+ * Writes a new package in the caller's transaction: replaces a live package of the same version
+ * when `republish` is set (409 `duplicate_package` otherwise), inserts the row with a free slug,
+ * its info tags and its npm dist-tag, and records the audit events.
+ */
+export async function writeNewPackage(trx: Db, args: NewPackage): Promise<PackageRow> {
+  const { actor, access, handler, meta, upload, body, infoTags, id, at, events } = args;
+  const principal = requirePrincipal(actor);
+  const repo = repoRef(access);
+  const now = at.toISOString();
+  const row: PackageRow = {
+    id,
+    org_id: access.org.id,
+    repo_id: access.repo.id,
+    origin_repo_id: access.repo.id,
+    format: handler.format,
+    name: meta.name,
+    name_key: nameKeyFor(handler.format, meta.name),
+    version: meta.version,
+    slug: '',
+    filename: upload.filename,
+    blob_sha256: upload.blob.sha256,
+    size: upload.blob.size,
+    summary: meta.summary,
+    description: meta.description,
+    license: meta.license,
+    metadata: {
+      ...meta.extra,
+      version_orig: meta.versionOrig,
+      spdx_license: meta.spdxLicense,
+      package_type: meta.packageType,
+    },
+    ...completedSync(now),
+    is_quarantined: 0,
+    policy_violated: 0,
+    security_scan_status: AWAITING_SCAN,
+    security_scan_started_at: null,
+    security_scan_completed_at: null,
+    uploaded_at: now,
+    uploader_id: principal.serviceId,
+    uploader: principal.serviceSlug,
+    identity: principal.identity ?? null,
+    deleted_at: null,
+  };
+  args.onDraft?.(row);
+  const existing = await findLiveVersion(trx, access.repo.id, row);
+  if (existing) {
+    if (!body.republish) throw duplicateError(row, repo.path, existing);
+    events.push(await replacePackage(trx, actor, at, access.privilege, existing, repo, id, 'uploaded again'));
+  }
+  row.slug = await freeSlug(trx, access.repo.id, row.name, row.version);
+  await insertPackage(trx, row);
+  await addTags(trx, id, infoTags, 'info', false);
+  const distTag = meta.extra.npm_dist_tag;
+  if (typeof distTag === 'string')
+    events.push(...(await claimVersionTags(trx, actor, at, row, repo, [distTag])));
+  await recordPackageAudit(trx, actor, at, row, repo, 'package.created', 'create', {
+    summary: `created from upload ${upload.id} (${upload.filename})`,
+    upload: upload.id,
+    filename: upload.filename,
+    sha256: upload.blob.sha256,
+    republished: existing?.id ?? null,
+  });
+  if (existing) await recordReplacement(trx, actor, at, row, repo, existing);
+  return row;
 }
 
 /**

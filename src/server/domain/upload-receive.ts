@@ -94,7 +94,10 @@ function translateStreamError(err: unknown, limit: number): unknown {
 }
 
 /** Throws `checksum_mismatch` (after discarding the bytes) unless they match what was declared. */
-async function verifyDeclared(upload: UploadRow, staged: StagedBlob): Promise<void> {
+export async function verifyDeclared(
+  upload: Pick<UploadRow, 'declared_sha256' | 'declared_md5'>,
+  staged: StagedBlob,
+): Promise<void> {
   const checks: [string, string | null, string, string][] = [
     ['sha256_checksum', upload.declared_sha256, staged.sha256, 'SHA-256'],
     ['md5_checksum', upload.declared_md5, staged.md5, 'MD5'],

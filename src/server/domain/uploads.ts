@@ -31,7 +31,8 @@ function checkedChecksum(field: string, value: string | null | undefined, hexLen
   return value.toLowerCase();
 }
 
-function checkedFields(body: UploadRequestFields): { sha256: string | null; md5: string | null } {
+/** Checks an upload request's file name and declared checksums; returns the checksums in lower case. */
+export function checkedFields(body: UploadRequestFields): { sha256: string | null; md5: string | null } {
   const unprintable = textProblem(body.filename, 'identifier');
   if (unprintable) throw invalidField('filename', `Invalid file name: it ${unprintable}`);
   const problem = filenameProblem(body.filename);

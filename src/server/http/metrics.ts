@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../domain/ids.js';
 import type { ServiceMetrics } from '../domain/metrics.js';
 import type { SharedGauges } from '../domain/operations.js';
+import { ioCounts } from '../store/io-counters.js';
 
 /** The service's metrics and the registry they live on (one per built app, never the global one). */
 export interface AppMetrics extends ServiceMetrics {
@@ -103,6 +104,7 @@ export function createMetrics(shared: SharedGauges, clock: Clock): AppMetrics {
       }
     },
   });
+  registerIoCounters(registry);
   return {
     registry,
     observeRequest(method, route, status, seconds) {
@@ -117,6 +119,41 @@ export function createMetrics(shared: SharedGauges, clock: Clock): AppMetrics {
       deliveryDurations.observe({ outcome }, milliseconds / 1000);
     },
   };
+}
+
+/** The store's statement, commit and sync totals (io-counters.ts), read at scrape time. */
+function registerIoCounters(registry: Registry): void {
+  new Counter({
+    name: 'airlock_store_statements_total',
+    help: 'SQL statements run on the embedded SQLite database by this process.',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(ioCounts.statements);
+    },
+  });
+  new Counter({
+    name: 'airlock_store_commits_total',
+    help: 'SQLite commits by this process: "synced" ones sync the log each, "group" ones share a later sync.',
+    labelNames: ['sync'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc({ sync: 'synced' }, ioCounts.syncedCommits);
+      this.inc({ sync: 'group' }, ioCounts.groupCommits);
+    },
+  });
+  new Counter({
+    name: 'airlock_store_syncs_total',
+    help: 'Syncs to the disk this process asked for: of the SQLite log (shared by group commits) and of blob files and directories.',
+    labelNames: ['what'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc({ what: 'log' }, ioCounts.logSyncs);
+      this.inc({ what: 'blob' }, ioCounts.fileSyncs);
+    },
+  });
 }
 
 function isLoopback(ip: string): boolean {

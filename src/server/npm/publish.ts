@@ -1,21 +1,18 @@
 /**
  * `npm publish` against the native registry: the PUT of a packument with one tarball in
  * `_attachments`. The tarball is checked against what the body declares (integrity, shasum,
- * length, name, version) before anything is stored, and then goes through the same path as an
- * upload through the API (an upload, then createPackage), so scans, policies, webhooks and the
- * audit log apply unchanged.
+ * length, name, version) before anything is stored, and then becomes a package in one step
+ * (publishFile: the rows an upload through the API and its package create write, in one group
+ * commit), so scans, policies, webhooks and the audit log apply unchanged.
  */
 
 import crypto from 'node:crypto';
 import { Readable } from 'node:stream';
 import semver from 'semver';
-import type { Package } from '../../api/packages.js';
 import type { Actor } from '../domain/access.js';
 import type { ServiceContext } from '../domain/context.js';
 import { ServiceError } from '../domain/errors.js';
-import { createPackage } from '../domain/packages.js';
-import { receiveUpload } from '../domain/upload-receive.js';
-import { requestUpload } from '../domain/uploads.js';
+import { publishFile, type Published } from '../domain/publish.js';
 import { bufferArchiveSource } from '../formats/archive.js';
 import { formatHandler } from '../formats/index.js';
 import { loadVersions, resolveNpmRepo, tarballFilename } from './registry.js';
@@ -24,7 +21,7 @@ import { loadVersions, resolveNpmRepo, tarballFilename } from './registry.js';
 export interface PublishResult {
   ok: true;
   id: string;
-  package: Package;
+  package: Published;
 }
 
 /** A 400 about the publish body, in words npm prints after the status line. */
@@ -182,20 +179,14 @@ export async function publishVersion(
     );
   }
   const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
-  const upload = await requestUpload(ctx, actor, owner, slug, {
+  const pkg = await publishFile(ctx, actor, {
+    access: repo.access,
+    format: 'npm',
     filename,
-    sha256_checksum: sha256,
-    method: 'put',
-  });
-  await receiveUpload(ctx, actor, {
-    identifier: upload.identifier,
-    credentials: {},
     body: Readable.from([bytes]),
-    declaredLength: bytes.length,
-  });
-  const pkg = await createPackage(ctx, actor, owner, slug, 'npm', {
-    package_file: upload.identifier,
-    npm_dist_tag: distTag,
+    declared: { sha256 },
+    request: { package_file: '', npm_dist_tag: distTag },
+    metadata: meta,
   });
   ctx.log.info(
     { packageId: pkg.slug_perm, repo: `${owner}/${slug}`, name: urlName, version },

@@ -1,23 +1,20 @@
 /**
  * Uploads to the native Python index through the legacy upload API that twine and uv speak: a
  * multipart form of metadata fields and a `content` file. Each file becomes a `python` package
- * through the same path as an upload through the packages API (an upload row whose bytes stream
- * into the blob store, then `createPackage`), so scans, policies, webhooks and the audit log see
- * no difference. Every refusal is a 400 (as PyPI answers), and nothing is kept after one.
+ * in one step (publishFile: its bytes stream into the blob store, then the rows an upload through
+ * the packages API and its package create write are committed together), so scans, policies,
+ * webhooks and the audit log see no difference. Every refusal is a 400 (as PyPI answers), and nothing is kept after one.
  */
 
 import type { Readable } from 'node:stream';
-import type { Package } from '../../api/packages.js';
 import { filenameDisagreement } from '../formats/python.js';
 import type { PackageMetadata } from '../formats/index.js';
 import { findPythonFile } from '../store/python-index.js';
 import { requirePrincipal, type Actor } from '../domain/access.js';
 import type { ServiceContext } from '../domain/context.js';
 import { ServiceError } from '../domain/errors.js';
-import { createPackage } from '../domain/packages.js';
+import { publishFile, type Published } from '../domain/publish.js';
 import { resolveRepo, type RepoAccess } from '../domain/repos.js';
-import { receiveUpload } from '../domain/upload-receive.js';
-import { abortUpload, requestUpload } from '../domain/uploads.js';
 import { normalizeProjectName } from './index.js';
 
 /** The one `:action` of the legacy API this index takes. */
@@ -135,6 +132,8 @@ function metadataCheck(fields: UploadFields) {
 export interface DistributionUpload {
   owner: string;
   repo: string;
+  /** The repository, when the caller resolved it already (Write checked, a principal present). */
+  access?: RepoAccess;
   fields: UploadFields;
   filename: string;
   body: Readable;
@@ -144,42 +143,27 @@ export interface DistributionUpload {
  * Stores one distribution file: checks the fields, refuses a file name the repository already
  * holds (`file_exists`), streams the bytes into the blob store checking the declared digests and
  * the upload limit (413), then creates the package, refusing one whose name and metadata disagree.
- * On any failure the upload is aborted and no package exists.
+ * On any failure no package exists.
  */
 export async function uploadDistribution(
   ctx: ServiceContext,
   actor: Actor,
   upload: DistributionUpload,
-): Promise<Package> {
-  const access = await uploadRepo(ctx, actor, upload.owner, upload.repo);
+): Promise<Published> {
+  const access = upload.access ?? (await uploadRepo(ctx, actor, upload.owner, upload.repo));
   const declared = checkUploadFields(upload.fields);
   if (await findPythonFile(ctx, access.repo.id, upload.filename)) throw fileExists(upload.filename, access);
-  let identifier: string | null = null;
   try {
-    const requested = await requestUpload(ctx, actor, upload.owner, upload.repo, {
+    return await publishFile(ctx, actor, {
+      access,
+      format: 'python',
       filename: upload.filename,
-      sha256_checksum: declared.sha256,
-      md5_checksum: declared.md5,
-      method: 'put',
+      body: upload.body,
+      declared,
+      request: { package_file: '' },
+      checkMetadata: metadataCheck(upload.fields),
     });
-    identifier = requested.identifier;
-    await receiveUpload(ctx, actor, { identifier, credentials: {}, body: upload.body });
-    return await createPackage(
-      ctx,
-      actor,
-      upload.owner,
-      upload.repo,
-      'python',
-      { package_file: identifier },
-      { checkMetadata: metadataCheck(upload.fields) },
-    );
   } catch (err) {
-    if (identifier) {
-      const id = identifier;
-      await abortUpload(ctx, actor, { owner: upload.owner, repo: upload.repo, identifier: id }).catch(
-        (abortErr: unknown) => ctx.log.warn({ err: abortErr, upload: id }, 'refused upload not aborted'),
-      );
-    }
     // Two uploads of one file racing past the check above: the unique index decided.
     if (err instanceof ServiceError && err.code === 'duplicate_package')
       throw fileExists(upload.filename, access);

@@ -1,5 +1,8 @@
 import type { ServiceContext } from '../domain/context.js';
 import type { BackgroundTask } from '../domain/background.js';
+import { newId } from '../domain/ids.js';
+import type { Db } from '../store/db.js';
+import { insertJob } from '../store/jobs.js';
 import { findScanStatus, markScanFinished, markScanQueued } from '../store/scans.js';
 import { JobQueue } from '../jobs/queue.js';
 import { createJobWorker, type JobWorker } from '../jobs/worker.js';
@@ -8,6 +11,9 @@ import { ScanWaiters } from './waiters.js';
 
 /** The job kind of one package scan. */
 export const SCAN_JOB = 'scan.package';
+
+/** Attempts a scan job gets before the package is marked as failed. */
+const SCAN_ATTEMPTS = 3;
 
 /** The scanner of one running service, built by buildApp and handed to the routes that need it. */
 export interface ScanService {
@@ -27,6 +33,23 @@ const FINISHED: string[] = [
   SCAN_STATUS.failed,
   SCAN_STATUS.notSupported,
 ];
+
+/**
+ * Queues the scan of a package in the transaction that creates it (the package row already says
+ * it awaits its scan), so that no crash can leave a package that never gets scanned; the event's
+ * listeners are then told so (`jobsQueued`) and only wake the worker.
+ */
+export async function queueScanInCommit(trx: Db, packageId: string, at: Date): Promise<void> {
+  await insertJob(trx, {
+    id: newId(16),
+    kind: SCAN_JOB,
+    payload: JSON.stringify({ packageId }),
+    dedupeKey: `scan:${packageId}`,
+    maxAttempts: SCAN_ATTEMPTS,
+    runAt: at,
+    now: at,
+  });
+}
 
 /** Tells whether a package's latest scan has finished (a deleted package counts as finished). */
 export async function isScanFinished(ctx: ServiceContext, packageId: string): Promise<boolean> {
@@ -73,12 +96,15 @@ export function createScanService(ctx: ServiceContext, deps: ScanDeps): ScanServ
     await markScanQueued(ctx, packageId, SCAN_STATUS.awaiting);
     await queue.enqueue(SCAN_JOB, { packageId }, ctx.clock(), {
       dedupeKey: `scan:${packageId}`,
-      maxAttempts: 3,
+      maxAttempts: SCAN_ATTEMPTS,
     });
     worker.kick();
   };
-  ctx.listeners.push(async (event, packageId) => {
-    if (event === 'package.created') await enqueue(packageId);
+  ctx.listeners.push(async (event, packageId, _extra, done) => {
+    if (event !== 'package.created') return;
+    // Queued in the transaction that created the package: only the worker needs waking.
+    if (done?.jobsQueued?.includes(SCAN_JOB)) worker.kick();
+    else await enqueue(packageId);
   });
   return {
     enqueue,

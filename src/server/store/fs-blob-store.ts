@@ -8,6 +8,7 @@ import { checkPartName, checkSha256 } from './blobs.js';
 import { concatenate } from './blob-streams.js';
 import { createDigester } from './digest.js';
 import { writeFileFrom } from './file-writer.js';
+import { ioCounts } from './io-counters.js';
 import { resolveInside } from './safe-path.js';
 
 /** Marks a part file still being written (see writeFileDurably). */
@@ -19,8 +20,18 @@ async function fsyncPath(file: string): Promise<void> {
   const handle = await fsp.open(file, 'r');
   try {
     await handle.sync();
+    ioCounts.fileSyncs++;
   } finally {
     await handle.close();
+  }
+}
+
+/** The parent of every directory from `first` (the outermost one made) down to `last`. */
+function parentsOfNew(first: string, last: string): string[] {
+  const parents: string[] = [];
+  for (let dir = last; ; dir = path.dirname(dir)) {
+    parents.push(path.dirname(dir));
+    if (dir === first || path.dirname(dir) === dir) return parents;
   }
 }
 
@@ -88,12 +99,16 @@ export class FsBlobStore implements BlobStore {
       sha512: null,
       async commit(): Promise<void> {
         if (settled) return;
-        await fsp.mkdir(path.dirname(target), { recursive: true });
+        const dir = path.dirname(target);
+        const created = await fsp.mkdir(dir, { recursive: true });
         // Same address, same bytes: renaming over an existing blob (an orphan of a crash, or a
         // concurrent upload of the same content) is harmless.
         await fsp.rename(tmp, target);
         settled = true;
-        await fsyncPath(path.dirname(target));
+        // A directory made just now is named in its parent: that entry must be on the disk too,
+        // or a crash of the machine could lose the blob with it. The syncs run at once: the
+        // file system commits its journal once for all of them.
+        await Promise.all([dir, ...(created ? parentsOfNew(created, dir) : [])].map(fsyncPath));
       },
       async discard(): Promise<void> {
         if (settled) return;

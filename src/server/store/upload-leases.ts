@@ -45,16 +45,19 @@ function until(scope: LeaseScope, timing: LeaseTiming): string {
 /** A lease this process holds: renewed on a timer until released. */
 export interface HeldLease {
   readonly token: string;
-  /** Extends the lease now; false when it was lost (expired and taken, or dropped). */
-  renew(): Promise<boolean>;
-  /** Stops renewing and deletes the lease. */
-  release(): Promise<void>;
+  /**
+   * Extends the lease now; false when it was lost (expired and taken, or dropped). `via` runs it
+   * in the caller's transaction instead of on its own.
+   */
+  renew(via?: DbSource): Promise<boolean>;
+  /** Stops renewing and deletes the lease (in the caller's transaction `via`, when given). */
+  release(via?: DbSource): Promise<void>;
 }
 
 function hold(
   timing: LeaseTiming,
-  renew: () => Promise<boolean>,
-  remove: () => Promise<void>,
+  renew: (via?: DbSource) => Promise<boolean>,
+  remove: (via?: DbSource) => Promise<void>,
   id: string,
 ): HeldLease {
   // A failed renewal is retried at the next tick; the lease outlives two missed ones.
@@ -63,9 +66,9 @@ function hold(
   return {
     token: id,
     renew,
-    async release(): Promise<void> {
+    async release(via?: DbSource): Promise<void> {
       clearInterval(timer);
-      await remove();
+      await remove(via);
     },
   };
 }
@@ -73,21 +76,25 @@ function hold(
 /**
  * Takes the lock on one blob address when it is free or its lease expired; null when another
  * live holder has it. One conditional statement decides, so of several processes exactly one
- * gets it.
+ * gets it. `via` runs the taking in the caller's transaction (renewals use the database).
  */
-export async function tryLockBlob(scope: LeaseScope, sha256: string): Promise<HeldLease | null> {
+export async function tryLockBlob(
+  scope: LeaseScope,
+  sha256: string,
+  via: DbSource = scope.db,
+): Promise<HeldLease | null> {
   const timing = scope.timing ?? DEFAULT_LEASE_TIMING;
   const id = token();
   const now = scope.clock().toISOString();
   const expires = until(scope, timing);
-  const inserted = await dbOf(scope.db)
+  const inserted = await dbOf(via)
     .insertInto('blob_locks')
     .values({ sha256, token: id, owner: scope.owner, expires_at: expires })
     .onConflict((oc) => oc.column('sha256').doNothing())
     .executeTakeFirst();
   let taken = Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1;
   if (!taken) {
-    const stolen = await dbOf(scope.db)
+    const stolen = await dbOf(via)
       .updateTable('blob_locks')
       .set({ token: id, owner: scope.owner, expires_at: expires })
       .where('sha256', '=', sha256)
@@ -96,8 +103,8 @@ export async function tryLockBlob(scope: LeaseScope, sha256: string): Promise<He
     taken = stolen.numUpdatedRows === 1n;
   }
   if (!taken) return null;
-  const renew = async (): Promise<boolean> => {
-    const res = await dbOf(scope.db)
+  const renew = async (on: DbSource = scope.db): Promise<boolean> => {
+    const res = await dbOf(on)
       .updateTable('blob_locks')
       .set({ expires_at: until(scope, timing) })
       .where('sha256', '=', sha256)
@@ -105,12 +112,8 @@ export async function tryLockBlob(scope: LeaseScope, sha256: string): Promise<He
       .executeTakeFirst();
     return res.numUpdatedRows === 1n;
   };
-  const remove = async (): Promise<void> => {
-    await dbOf(scope.db)
-      .deleteFrom('blob_locks')
-      .where('sha256', '=', sha256)
-      .where('token', '=', id)
-      .execute();
+  const remove = async (on: DbSource = scope.db): Promise<void> => {
+    await dbOf(on).deleteFrom('blob_locks').where('sha256', '=', sha256).where('token', '=', id).execute();
   };
   return hold(timing, renew, remove, id);
 }

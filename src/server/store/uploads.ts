@@ -106,18 +106,7 @@ export async function completeUploadWithBlob(
   const db = dbOf(source);
   return db.transaction().execute(async (trx) => {
     const { blob } = args;
-    await trx
-      .insertInto('blobs')
-      .values({
-        sha256: blob.sha256,
-        size: blob.size,
-        md5: blob.md5,
-        sha1: blob.sha1,
-        sha512: blob.sha512,
-        created_at: args.at.toISOString(),
-      })
-      .onConflict((oc) => oc.column('sha256').doNothing())
-      .execute();
+    await insertBlobRow(trx, blob, args.at);
     const done = await trx
       .updateTable('uploads')
       .set({ state: 'complete', blob_sha256: blob.sha256, size: blob.size, expires_at: args.expiresAt })
@@ -126,6 +115,25 @@ export async function completeUploadWithBlob(
       .executeTakeFirst();
     return done.numUpdatedRows === 1n;
   });
+}
+
+/**
+ * Records committed bytes: the blob row, kept as it is when the same bytes are already known
+ * (its creation time then stays, which garbage collection goes by).
+ */
+export async function insertBlobRow(source: DbSource, blob: BlobDigest, at: Date): Promise<void> {
+  await dbOf(source)
+    .insertInto('blobs')
+    .values({
+      sha256: blob.sha256,
+      size: blob.size,
+      md5: blob.md5,
+      sha1: blob.sha1,
+      sha512: blob.sha512,
+      created_at: at.toISOString(),
+    })
+    .onConflict((oc) => oc.column('sha256').doNothing())
+    .execute();
 }
 
 /** Bytes stored in the parts of an upload other than `exceptPart`. */

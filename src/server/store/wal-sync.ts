@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { ioCounts } from './io-counters.js';
 
 /**
  * Brings an SQLite write-ahead log to the disk with `fdatasync` on the thread pool, so that the
@@ -76,6 +77,7 @@ export class WalSync {
     }
     try {
       await handle.datasync();
+      ioCounts.logSyncs++;
       this.failed = false;
     } catch (err) {
       this.failed = true;

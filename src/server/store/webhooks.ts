@@ -103,18 +103,14 @@ export async function listPackageSubscriptions(
   source: DbSource,
   packageId: string,
 ): Promise<WebhookSubscription[]> {
-  const pkg = await dbOf(source)
-    .selectFrom('packages')
-    .select(['repo_id'])
-    .where('id', '=', packageId)
-    .executeTakeFirst();
-  if (!pkg) return [];
+  // One statement: every package event asks this, and most repositories have no webhook.
   const rows = await dbOf(source)
     .selectFrom('webhooks')
-    .select(['id', 'events', 'package_query'])
-    .where('repo_id', '=', pkg.repo_id)
-    .where('is_active', '=', 1)
-    .where('deleted_at', 'is', null)
+    .innerJoin('packages', 'packages.repo_id', 'webhooks.repo_id')
+    .select(['webhooks.id', 'webhooks.events', 'webhooks.package_query'])
+    .where('packages.id', '=', packageId)
+    .where('webhooks.is_active', '=', 1)
+    .where('webhooks.deleted_at', 'is', null)
     .execute();
   return rows.map((r) => ({ ...r, events: JSON.parse(r.events) as string[] }));
 }

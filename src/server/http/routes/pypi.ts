@@ -3,10 +3,11 @@ import type { Readable } from 'node:stream';
 import busboy from 'busboy';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import type { Package } from '../../../api/packages.js';
 import type { Actor } from '../../domain/access.js';
 import type { ServiceContext } from '../../domain/context.js';
 import { ServiceError } from '../../domain/errors.js';
+import type { Published } from '../../domain/publish.js';
+import type { RepoAccess } from '../../domain/repos.js';
 import { indexRepo, listProjects, normalizeProjectName, openCoreMetadata } from '../../pypi/index.js';
 import { UPSTREAM_HEADER } from '../../upstreams/npm.js';
 import { indexDistribution, indexProject } from '../../upstreams/python-index.js';
@@ -118,8 +119,8 @@ function readUploadForm(
   actor: Actor,
   req: IncomingMessage,
   body: Readable,
-  target: { owner: string; repo: string },
-): Promise<Package> {
+  target: { owner: string; repo: string; access: RepoAccess },
+): Promise<Published> {
   if (!/^multipart\/form-data\b/i.test(req.headers['content-type'] ?? '')) {
     throw new ServiceError(
       'unsupported_media_type',
@@ -138,7 +139,7 @@ function readUploadForm(
     throw refused('content', `Malformed multipart form: ${err instanceof Error ? err.message : String(err)}`);
   }
   const fields = new Map<string, string>();
-  const result = new Promise<Package>((resolve, reject) => {
+  const result = new Promise<Published>((resolve, reject) => {
     let taken = false;
     form.on('field', (name, value) => fields.set(name, value));
     form.on('file', (name, file, info) => {
@@ -195,7 +196,7 @@ function uploadRoute(app: App, ctx: ServiceContext): void {
       const { owner, repo } = request.params;
       const { body, release } = takeBody(request.raw);
       try {
-        await uploadRepo(ctx, request.actor, owner, repo);
+        const access = await uploadRepo(ctx, request.actor, owner, repo);
         const length = declaredLength(request.raw);
         if (length !== undefined && length > ctx.config.limits.uploadBytes + FORM_OVERHEAD_BYTES) {
           throw new ServiceError(
@@ -203,7 +204,7 @@ function uploadRoute(app: App, ctx: ServiceContext): void {
             `The upload is larger than this server accepts (${ctx.config.limits.uploadBytes} bytes); nothing was stored.`,
           );
         }
-        const pkg = await readUploadForm(ctx, request.actor, request.raw, body, { owner, repo });
+        const pkg = await readUploadForm(ctx, request.actor, request.raw, body, { owner, repo, access });
         return reply
           .code(200)
           .type('text/plain; charset=utf-8')
