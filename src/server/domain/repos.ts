@@ -8,7 +8,7 @@ import {
 } from '../../api/repos.js';
 import { serviceSlugsById } from '../store/access.js';
 import {
-  findLiveRepo,
+  findOrgAndLiveRepo,
   findOrgBySlug,
   insertRepo,
   isRepoSlugTaken,
@@ -83,8 +83,9 @@ export async function resolveRepo(
   slug: string,
   needed: Privilege,
 ): Promise<RepoAccess> {
-  const org = await findOrg(ctx, owner);
-  const repo = org ? await findLiveRepo(ctx, org.id, slug) : undefined;
+  const found = await findOrgAndLiveRepo(ctx, owner, slug);
+  const org = found?.org;
+  const repo = found?.repo;
   if (!org || !repo) {
     requirePrincipal(actor);
     throw notFound(org ? `Repository '${owner}/${slug}'` : `Organisation '${owner}'`);

@@ -129,7 +129,7 @@ export async function indexDistribution(
   const own = await findPythonFile(ctx, repo.repo.id, filename);
   if (own) {
     await assertNotBlocked(ctx, ref, 'python', own.name_key, own.version);
-    return openDistribution(ctx, repo, filename);
+    return openDistribution(ctx, repo, filename, own);
   }
   const stated = nameAndVersionOfFilename(filename);
   const fetched = stated && (await fetchUpstreamFile(ctx, ref, normalizeProjectName(stated.name), filename));
