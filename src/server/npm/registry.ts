@@ -235,9 +235,13 @@ export async function openTarball(
   repo: NpmRepo,
   name: string,
   filename: string,
+  /** The version row of the file, when the caller has just read it. */
+  known?: NpmVersionRecord,
 ): Promise<NpmTarball> {
-  const rows = await loadVersions(ctx, repo, name);
-  const row = rows.find((r) => r.filename === filename);
+  const row =
+    known?.filename === filename
+      ? known
+      : (await loadVersions(ctx, repo, name)).find((r) => r.filename === filename);
   const pkg = row && (await findLivePackageById(ctx, repo.access.repo.id, row.id));
   if (!row || !pkg) throw notFound(`Tarball '${filename}' of '${name}' in ${repo.owner}/${repo.slug}`);
   for (const guard of DOWNLOAD_GUARDS) await guard(ctx, pkg);
