@@ -17,6 +17,7 @@ import {
   softDeleteRepo,
   updateRepo as writeRepo,
   type OrgRecord,
+  type RepoReadFacts,
   type RepoRecord,
 } from '../store/repos.js';
 import { inTransaction } from '../store/source.js';
@@ -46,6 +47,8 @@ export interface RepoAccess {
   org: OrgRow;
   repo: RepoRow;
   privilege: Privilege;
+  /** Read with the repository when it was resolved: lets reads skip queries that find nothing. */
+  facts?: RepoReadFacts;
 }
 
 /** Finds an organisation by slug, or null. */
@@ -92,7 +95,7 @@ export async function resolveRepo(
   }
   const privilege = await privilegeOn(ctx, actor.principal, repo);
   assertPrivilege(actor, privilege, needed);
-  return { org, repo, privilege: privilege! };
+  return { org, repo, privilege: privilege!, facts: found.facts };
 }
 
 /** True when a database error is a unique-constraint violation (SQLite or PostgreSQL). */

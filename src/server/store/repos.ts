@@ -67,12 +67,38 @@ const selectOrgAndRepo = compiledOnce((db, p: { owner: string; slug: string }) =
       'repos.created_by as r_created_by',
       'repos.deleted_at as r_deleted_at',
       'repos.promotion_rules as r_promotion_rules',
+      // What most reads would otherwise ask in two more queries, only to learn there is none.
+      (eb) =>
+        eb
+          .selectFrom('upstreams')
+          .select(eb.fn.countAll<number | string | bigint>().as('n'))
+          .whereRef('upstreams.repo_id', '=', 'repos.id')
+          .where('upstreams.deleted_at', 'is', null)
+          .as('r_upstreams'),
+      (eb) =>
+        eb
+          .selectFrom('policies')
+          .select(eb.fn.countAll<number | string | bigint>().as('n'))
+          .whereRef('policies.org_id', '=', 'orgs.id')
+          .where('policies.kind', 'in', ['vulnerability', 'deny'])
+          .as('blocking_policies'),
     ])
     // No ORDER BY: at most two organisations and two repositories of each match (slugs and ids
     // are unique), and sorting them in SQL costs SQLite a temporary b-tree that would double the
     // statement's time; they are ordered below instead.
     .where((eb) => eb.or([eb('orgs.slug', '=', p.owner), eb('orgs.id', '=', p.owner)])),
 );
+
+/**
+ * What a read of a repository needs to know before asking more, read with the repository: a
+ * `false` lets it skip a query that would find nothing.
+ */
+export interface RepoReadFacts {
+  /** Whether the repository has live upstreams (of any format; active or not). */
+  hasUpstreams: boolean;
+  /** Whether its organisation has vulnerability or deny policies (the ones that can block). */
+  hasBlockingPolicies: boolean;
+}
 
 function byOrgThenRepoAge(
   a: { created_at: string; r_created_at: string | null },
@@ -91,13 +117,17 @@ export async function findOrgAndLiveRepo(
   src: DbSource,
   owner: string,
   slug: string,
-): Promise<{ org: OrgRecord; repo: RepoRecord | undefined } | undefined> {
+): Promise<{ org: OrgRecord; repo: RepoRecord | undefined; facts: RepoReadFacts } | undefined> {
   const { rows } = await selectOrgAndRepo(src, { owner, slug });
   // The first organisation as findOrgBySlug picks it, then its first repository as findLiveRepo does.
   const row = rows.length < 2 ? rows[0] : [...rows].sort(byOrgThenRepoAge)[0];
   if (!row) return undefined;
   const org: OrgRecord = { id: row.id, slug: row.slug, name: row.name, created_at: row.created_at };
-  if (row.r_id === null) return { org, repo: undefined };
+  const facts: RepoReadFacts = {
+    hasUpstreams: Number(row.r_upstreams ?? 0) > 0,
+    hasBlockingPolicies: Number(row.blocking_policies ?? 0) > 0,
+  };
+  if (row.r_id === null) return { org, repo: undefined, facts };
   const repo = decodeRepo({
     id: row.r_id,
     org_id: row.r_org_id!,
@@ -110,7 +140,7 @@ export async function findOrgAndLiveRepo(
     deleted_at: row.r_deleted_at,
     promotion_rules: row.r_promotion_rules!,
   });
-  return { org, repo };
+  return { org, repo, facts };
 }
 
 /** Adds an organisation. */

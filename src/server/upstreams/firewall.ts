@@ -132,8 +132,11 @@ export async function firewallVerdicts(
   format: string,
   name: string,
   versions: readonly string[],
+  /** False when the caller has just read that the organisation has no vulnerability or deny policy. */
+  mayBlock = true,
 ): Promise<Map<string, FirewallVerdict>> {
   const verdicts = new Map<string, FirewallVerdict>(versions.map((v) => [v, ALLOWED]));
+  if (!mayBlock) return verdicts;
   const policies = await blockingPolicies(ctx, orgId);
   if (policies.length === 0 || versions.length === 0) return verdicts;
   const candidates = versions.map((version) => ({ format, name, version }));

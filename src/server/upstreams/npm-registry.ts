@@ -90,7 +90,9 @@ export async function registryPackument(
   name: string,
   abbreviated: boolean,
 ): Promise<RegistryPackument | null> {
-  const upstreams = await activeUpstreams(ctx, repo.access.repo.id, 'npm');
+  const { facts } = repo.access;
+  const upstreams =
+    facts?.hasUpstreams === false ? [] : await activeUpstreams(ctx, repo.access.repo.id, 'npm');
   const rows = await loadVersions(ctx, repo, name);
   const to = target(ctx, repo);
   const remote =
@@ -100,7 +102,7 @@ export async function registryPackument(
     remote,
     rows.map((r) => r.version),
   );
-  const judgement = await judgePackument(ctx, to, name, versions);
+  const judgement = await judgePackument(ctx, to, name, versions, facts?.hasBlockingPolicies !== false);
   const identity = [
     abbreviated ? 'install-v1' : 'full',
     rows.length ? packumentRevision(rows) : '-',
@@ -143,7 +145,10 @@ export async function registryTarball(
   const ref = repoRef(repo.access);
   const own = (await loadVersions(ctx, repo, name)).find((r) => r.filename === filename);
   if (own) {
-    await assertNotBlocked(ctx, ref, 'npm', own.name, own.version);
+    // Without a vulnerability or deny policy (read with the repository) nothing can be blocked.
+    if (repo.access.facts?.hasBlockingPolicies !== false) {
+      await assertNotBlocked(ctx, ref, 'npm', own.name, own.version);
+    }
     const tarball = await openTarball(ctx, repo, name, filename, own);
     return { size: tarball.file.size, sha256: tarball.file.sha256, open: () => tarball.open() };
   }

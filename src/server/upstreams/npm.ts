@@ -217,8 +217,10 @@ export async function judgePackument(
   target: NpmTarget,
   name: string,
   versions: readonly string[],
+  /** False when the caller has just read that no policy of the organisation can block. */
+  mayBlock = true,
 ): Promise<PackumentJudgement> {
-  const verdicts = await firewallVerdicts(ctx, target.repo.orgId, 'npm', name, versions);
+  const verdicts = await firewallVerdicts(ctx, target.repo.orgId, 'npm', name, versions, mayBlock);
   const blocked = new Set([...verdicts].filter(([, v]) => v.blocked).map(([version]) => version));
   // The mode matters only when something is blocked: without, both modes serve the same document.
   if (blocked.size === 0) return { verdicts, blocked, mode: DEFAULT_FIREWALL_MODE, hidden: [] };

@@ -1,4 +1,5 @@
 import { buildApp, type BuiltApp } from '../../../src/server/app.js';
+import { callApi } from '../../helpers/principals.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { createRepo } from '../../helpers/upload.js';
 import { npmCall, publish } from './npm-helpers.js';
@@ -28,7 +29,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await writerApp?.app.close();
+  if (writerApp) {
+    const closing = writerApp.app.close();
+    // The keep-alive connections the test's fetch holds must not hold the close.
+    writerApp.app.server.closeAllConnections();
+    await closing;
+  }
   await reader?.close();
 });
 
@@ -89,6 +95,20 @@ describe('packuments kept in memory by one replica', () => {
       expect(res.status).toBe(200);
     });
     for (const doc of docs) expect(Object.keys(doc.versions)).toEqual(['1.0.0']);
+  });
+
+  it('hide a version once another replica adds a deny policy, and refuse its tarball', async () => {
+    expect((await publish(writer, 'dev', NAME, '1.2.0')).status).toBe(201);
+    const docs = await afterChange(async () => {
+      const policy = await callApi(writer.url, writer.adminKey, 'POST', '/orgs/acme/deny-policy/', {
+        name: 'no 1.2.0',
+        package_query_string: `name:^${NAME}$ AND version:1.2.0`,
+      });
+      expect(policy.status).toBe(201);
+    });
+    for (const doc of docs) expect(Object.keys(doc.versions)).toEqual(['1.0.0']);
+    const tarball = await npmCall(reader, 'dev', 'GET', `${NAME}/-/${NAME}-1.2.0.tgz`);
+    expect(tarball.status).toBe(403);
   });
 
   it('serve the same document as the replica that made the change', async () => {
