@@ -1,6 +1,7 @@
 /**
  * The read side of the native npm registry (`/npm/{owner}/{repo}/`): packuments built from the
- * package rows on every request (never a stored document), and tarballs. Every npm version is a
+ * package rows (never a stored document; serialised once per change, see npm-registry.ts), and
+ * tarballs. Every npm version is a
  * Package of format `npm`, so what the API pushes, promotes or quarantines is what npm sees.
  */
 

@@ -1,7 +1,7 @@
 /**
  * The rows the native npm registry reads and writes: the live npm versions of one package name
  * in a repository (with their blob's checksums, dist-tags and deprecation), the names a search
- * finds, and deprecation messages. Packuments are built from these rows on every read.
+ * finds, and deprecation messages. Packuments are built from these rows.
  */
 
 import { sql, type SqlBool } from 'kysely';
