@@ -80,7 +80,7 @@ function packumentCache(ctx: ServiceContext): LruCache<string> {
  * Its entity tag is computed from what the packument is made of, read from the database on
  * every request (the version rows, the upstream document's digest, the versions the firewall
  * hides), before anything is built; the JSON text is then kept in memory under that tag (and the
- * URL it is served at), so a packument is built and serialised once per change whichever
+ * URL and name it is served at), so a packument is built and serialised once per change whichever
  * replica made the change. Answers that audit (a blocking upstream document just fetched) are
  * built afresh.
  */
@@ -127,7 +127,7 @@ export async function registryPackument(
   const body = () =>
     remote?.fetched.fetchedNow
       ? make()
-      : packumentCache(ctx).getOrMake(`${etag}\0${repo.owner}\0${repo.slug}`, make);
+      : packumentCache(ctx).getOrMake(`${etag}\0${repo.owner}\0${repo.slug}\0${name}`, make);
   return { body, stale: remote?.fetched.stale ?? false, etag };
 }
 
