@@ -8,7 +8,7 @@ import {
 } from '../../api/repos.js';
 import { serviceSlugsById } from '../store/access.js';
 import {
-  findLiveRepo,
+  findOrgAndLiveRepo,
   findOrgBySlug,
   insertRepo,
   isRepoSlugTaken,
@@ -17,6 +17,7 @@ import {
   softDeleteRepo,
   updateRepo as writeRepo,
   type OrgRecord,
+  type RepoReadFacts,
   type RepoRecord,
 } from '../store/repos.js';
 import { inTransaction } from '../store/source.js';
@@ -46,6 +47,8 @@ export interface RepoAccess {
   org: OrgRow;
   repo: RepoRow;
   privilege: Privilege;
+  /** Read with the repository when it was resolved: lets reads skip queries that find nothing. */
+  facts?: RepoReadFacts;
 }
 
 /** Finds an organisation by slug, or null. */
@@ -83,15 +86,16 @@ export async function resolveRepo(
   slug: string,
   needed: Privilege,
 ): Promise<RepoAccess> {
-  const org = await findOrg(ctx, owner);
-  const repo = org ? await findLiveRepo(ctx, org.id, slug) : undefined;
+  const found = await findOrgAndLiveRepo(ctx, owner, slug);
+  const org = found?.org;
+  const repo = found?.repo;
   if (!org || !repo) {
     requirePrincipal(actor);
     throw notFound(org ? `Repository '${owner}/${slug}'` : `Organisation '${owner}'`);
   }
   const privilege = await privilegeOn(ctx, actor.principal, repo);
   assertPrivilege(actor, privilege, needed);
-  return { org, repo, privilege: privilege! };
+  return { org, repo, privilege: privilege!, facts: found.facts };
 }
 
 /** True when a database error is a unique-constraint violation (SQLite or PostgreSQL). */

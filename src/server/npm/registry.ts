@@ -1,6 +1,7 @@
 /**
  * The read side of the native npm registry (`/npm/{owner}/{repo}/`): packuments built from the
- * package rows on every request (never a stored document), and tarballs. Every npm version is a
+ * package rows (never a stored document; serialised once per change, see npm-registry.ts), and
+ * tarballs. Every npm version is a
  * Package of format `npm`, so what the API pushes, promotes or quarantines is what npm sees.
  */
 
@@ -235,9 +236,13 @@ export async function openTarball(
   repo: NpmRepo,
   name: string,
   filename: string,
+  /** The version row of the file, when the caller has just read it. */
+  known?: NpmVersionRecord,
 ): Promise<NpmTarball> {
-  const rows = await loadVersions(ctx, repo, name);
-  const row = rows.find((r) => r.filename === filename);
+  const row =
+    known?.filename === filename
+      ? known
+      : (await loadVersions(ctx, repo, name)).find((r) => r.filename === filename);
   const pkg = row && (await findLivePackageById(ctx, repo.access.repo.id, row.id));
   if (!row || !pkg) throw notFound(`Tarball '${filename}' of '${name}' in ${repo.owner}/${repo.slug}`);
   for (const guard of DOWNLOAD_GUARDS) await guard(ctx, pkg);

@@ -10,7 +10,7 @@ import type { Readable } from 'node:stream';
 import { blobArchiveSource } from '../formats/archive.js';
 import { nameKeyFor } from '../formats/index.js';
 import { readWheelMetadata } from '../formats/python.js';
-import { findLivePackageById, getBlob } from '../store/packages.js';
+import { findLivePackageById } from '../store/packages.js';
 import type { ByteRange } from '../store/blobs.js';
 import {
   findPythonFile,
@@ -125,8 +125,9 @@ async function downloadable(
   ctx: ServiceContext,
   repo: RepoAccess,
   filename: string,
+  known?: PythonFileRecord,
 ): Promise<PythonFileRecord> {
-  const row = await findPythonFile(ctx, repo.repo.id, filename);
+  const row = known?.filename === filename ? known : await findPythonFile(ctx, repo.repo.id, filename);
   const pkg = row && (await findLivePackageById(ctx, repo.repo.id, row.id));
   if (!row || !pkg) {
     throw notFound(`File '${filename}' in the Python index of ${repo.org.slug}/${repo.repo.slug}`);
@@ -154,16 +155,18 @@ export async function openDistribution(
   ctx: ServiceContext,
   repo: RepoAccess,
   filename: string,
+  /** The file's row, when the caller has just read it. */
+  known?: PythonFileRecord,
 ): Promise<Distribution> {
-  const row = await downloadable(ctx, repo, filename);
-  const blob = await getBlob(ctx, row.blob_sha256);
+  const row = await downloadable(ctx, repo, filename, known);
+  // The row carries its blob's size and md5 already: no second lookup of the blob.
   return {
     filename: row.filename,
-    size: blob.size,
-    sha256: blob.sha256,
-    md5: blob.md5,
+    size: row.size,
+    sha256: row.blob_sha256,
+    md5: row.md5,
     ranged: true,
-    open: (range) => ctx.blobs.read(blob.sha256, range),
+    open: (range) => ctx.blobs.read(row.blob_sha256, range),
   };
 }
 

@@ -4,6 +4,8 @@
  */
 
 import type { Insertable, Selectable } from 'kysely';
+import { compiledOnce } from './compiled-once.js';
+import type { Db } from './db.js';
 import { dbOf, type DbSource } from './source.js';
 import type { MemberRoleColumn, RepoPrivilegesTable, ServicesTable, TeamsTable } from './schema.js';
 
@@ -33,7 +35,11 @@ export interface SlugId {
 
 /** Live accounts with their organisations, selecting what a principal is built from. */
 function liveAccounts(src: DbSource) {
-  return dbOf(src)
+  return liveAccountsOf(dbOf(src));
+}
+
+function liveAccountsOf(db: Db) {
+  return db
     .selectFrom('services')
     .innerJoin('orgs', 'orgs.id', 'services.org_id')
     .select([
@@ -49,6 +55,11 @@ function liveAccounts(src: DbSource) {
     ])
     .where('services.deleted_at', 'is', null);
 }
+
+// Compiled once: every request that carries an API key runs it.
+const selectAccountByKeyHash = compiledOnce((db, p: { keyHash: string }) =>
+  liveAccountsOf(db).where('services.key_hash', '=', p.keyHash),
+);
 
 /** The live service account whose key has this keyed hash, with its organisation; undefined when none. */
 export async function findServiceByKeyHash(
@@ -68,7 +79,7 @@ export async function findServiceByKeyHash(
     }
   | undefined
 > {
-  return liveAccounts(src).where('services.key_hash', '=', keyHash).executeTakeFirst();
+  return (await selectAccountByKeyHash(src, { keyHash })).rows[0];
 }
 
 /** An account row as a principal is built from, with its organisation's slug. */
@@ -515,25 +526,34 @@ export async function removeFromAllTeams(src: DbSource, serviceId: string): Prom
 
 // ---- repository privileges ----
 
+// Compiled once: every member's request on a repository runs it.
+const selectGrants = compiledOnce((db, p: { repoId: string; serviceId: string }) =>
+  db
+    .selectFrom('repo_privileges')
+    .select('privilege')
+    .where('repo_id', '=', p.repoId)
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('principal_kind', '=', 'service'), eb('principal_id', '=', p.serviceId)]),
+        eb.and([
+          eb('principal_kind', '=', 'team'),
+          eb(
+            'principal_id',
+            'in',
+            db.selectFrom('team_members').select('team_id').where('service_id', '=', p.serviceId),
+          ),
+        ]),
+      ]),
+    ),
+);
+
 /** The privileges granted on a repository to an account, directly or through its teams. */
 export async function grantsFor(
   src: DbSource,
   repoId: string,
   serviceId: string,
 ): Promise<GrantedPrivilege[]> {
-  const db = dbOf(src);
-  const teamIds = db.selectFrom('team_members').select('team_id').where('service_id', '=', serviceId);
-  const rows = await db
-    .selectFrom('repo_privileges')
-    .select('privilege')
-    .where('repo_id', '=', repoId)
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('principal_kind', '=', 'service'), eb('principal_id', '=', serviceId)]),
-        eb.and([eb('principal_kind', '=', 'team'), eb('principal_id', 'in', teamIds)]),
-      ]),
-    )
-    .execute();
+  const { rows } = await selectGrants(src, { repoId, serviceId });
   return rows.map((r) => r.privilege);
 }
 

@@ -1,11 +1,12 @@
 /**
  * The rows the native npm registry reads and writes: the live npm versions of one package name
  * in a repository (with their blob's checksums, dist-tags and deprecation), the names a search
- * finds, and deprecation messages. Packuments are built from these rows on every read.
+ * finds, and deprecation messages. Packuments are built from these rows.
  */
 
 import { sql, type SqlBool } from 'kysely';
 import { decodeObject } from './codecs.js';
+import { compiledOnce } from './compiled-once.js';
 import { dbOf, type DbSource } from './source.js';
 
 /** One live npm version of a package as the registry serves it. */
@@ -29,17 +30,16 @@ export interface NpmVersionRecord {
   distTags: string[];
 }
 
-/** The live npm versions of `nameKey` in a repository, oldest upload first. */
-export async function listNpmVersions(
-  src: DbSource,
-  repoId: string,
-  nameKey: string,
-): Promise<NpmVersionRecord[]> {
-  const db = dbOf(src);
-  const rows = await db
+// Compiled once: every packument and tarball request runs it. The version's dist-tags come in
+// the same statement (one row per tag, folded below) rather than in a second query.
+const selectNpmVersions = compiledOnce((db, p: { repoId: string; nameKey: string }) =>
+  db
     .selectFrom('packages')
     .innerJoin('blobs', 'blobs.sha256', 'packages.blob_sha256')
     .leftJoin('npm_deprecations', 'npm_deprecations.package_id', 'packages.id')
+    .leftJoin('package_tags', (join) =>
+      join.onRef('package_tags.package_id', '=', 'packages.id').on('package_tags.kind', '=', 'version'),
+    )
     .select([
       'packages.id',
       'packages.name',
@@ -55,31 +55,27 @@ export async function listNpmVersions(
       'packages.is_quarantined',
       'packages.metadata',
       'npm_deprecations.message',
+      'package_tags.tag',
     ])
-    .where('packages.repo_id', '=', repoId)
+    .where('packages.repo_id', '=', p.repoId)
     .where('packages.format', '=', 'npm')
-    .where('packages.name_key', '=', nameKey)
+    .where('packages.name_key', '=', p.nameKey)
     .where('packages.deleted_at', 'is', null)
     // Written out (not bound) so that SQLite sees the partial index packages_live_version covers
     // the query; with an ORDER BY it would walk every package of the repository in upload order
     // instead, so the rows are ordered here.
-    .where(sql<SqlBool>`packages.format <> 'python'`)
-    .execute();
-  if (rows.length === 0) return [];
-  rows.sort((a, b) =>
-    a.uploaded_at === b.uploaded_at ? (a.id < b.id ? -1 : 1) : a.uploaded_at < b.uploaded_at ? -1 : 1,
-  );
-  const tags = await db
-    .selectFrom('package_tags')
-    .select(['package_id', 'tag'])
-    .where(
-      'package_id',
-      'in',
-      rows.map((r) => r.id),
-    )
-    .where('kind', '=', 'version')
-    .execute();
-  return rows.map((r) => ({
+    .where(sql<SqlBool>`packages.format <> 'python'`),
+);
+
+type NpmVersionRow = Awaited<ReturnType<typeof selectNpmVersions>>['rows'][number];
+
+/**
+ * A version record whose manifest (the `metadata` column, the largest part of the row) is parsed
+ * only when read: a packument served from its cache needs only the other fields.
+ */
+function versionRecord(r: NpmVersionRow): NpmVersionRecord {
+  let metadata: Record<string, unknown> | undefined;
+  return {
     id: r.id,
     name: r.name,
     version: r.version,
@@ -92,10 +88,39 @@ export async function listNpmVersions(
     uploadedAt: r.uploaded_at,
     uploader: r.uploader,
     isQuarantined: r.is_quarantined === 1,
-    metadata: decodeObject(r.metadata) ?? {},
+    get metadata() {
+      return (metadata ??= decodeObject(r.metadata) ?? {});
+    },
     deprecated: r.message ?? null,
-    distTags: tags.filter((t) => t.package_id === r.id).map((t) => t.tag),
-  }));
+    distTags: [],
+  };
+}
+
+/** The live npm versions of `nameKey` in a repository, oldest upload first. */
+export async function listNpmVersions(
+  src: DbSource,
+  repoId: string,
+  nameKey: string,
+): Promise<NpmVersionRecord[]> {
+  const { rows } = await selectNpmVersions(src, { repoId, nameKey });
+  if (rows.length === 0) return [];
+  const byId = new Map<string, NpmVersionRecord>();
+  for (const r of rows) {
+    let record = byId.get(r.id);
+    if (!record) {
+      record = versionRecord(r);
+      byId.set(r.id, record);
+    }
+    if (r.tag !== null) record.distTags.push(r.tag);
+  }
+  const records = [...byId.values()];
+  // In name order, so that what is derived from them (the packument's revision) does not depend
+  // on the order the database happens to return the joined rows in.
+  for (const r of records) r.distTags.sort();
+  records.sort((a, b) =>
+    a.uploadedAt === b.uploadedAt ? (a.id < b.id ? -1 : 1) : a.uploadedAt < b.uploadedAt ? -1 : 1,
+  );
+  return records;
 }
 
 /** Sets (a non-empty message) or clears (null) the deprecation of a package version. */

@@ -6,6 +6,7 @@
 
 import { sql, type Selectable } from 'kysely';
 import { decodeObject, encodeNullableObject, encodeObject } from './codecs.js';
+import { compiledOnce } from './compiled-once.js';
 import { dbOf, type DbSource } from './source.js';
 import {
   filterSql,
@@ -59,16 +60,19 @@ export async function findLivePackageById(
   repoId: string,
   id: string,
 ): Promise<PackageRecord | undefined> {
-  const db = dbOf(src);
-  const row = await db
-    .selectFrom('packages')
-    .selectAll()
-    .where('id', '=', id)
-    .where('repo_id', '=', repoId)
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst();
+  const row = (await selectLivePackage(src, { repoId, id })).rows[0];
   return row && decodePackage(row);
 }
+
+// Compiled once: every download runs it.
+const selectLivePackage = compiledOnce((db, p: { repoId: string; id: string }) =>
+  db
+    .selectFrom('packages')
+    .selectAll()
+    .where('id', '=', p.id)
+    .where('repo_id', '=', p.repoId)
+    .where('deleted_at', 'is', null),
+);
 
 /** The package `id`, live or not; throws when there is no such row. */
 export async function getPackage(src: DbSource, id: string): Promise<PackageRecord> {

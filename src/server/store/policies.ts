@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { PoliciesTable } from './schema.js';
+import { compiledOnce } from './compiled-once.js';
 import { dbOf, type DbSource } from './source.js';
 
 /** The kinds of policy an organisation keeps. */
@@ -36,12 +37,39 @@ function encode(record: PolicyRecord): Selectable<PoliciesTable> {
   return { ...record, settings: JSON.stringify(record.settings) };
 }
 
+// Compiled once for the pair of kinds every registry and index read asks for (the firewall's).
+const selectFirewallPolicies = compiledOnce((db, p: { orgId: string }) =>
+  db
+    .selectFrom('policies')
+    .selectAll()
+    .where('org_id', '=', p.orgId)
+    .where('kind', 'in', ['vulnerability', 'deny'])
+    .orderBy('created_at'),
+);
+
+// Compiled once for one kind: every download asks for the deny policies.
+const selectPoliciesOfKind = compiledOnce((db, p: { orgId: string; kind: PolicyKindName }) =>
+  db
+    .selectFrom('policies')
+    .selectAll()
+    .where('org_id', '=', p.orgId)
+    .where('kind', '=', p.kind)
+    .orderBy('created_at'),
+);
+
+/** An organisation's vulnerability and deny policies (what can block a download), oldest first. */
+export async function listBlockingPolicyRecords(source: DbSource, orgId: string): Promise<PolicyRecord[]> {
+  return (await selectFirewallPolicies(source, { orgId })).rows.map(decode);
+}
+
 /** An organisation's policies of the given kinds, oldest first. */
 export async function listPolicyRecords(
   source: DbSource,
   orgId: string,
   kinds: readonly PolicyKindName[],
 ): Promise<PolicyRecord[]> {
+  if (kinds.length === 1)
+    return (await selectPoliciesOfKind(source, { orgId, kind: kinds[0]! })).rows.map(decode);
   const rows = await dbOf(source)
     .selectFrom('policies')
     .selectAll()

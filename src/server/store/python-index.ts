@@ -4,6 +4,8 @@
  */
 
 import { decodeObject } from './codecs.js';
+import { compiledOnce } from './compiled-once.js';
+import type { Db } from './db.js';
 import { dbOf, type DbSource } from './source.js';
 
 /** The tag that marks a file yanked (PEP 592): installers skip it unless pinned exactly. */
@@ -27,8 +29,7 @@ export interface PythonFileRecord {
   yanked: boolean;
 }
 
-function liveFiles(src: DbSource, repoId: string) {
-  const db = dbOf(src);
+function liveFiles(db: Db, repoId: string) {
   return db
     .selectFrom('packages')
     .innerJoin('blobs', 'blobs.sha256', 'packages.blob_sha256')
@@ -78,13 +79,20 @@ export async function listPythonFiles(
   repoId: string,
   nameKey: string,
 ): Promise<PythonFileRecord[]> {
-  const rows = await liveFiles(src, repoId)
-    .where('packages.name_key', '=', nameKey)
-    .orderBy('packages.uploaded_at')
-    .orderBy('packages.filename')
-    .execute();
-  return rows.map(decode);
+  return (await selectProjectFiles(src, { repoId, nameKey })).rows.map(decode);
 }
+
+// Compiled once, as is the lookup by file name: every page and every download runs one of them.
+const selectProjectFiles = compiledOnce((db, p: { repoId: string; nameKey: string }) =>
+  liveFiles(db, p.repoId)
+    .where('packages.name_key', '=', p.nameKey)
+    .orderBy('packages.uploaded_at')
+    .orderBy('packages.filename'),
+);
+
+const selectFileByName = compiledOnce((db, p: { repoId: string; filename: string }) =>
+  liveFiles(db, p.repoId).where('packages.filename', '=', p.filename).limit(1),
+);
 
 /** The file of a repository with this exact file name, if one is live. */
 export async function findPythonFile(
@@ -92,7 +100,7 @@ export async function findPythonFile(
   repoId: string,
   filename: string,
 ): Promise<PythonFileRecord | undefined> {
-  const row = await liveFiles(src, repoId).where('packages.filename', '=', filename).executeTakeFirst();
+  const row = (await selectFileByName(src, { repoId, filename })).rows[0];
   return row && decode(row);
 }
 

@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { UpstreamsTable } from './schema.js';
+import { compiledOnce } from './compiled-once.js';
 import { dbOf, type DbSource } from './source.js';
 
 /** A stored upstream. */
@@ -13,6 +14,19 @@ export interface UpstreamDocument {
   fetchedAt: string;
 }
 
+// Compiled once: every registry and index read asks whether its repository has upstreams.
+const selectUpstreams = compiledOnce((db, p: { repoId: string; format: string }) =>
+  db
+    .selectFrom('upstreams')
+    .selectAll()
+    .where('repo_id', '=', p.repoId)
+    .where('format', '=', p.format)
+    .where('deleted_at', 'is', null)
+    .orderBy('priority')
+    .orderBy('created_at')
+    .orderBy('id'),
+);
+
 /** The live upstreams of a repository for one format, by priority (then age). */
 export async function listUpstreamRecords(
   source: DbSource,
@@ -20,6 +34,7 @@ export async function listUpstreamRecords(
   format: string,
   window?: { offset: number; size: number },
 ): Promise<UpstreamRecord[]> {
+  if (!window) return (await selectUpstreams(source, { repoId, format })).rows;
   let q = dbOf(source)
     .selectFrom('upstreams')
     .selectAll()
@@ -157,13 +172,12 @@ export async function touchUpstreamDocument(
 
 /** A repository's firewall mode, if one was set. */
 export async function findFirewallMode(source: DbSource, repoId: string): Promise<string | undefined> {
-  const row = await dbOf(source)
-    .selectFrom('upstream_firewalls')
-    .select('mode')
-    .where('repo_id', '=', repoId)
-    .executeTakeFirst();
-  return row?.mode;
+  return (await selectFirewallMode(source, { repoId })).rows[0]?.mode;
 }
+
+const selectFirewallMode = compiledOnce((db, p: { repoId: string }) =>
+  db.selectFrom('upstream_firewalls').select('mode').where('repo_id', '=', p.repoId),
+);
 
 /** Sets a repository's firewall mode. */
 export async function saveFirewallMode(

@@ -2,7 +2,7 @@ import { SEVERITIES } from '../../api/vulnerabilities.js';
 import type { ServiceContext } from '../domain/context.js';
 import { readStoredQuery, type SearchTerm } from '../domain/package-query.js';
 import { findVulnerabilities } from '../scan/match.js';
-import { listPolicyRecords } from '../store/policies.js';
+import { listBlockingPolicyRecords } from '../store/policies.js';
 import { dbOf } from '../store/source.js';
 
 /** A version the firewall judges: what an upstream offers (or a repository holds). */
@@ -92,7 +92,7 @@ interface BlockingPolicy {
  * serving a version such a policy would quarantine is what the firewall prevents).
  */
 async function blockingPolicies(ctx: ServiceContext, orgId: string): Promise<BlockingPolicy[]> {
-  const rows = await listPolicyRecords(ctx, orgId, ['vulnerability', 'deny']);
+  const rows = await listBlockingPolicyRecords(ctx, orgId);
   const out: BlockingPolicy[] = [];
   for (const p of rows) {
     if (p.kind === 'deny' && p.settings.enabled !== false && p.package_query_string) {
@@ -132,8 +132,11 @@ export async function firewallVerdicts(
   format: string,
   name: string,
   versions: readonly string[],
+  /** False when the caller has just read that the organisation has no vulnerability or deny policy. */
+  mayBlock = true,
 ): Promise<Map<string, FirewallVerdict>> {
   const verdicts = new Map<string, FirewallVerdict>(versions.map((v) => [v, ALLOWED]));
+  if (!mayBlock) return verdicts;
   const policies = await blockingPolicies(ctx, orgId);
   if (policies.length === 0 || versions.length === 0) return verdicts;
   const candidates = versions.map((version) => ({ format, name, version }));

@@ -17,15 +17,25 @@ import {
   registryUrl,
   type NpmRepo,
   tarballPath,
-  type Packument,
 } from '../npm/registry.js';
 import { activeUpstreams } from './fetch.js';
 import { assertNotBlocked } from './firewall-guard.js';
-import { fetchUpstreamTarball, servePackument, type NpmDocument, type NpmTarget } from './npm.js';
+import { LruCache } from '../pypi/page-cache.js';
+import {
+  assemblePackument,
+  fetchUpstreamTarball,
+  judgePackument,
+  listedVersions,
+  upstreamPackument,
+  upstreamRevision,
+  type NpmDocument,
+  type NpmTarget,
+} from './npm.js';
 
 /** A packument as the registry serves it, and whether it holds an expired upstream copy. */
 export interface RegistryPackument {
-  packument: Packument;
+  /** The packument's JSON text, made (or taken from the cache) when first asked for. */
+  body(): Promise<string>;
   stale: boolean;
   /**
    * The packument's entity tag: a digest of what it is built from (the repository's version rows
@@ -50,9 +60,29 @@ function target(ctx: ServiceContext, repo: NpmRepo): NpmTarget {
   };
 }
 
+// Room for serialised packuments (UTF-16 code units) in each service.
+const PACKUMENT_CACHE_UNITS = 32 * 1024 * 1024;
+const packumentCaches = new WeakMap<ServiceContext, LruCache<string>>();
+
+function packumentCache(ctx: ServiceContext): LruCache<string> {
+  let cache = packumentCaches.get(ctx);
+  if (!cache) {
+    cache = new LruCache<string>(PACKUMENT_CACHE_UNITS, (body) => body.length);
+    packumentCaches.set(ctx, cache);
+  }
+  return cache;
+}
+
 /**
  * The packument of `name`: the repository's own versions over those of its npm upstreams (when
  * it has any), through the firewall. Null when nothing has the package.
+ *
+ * Its entity tag is computed from what the packument is made of, read from the database on
+ * every request (the version rows, the upstream document's digest, the versions the firewall
+ * hides), before anything is built; the JSON text is then kept in memory under that tag (and the
+ * URL and name it is served at), so a packument is built and serialised once per change whichever
+ * replica made the change. Answers that audit (a blocking upstream document just fetched) are
+ * built afresh.
  */
 export async function registryPackument(
   ctx: ServiceContext,
@@ -60,24 +90,45 @@ export async function registryPackument(
   name: string,
   abbreviated: boolean,
 ): Promise<RegistryPackument | null> {
-  const upstreams = await activeUpstreams(ctx, repo.access.repo.id, 'npm');
+  const { facts } = repo.access;
+  const upstreams =
+    facts?.hasUpstreams === false ? [] : await activeUpstreams(ctx, repo.access.repo.id, 'npm');
   const rows = await loadVersions(ctx, repo, name);
-  // Without upstreams the repository's own form is served (abbreviated as it builds it).
-  const local = buildPackument(ctx, repo, rows, { abbreviated: upstreams.length === 0 && abbreviated });
-  if (upstreams.length === 0 && !local) return null;
-  const served = await servePackument(ctx, target(ctx, repo), name, local as NpmDocument | null, {
-    abbreviated: upstreams.length > 0 && abbreviated,
-    upstreams,
-  });
-  if (!served) return null;
+  const to = target(ctx, repo);
+  const remote =
+    upstreams.length > 0 ? await upstreamPackument(ctx, to, name, rows.length > 0, upstreams) : null;
+  if (!remote && rows.length === 0) return null;
+  const versions = listedVersions(
+    remote,
+    rows.map((r) => r.version),
+  );
+  const judgement = await judgePackument(ctx, to, name, versions, facts?.hasBlockingPolicies !== false);
   const identity = [
     abbreviated ? 'install-v1' : 'full',
     rows.length ? packumentRevision(rows) : '-',
-    served.upstreamRevision ?? '-',
-    [...served.hidden].sort().join(','),
+    upstreamRevision(remote) ?? '-',
+    [...judgement.hidden].sort().join(','),
   ].join('\n');
   const etag = `"${crypto.createHash('sha256').update(identity).digest('base64url').slice(0, 32)}"`;
-  return { packument: served.packument as Packument, stale: served.stale, etag };
+  const make = async () => {
+    // Without upstreams the repository's own form is served (abbreviated as it builds it).
+    const local = buildPackument(ctx, repo, rows, { abbreviated: !remote && abbreviated });
+    const doc = await assemblePackument(
+      ctx,
+      to,
+      name,
+      local as NpmDocument | null,
+      remote,
+      judgement,
+      Boolean(remote) && abbreviated,
+    );
+    return JSON.stringify(doc);
+  };
+  const body = () =>
+    remote?.fetched.fetchedNow
+      ? make()
+      : packumentCache(ctx).getOrMake(`${etag}\0${repo.owner}\0${repo.slug}\0${name}`, make);
+  return { body, stale: remote?.fetched.stale ?? false, etag };
 }
 
 /**
@@ -94,8 +145,11 @@ export async function registryTarball(
   const ref = repoRef(repo.access);
   const own = (await loadVersions(ctx, repo, name)).find((r) => r.filename === filename);
   if (own) {
-    await assertNotBlocked(ctx, ref, 'npm', own.name, own.version);
-    const tarball = await openTarball(ctx, repo, name, filename);
+    // Without a vulnerability or deny policy (read with the repository) nothing can be blocked.
+    if (repo.access.facts?.hasBlockingPolicies !== false) {
+      await assertNotBlocked(ctx, ref, 'npm', own.name, own.version);
+    }
+    const tarball = await openTarball(ctx, repo, name, filename, own);
     return { size: tarball.file.size, sha256: tarball.file.sha256, open: () => tarball.open() };
   }
   const fetched = await fetchUpstreamTarball(ctx, ref, name, filename);

@@ -17,9 +17,10 @@ import { inTransaction } from '../store/source.js';
 import { fetchArtifact, type FetchedArtifact } from './artifacts.js';
 import type { UpstreamRow } from './config.js';
 import { activeUpstreams, DEFAULT_TIMING, fetchDocument, type UpstreamTiming } from './fetch.js';
-import { firewallMode } from './firewall-setting.js';
+import { DEFAULT_FIREWALL_MODE, firewallMode } from './firewall-setting.js';
 import { assertNotBlocked } from './firewall-guard.js';
 import { firewallVerdicts, type FirewallVerdict } from './firewall.js';
+import { LruCache } from '../pypi/page-cache.js';
 
 /** An npm packument: the document of one package and every version of it. */
 export type NpmDocument = Record<string, unknown> & {
@@ -119,9 +120,24 @@ async function upstreamDocument(
     timing,
   );
   if (!fetched) return null;
-  const doc = readDocument(fetched.body, name, fetched.upstream.name);
-  return doc && { doc, fetched };
+  const revision = crypto.createHash('sha256').update(fetched.body).digest('base64url');
+  // Parsed once per distinct body: a cached upstream packument is read on every request, and
+  // parsing it costs more than everything else the request does. Keyed by the body's digest (and
+  // the name it is read as), an entry can never be out of date; documents are never mutated.
+  const { doc } = await parsedDocuments.getOrMake(`${name}\0${revision}`, () => ({
+    doc: readDocument(fetched.body, name, fetched.upstream.name),
+    weight: fetched.body.length,
+  }));
+  return doc && { doc, fetched, revision };
 }
+
+// Room for parsed upstream packuments, weighed by the length of the body each was parsed from
+// (a parsed document takes a few times that, so this bounds them near 50 MiB).
+const PARSED_DOCUMENT_UNITS = 16 * 1024 * 1024;
+const parsedDocuments = new LruCache<{ doc: NpmDocument | null; weight: number }>(
+  PARSED_DOCUMENT_UNITS,
+  (entry) => entry.weight,
+);
 
 /** The highest release version (else any version) of a list, by semver. */
 function highest(versions: string[]): string | undefined {
@@ -160,33 +176,85 @@ function abbreviated(doc: NpmDocument): NpmDocument {
   return { name: doc.name, ...(modified ? { modified } : {}), 'dist-tags': doc['dist-tags'], versions };
 }
 
+/** An upstream's packument as read for one request: the parsed document and how it was fetched. */
+export type UpstreamPackument = NonNullable<Awaited<ReturnType<typeof upstreamDocument>>>;
+
 /**
- * The packument the repository serves for `name`: its own versions (`local`, built from its
- * rows) over those of the first upstream that has the package, tarball URLs pointing at this
- * registry, then the firewall (hide mode leaves blocked versions out; refuse mode keeps them
- * listed and refuses their tarballs). Null when neither the repository nor an upstream has it.
+ * The upstream packument of `name`, or null when no upstream has it. When every upstream fails
+ * and the repository holds versions of its own (`hasLocal`), those are still served: the
+ * failure is logged and null returned.
  */
-export async function servePackument(
+export async function upstreamPackument(
+  ctx: ServiceContext,
+  target: NpmTarget,
+  name: string,
+  hasLocal: boolean,
+  upstreams: readonly UpstreamRow[] | undefined,
+  timing: UpstreamTiming = DEFAULT_TIMING,
+): Promise<UpstreamPackument | null> {
+  try {
+    return await upstreamDocument(ctx, target.repo, name, timing, upstreams);
+  } catch (err) {
+    // What the repository holds itself is still served when every upstream fails.
+    if (!hasLocal || !(err instanceof ServiceError)) throw err;
+    ctx.log.warn({ err, name, repo: target.repo.path }, 'upstreams failed; serving local versions only');
+    return null;
+  }
+}
+
+/** What the firewall decided about the versions of one packument. */
+export interface PackumentJudgement {
+  verdicts: Map<string, FirewallVerdict>;
+  blocked: ReadonlySet<string>;
+  mode: FirewallMode;
+  /** The versions left out (hide mode). */
+  hidden: string[];
+}
+
+/** The firewall's judgement of the versions a packument lists (logged when it blocks any). */
+export async function judgePackument(
+  ctx: ServiceContext,
+  target: NpmTarget,
+  name: string,
+  versions: readonly string[],
+  /** False when the caller has just read that no policy of the organisation can block. */
+  mayBlock = true,
+): Promise<PackumentJudgement> {
+  const verdicts = await firewallVerdicts(ctx, target.repo.orgId, 'npm', name, versions, mayBlock);
+  const blocked = new Set([...verdicts].filter(([, v]) => v.blocked).map(([version]) => version));
+  // The mode matters only when something is blocked: without, both modes serve the same document.
+  if (blocked.size === 0) return { verdicts, blocked, mode: DEFAULT_FIREWALL_MODE, hidden: [] };
+  const mode = await firewallMode(ctx, target.repo.id);
+  ctx.log.info(
+    { repo: target.repo.path, name, mode, blocked: [...blocked] },
+    mode === 'hide'
+      ? 'firewall left blocked versions out of a packument'
+      : 'firewall lists blocked versions whose tarballs it refuses',
+  );
+  return { verdicts, blocked, mode, hidden: mode === 'hide' ? [...blocked] : [] };
+}
+
+/** The versions a packument lists before the firewall: the upstream's and the repository's own. */
+export function listedVersions(remote: UpstreamPackument | null, local: readonly string[]): string[] {
+  if (!remote) return [...local];
+  return [...new Set([...Object.keys(remote.doc.versions), ...local])];
+}
+
+/**
+ * The document served: the repository's own versions (`local`) over the upstream's, tarball
+ * URLs pointing at this registry, then the firewall's judgement applied (hide mode leaves
+ * blocked versions out; refuse mode keeps them listed and refuses their tarballs). A newly
+ * fetched upstream document that blocks versions is audited.
+ */
+export async function assemblePackument(
   ctx: ServiceContext,
   target: NpmTarget,
   name: string,
   local: NpmDocument | null,
-  options: {
-    abbreviated: boolean;
-    /** The repository's active npm upstreams, when the caller has loaded them already. */
-    upstreams?: readonly UpstreamRow[];
-  },
-  timing: UpstreamTiming = DEFAULT_TIMING,
-): Promise<ServedPackument | null> {
-  let remote: Awaited<ReturnType<typeof upstreamDocument>> = null;
-  try {
-    remote = await upstreamDocument(ctx, target.repo, name, timing, options.upstreams);
-  } catch (err) {
-    // What the repository holds itself is still served when every upstream fails.
-    if (!local || !(err instanceof ServiceError)) throw err;
-    ctx.log.warn({ err, name, repo: target.repo.path }, 'upstreams failed; serving local versions only');
-  }
-  if (!remote && !local) return null;
+  remote: UpstreamPackument | null,
+  judgement: PackumentJudgement,
+  abbreviatedForm: boolean,
+): Promise<NpmDocument> {
   let doc: NpmDocument;
   if (remote) {
     const versions: Record<string, Record<string, unknown>> = {};
@@ -204,21 +272,9 @@ export async function servePackument(
   } else {
     doc = local!;
   }
-  const verdicts = await firewallVerdicts(ctx, target.repo.orgId, 'npm', name, Object.keys(doc.versions));
-  const blocked = new Set([...verdicts].filter(([, v]) => v.blocked).map(([version]) => version));
-  const mode = await firewallMode(ctx, target.repo.id);
-  let hidden: string[] = [];
+  const { blocked, mode, verdicts } = judgement;
   if (blocked.size > 0) {
-    if (mode === 'hide') {
-      doc = hideVersions(doc, blocked);
-      hidden = [...blocked];
-    }
-    ctx.log.info(
-      { repo: target.repo.path, name, mode, blocked: [...blocked] },
-      mode === 'hide'
-        ? 'firewall left blocked versions out of a packument'
-        : 'firewall lists blocked versions whose tarballs it refuses',
-    );
+    if (mode === 'hide') doc = hideVersions(doc, blocked);
     // A new set of blocked versions is audited when the upstream document was fetched anew,
     // not on every read of the cached copy.
     if (remote?.fetched.fetchedNow) await auditFirewall(ctx, target.repo, name, mode, verdicts);
@@ -226,13 +282,40 @@ export async function servePackument(
     const pick = highest(Object.keys(doc.versions));
     if (pick) doc['dist-tags'] = { ...doc['dist-tags'], latest: pick };
   }
+  return abbreviatedForm ? abbreviated(doc) : doc;
+}
+
+/** What identifies an upstream document: a digest of its body. */
+export function upstreamRevision(remote: UpstreamPackument | null): string | null {
+  return remote?.revision ?? null;
+}
+
+/**
+ * The packument the repository serves for `name`: its own versions (`local`, built from its
+ * rows) over those of the first upstream that has the package, through the firewall (see
+ * {@link assemblePackument}). Null when neither the repository nor an upstream has it.
+ */
+export async function servePackument(
+  ctx: ServiceContext,
+  target: NpmTarget,
+  name: string,
+  local: NpmDocument | null,
+  options: {
+    abbreviated: boolean;
+    /** The repository's active npm upstreams, when the caller has loaded them already. */
+    upstreams?: readonly UpstreamRow[];
+  },
+  timing: UpstreamTiming = DEFAULT_TIMING,
+): Promise<ServedPackument | null> {
+  const remote = await upstreamPackument(ctx, target, name, Boolean(local), options.upstreams, timing);
+  if (!remote && !local) return null;
+  const versions = listedVersions(remote, local ? Object.keys(local.versions) : []);
+  const judgement = await judgePackument(ctx, target, name, versions);
   return {
-    packument: options.abbreviated ? abbreviated(doc) : doc,
+    packument: await assemblePackument(ctx, target, name, local, remote, judgement, options.abbreviated),
     stale: remote?.fetched.stale ?? false,
-    hidden,
-    upstreamRevision: remote
-      ? crypto.createHash('sha256').update(remote.fetched.body).digest('base64url')
-      : null,
+    hidden: judgement.hidden,
+    upstreamRevision: upstreamRevision(remote),
   };
 }
 

@@ -71,7 +71,14 @@ async function throughFirewall(
   project: ProjectFiles,
 ): Promise<ProjectFiles> {
   const versions = [...new Set(project.files.map((f) => f.version))];
-  const verdicts = await firewallVerdicts(ctx, repo.org.id, 'python', project.normalized, versions);
+  const verdicts = await firewallVerdicts(
+    ctx,
+    repo.org.id,
+    'python',
+    project.normalized,
+    versions,
+    repo.facts?.hasBlockingPolicies !== false,
+  );
   const blocked = versions.filter((v) => verdicts.get(v)?.blocked);
   if (blocked.length === 0 || (await firewallMode(ctx, repo.repo.id)) !== 'hide') return project;
   ctx.log.info(
@@ -92,7 +99,8 @@ export async function indexProject(
 ): Promise<IndexProject> {
   const own = await ownFiles(ctx, repo, project);
   const normalized = normalizeProjectName(project);
-  const upstreams = await activeUpstreams(ctx, repo.repo.id, 'python');
+  const upstreams =
+    repo.facts?.hasUpstreams === false ? [] : await activeUpstreams(ctx, repo.repo.id, 'python');
   let merged: ProjectFiles | null = own;
   let stale = false;
   if (upstreams.length > 0) {
@@ -128,8 +136,11 @@ export async function indexDistribution(
   const ref = repoRef(repo);
   const own = await findPythonFile(ctx, repo.repo.id, filename);
   if (own) {
-    await assertNotBlocked(ctx, ref, 'python', own.name_key, own.version);
-    return openDistribution(ctx, repo, filename);
+    // Without a vulnerability or deny policy (read with the repository) nothing can be blocked.
+    if (repo.facts?.hasBlockingPolicies !== false) {
+      await assertNotBlocked(ctx, ref, 'python', own.name_key, own.version);
+    }
+    return openDistribution(ctx, repo, filename, own);
   }
   const stated = nameAndVersionOfFilename(filename);
   const fetched = stated && (await fetchUpstreamFile(ctx, ref, normalizeProjectName(stated.name), filename));

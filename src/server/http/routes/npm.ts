@@ -262,14 +262,15 @@ export function npmRoutes(app: App, ctx: ServiceContext): void {
       const abbreviated = wantsAbbreviated(request);
       const served = await registryPackument(ctx, npmRepo, path.name, abbreviated);
       if (!served) throw new ServiceError('not_found', `'${path.name}' is not in ${owner}/${repo}.`);
-      const { packument, etag } = served;
+      const { etag } = served;
       if (served.stale) void reply.header(UPSTREAM_HEADER, 'stale');
       void reply
         .header('Content-Type', abbreviated ? ABBREVIATED_TYPE : 'application/json')
         .header('Vary', 'Accept')
         .header('ETag', etag);
       if (notModified(request, etag)) return reply.code(304).send();
-      return packument;
+      // Sent as text: serialised once per change of the packument, never per request.
+      return reply.send(await served.body());
     },
   });
 
