@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { errorMessage } from '../client/errors.js';
-import { fetchActionsIdToken } from './actions-id-token.js';
 import {
   IdTokenError,
   IdTokenUnavailableError,
@@ -173,6 +172,8 @@ export class CliRuntime implements Runtime {
     const url = this.env.ACTIONS_ID_TOKEN_REQUEST_URL;
     const requestToken = this.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
     if (url && requestToken) {
+      // The HTTP client loads only here: most CLI runs outside GitHub Actions never need it.
+      const { fetchActionsIdToken } = await import('./actions-id-token.js');
       return fetchActionsIdToken(url, requestToken, audience, this.options.idTokenTimeoutMs);
     }
     throw new IdTokenUnavailableError(
