@@ -17,7 +17,7 @@ const PIPELINE_RUNS = 5;
 
 /** Figures of the actions benchmark. */
 export interface ActionFigures {
-  /** Median milliseconds from spawning `node dist/<name>/index.js` with no inputs to its exit, per bundle (the actions and the CLI). */
+  /** Median milliseconds from spawning `node dist/<name>/index.js` with no inputs to its exit, per bundle (the actions and the CLI; the CLI prints its usage). */
   coldStartMs: Record<string, number>;
   /** The same for `node -e ''`: what any bundle costs at least. */
   bareNodeMs: number;
@@ -110,17 +110,20 @@ async function benchColdStarts(node: string, label: string): Promise<ColdStarts>
   const env = { PATH: process.env.PATH, HOME: os.tmpdir() };
   const empty = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'airlock-bench-esm-')), 'empty.mjs');
   fs.writeFileSync(empty, '');
+  const emptyCjs = path.join(path.dirname(empty), 'empty.cjs');
+  fs.writeFileSync(emptyCjs, '');
   const bundles = BUNDLES.filter((name) => {
     const bundle = path.join(ROOT, 'dist', name, 'index.js');
     if (fs.existsSync(bundle)) return true;
     console.log(`cold start  ${name.padEnd(9)} (no ${path.relative(ROOT, bundle)}: run npm run package)`);
     return false;
   });
-  const runs: Record<string, number[]> = { bare: [], esm: [] };
+  const runs: Record<string, number[]> = { bare: [], esm: [], cjs: [] };
   for (const name of bundles) runs[name] = [];
   for (let i = 0; i < COLD_RUNS; i++) {
     runs.bare!.push((await timed(node, ['-e', ''], env)).ms);
     runs.esm!.push((await timed(node, [empty], env)).ms);
+    runs.cjs!.push((await timed(node, [emptyCjs], env)).ms);
     for (const name of bundles) {
       runs[name]!.push((await timed(node, [path.join(ROOT, 'dist', name, 'index.js')], env)).ms);
     }
@@ -133,6 +136,10 @@ async function benchColdStarts(node: string, label: string): Promise<ColdStarts>
   const esmMs = median(runs.esm!);
   console.log(
     `  empty module   ${esmMs.toFixed(0).padStart(4)} ms  ${ratio(esmMs)}  (the ES module loader alone)`,
+  );
+  const cjsMs = median(runs.cjs!);
+  console.log(
+    `  empty CommonJS ${cjsMs.toFixed(0).padStart(4)} ms  ${ratio(cjsMs)}  (the bundles are CommonJS: no ES module loader)`,
   );
   const coldStartMs: Record<string, number> = {};
   for (const name of bundles) {

@@ -1,7 +1,8 @@
 // Bundles every action entry point (src/actions/<name>.ts) and the CLI (src/cli/main.ts) with
-// ncc into dist/<name>/index.js, the files action.yml and the Jenkins library run. Before
-// bundling it writes src/cli/action-inputs.ts from the action.yml files (the CLI's flags are the
-// actions' inputs); after, it copies the CLI bundle into the Jenkins library's resources.
+// ncc into dist/<name>/ (index.js and the chunks it loads on demand), the files action.yml and
+// the Jenkins library run. Before bundling it writes src/cli/action-inputs.ts from the action.yml
+// files (the CLI's flags are the actions' inputs); after, it copies the CLI's folder into the
+// Jenkins library's resources.
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -9,7 +10,25 @@ import { format } from 'prettier';
 import { parse as parseYaml } from 'yaml';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const JENKINS_CLI = 'jenkins/resources/io/airlock/airlock-cli.mjs';
+/** Where the Jenkins library carries the CLI: every file of dist/cli, and files.txt naming them. */
+const JENKINS_CLI = 'jenkins/resources/io/airlock/cli';
+/** A chunk file ncc writes beside index.js for a dynamic import. */
+const CHUNK = /^\d+\.index\.js$/;
+
+/**
+ * Copies the CLI's folder into the Jenkins library's resources with a list of its files
+ * (files.txt), which the library reads to write each of them out into the workspace: a resource
+ * folder cannot be listed from a pipeline.
+ */
+function writeJenkinsCli(out) {
+  const target = path.join(root, JENKINS_CLI);
+  fs.rmSync(target, { recursive: true, force: true });
+  fs.mkdirSync(target, { recursive: true });
+  const files = fs.readdirSync(out).sort();
+  for (const file of files) fs.copyFileSync(path.join(out, file), path.join(target, file));
+  fs.writeFileSync(path.join(target, 'files.txt'), `${files.join('\n')}\n`);
+  console.log(`${JENKINS_CLI}/  (a copy of dist/cli/, ${files.length} files listed in files.txt)`);
+}
 
 /** Every action.yml of the suite: the root one (key `.`) and one per folder (key: the folder). */
 function findActions() {
@@ -66,46 +85,18 @@ if (fs.existsSync(actionsDir)) {
 if (fs.existsSync(cli)) entries.push(['cli', cli]);
 
 const only = process.argv.slice(2);
-const ncc = path.join(root, 'node_modules/@vercel/ncc/dist/ncc/cli.js');
 for (const [name, file] of entries) {
   if (only.length && !only.includes(name)) continue;
   const out = path.join(root, 'dist', name);
-  fs.rmSync(out, { recursive: true, force: true });
-  execFileSync(
-    process.execPath,
-    [
-      ncc,
-      'build',
-      file,
-      '-o',
-      out,
-      '--minify',
-      '--no-source-map-register',
-      '--license',
-      'licenses.txt',
-      '-q',
-    ],
-    {
-      stdio: 'inherit',
-      cwd: root,
-    },
-  );
+  execFileSync(process.execPath, [path.join(root, 'scripts/bundle.js'), file, out], {
+    stdio: 'inherit',
+    cwd: root,
+  });
+  const chunks = fs.readdirSync(out).filter((f) => CHUNK.test(f));
   console.log(
-    `dist/${name}/index.js  ${(fs.statSync(path.join(out, 'index.js')).size / 1024).toFixed(0)} KiB`,
+    `dist/${name}/index.js  ${(fs.statSync(path.join(out, 'index.js')).size / 1024).toFixed(0)} KiB` +
+      (chunks.length ? ` (+ ${chunks.length} chunks loaded on demand)` : ''),
   );
-  if (name === 'cli') {
-    // The Jenkins library carries the CLI in its resources; ncc's output for this ESM project is
-    // ESM, which the .mjs name makes Node run as such without a package.json beside it.
-    const extra = fs
-      .readdirSync(out)
-      .filter((f) => !['index.js', 'package.json', 'licenses.txt'].includes(f));
-    if (extra.length)
-      throw new Error(
-        `dist/cli has files besides index.js (${extra.join(', ')}); the Jenkins copy needs one file.`,
-      );
-    fs.mkdirSync(path.dirname(path.join(root, JENKINS_CLI)), { recursive: true });
-    fs.copyFileSync(path.join(out, 'index.js'), path.join(root, JENKINS_CLI));
-    console.log(`${JENKINS_CLI}  (copy of dist/cli/index.js)`);
-  }
+  if (name === 'cli') writeJenkinsCli(out);
 }
 if (entries.length === 0) console.log('No action or CLI entry points yet.');

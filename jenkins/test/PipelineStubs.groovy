@@ -21,6 +21,10 @@ class PipelineStubs {
   List<String> unstableCalls = []
   List<String> echoes = []
   Map<String, String> writtenFiles = [:]
+  /** The library's resources folder: libraryResource reads the real files there. */
+  File resources
+  /** When set, writeFile also writes each file under this folder, as into a real workspace. */
+  File workspace
   Map<String, String> env = [:]
   /** Exit code the next `sh` returns. */
   int exitCode = 0
@@ -57,8 +61,15 @@ class PipelineStubs {
       },
       string: { Map m -> [type: 'string'] + m },
       file: { Map m -> [type: FILE_BINDING] + m },
-      libraryResource: { String path -> "// bundle from ${path}" },
-      writeFile: { Map m -> writtenFiles[m.file] = m.text },
+      libraryResource: { String path -> new File(resources, path).getText('UTF-8') },
+      writeFile: { Map m ->
+        writtenFiles[m.file] = m.text
+        if (workspace) {
+          File target = new File(workspace, m.file)
+          target.parentFile.mkdirs()
+          target.setText(m.text, 'UTF-8')
+        }
+      },
       fileExists: { String path -> true },
       readJSON: { Map m -> result },
       error: { String message -> throw new PipelineError(message) },

@@ -25,6 +25,7 @@ List results = []
 Closure load = { String step ->
   Script script = shell.parse(new File(root, "vars/${step}.groovy"))
   Object stubs = stubsClass.newInstance()
+  stubs.resources = new File(root, 'resources')
   stubs.install(script)
   [script, stubs]
 }
@@ -75,7 +76,11 @@ check('airlockGate maps arguments to CLI flags and keeps secrets out of the comm
   assert stubs.shCalls[0].returnStatus
   assert stubs.shCalls[0].env.AIRLOCK_API_KEY == 'sekret-api-key'
   assert stubs.credentialCalls[0] == [[type: 'string', credentialsId: 'airlock-key', variable: 'AIRLOCK_API_KEY']]
-  assert stubs.writtenFiles['.airlock/airlock-cli.mjs'].contains('io/airlock/airlock-cli.mjs')
+  assert stubs.shCalls[0].env.AIRLOCK_CLI == '.airlock/cli/index.js'
+  List<String> listed = cliClass.cliFiles(new File(root, 'resources/io/airlock/cli/files.txt').text)
+  assert listed.containsAll(['index.js', 'package.json']) && listed.size() > 2
+  assert stubs.writtenFiles.keySet() as List == listed.collect { String f -> ".airlock/cli/${f}" }
+  assert stubs.writtenFiles['.airlock/cli/index.js'] == new File(root, 'resources/io/airlock/cli/index.js').text
   [commands: stubs.shCalls*.script]
 }
 
@@ -214,15 +219,40 @@ check('a Jenkins job pushes, gates and promotes with its OIDC credential') {
     Map sh = stubs.shCalls[0]
     assert !sh.script.contains('sekret')
     calls << [step: step, script: sh.script, env: sh.env, bound: stubs.credentialCalls[0]*.variable,
-              cli: stubs.writtenFiles.keySet()[0]]
+              cli: sh.env.AIRLOCK_CLI]
   }
   run('airlockPush', [owner: 'acme', repo: 'dev', files: ['dist/*.tgz'], tags: 'ci'])
   run('airlockGate', [failOn: 'high', waitTimeout: '60s', failMode: 'unstable'])
   run('airlockPromote', [destination: 'prod', tags: 'released', quarantineOnFail: true,
                          oidcCredentialsKind: 'idTokenFile'])
   assert calls*.bound == [['AIRLOCK_OIDC_TOKEN'], ['AIRLOCK_OIDC_TOKEN'], ['AIRLOCK_OIDC_TOKEN_FILE']]
-  assert calls.every { Map c -> c.env.AIRLOCK_CLI == c.cli && c.env.AIRLOCK_RESULT.startsWith('.airlock/') }
+  assert calls.every { Map c -> c.cli == '.airlock/cli/index.js' && c.env.AIRLOCK_RESULT.startsWith('.airlock/') }
   [calls: calls, commands: calls*.script]
+}
+
+check('a step runs the CLI from the files it wrote into the workspace, chunks included') {
+  def (script, stubs) = load('airlockAuth')
+  File workspace = File.createTempDir('airlock-workspace-', '')
+  try {
+    stubs.workspace = workspace
+    // Nothing listens on port 9: the CLI reads its flags, loads the auth step's chunks and fails
+    // on the connection, which only a CLI whose every file was written out gets to.
+    script.call(apiUrl: 'http://127.0.0.1:9', apiKeyCredentialsId: 'airlock-key', retries: 0)
+    Map sh = stubs.shCalls[0]
+    List<String> env = sh.env.collect { String k, String v -> "${k}=${v}" } + ["PATH=${System.getenv('PATH')}"]
+    Process p = ['bash', '-c', sh.script].execute(env, workspace)
+    String stdout = p.inputStream.text
+    String stderr = p.errorStream.text
+    int code = p.waitFor()
+    Map result = new groovy.json.JsonSlurper().parse(new File(workspace, sh.env.AIRLOCK_RESULT)) as Map
+    assert code == 1: "exit ${code}: ${stderr}"
+    assert result.command == 'auth' && result.ok == false
+    assert String.valueOf(result.error).contains('127.0.0.1:9'): result.error
+    assert !(stdout + stderr).contains('Cannot find module') && !(stdout + stderr).contains('sekret')
+    [commands: stubs.shCalls*.script]
+  } finally {
+    workspace.deleteDir()
+  }
 }
 
 int passed = results.count { Map r -> r.ok }

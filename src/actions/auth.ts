@@ -2,7 +2,7 @@
 import { readAuthSettings } from '../config/auth.js';
 import { runAction } from './_entry.js';
 
-await runAction(readAuthSettings, async () => {
+void runAction(readAuthSettings, async () => {
   const { authenticate } = await import('../steps/auth.js');
   return async (runtime, settings) => {
     await authenticate(runtime, settings);

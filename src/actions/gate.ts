@@ -2,4 +2,4 @@
 import { readGateSettings } from '../config/gate.js';
 import { runAction } from './_entry.js';
 
-await runAction(readGateSettings, async () => (await import('../steps/run.js')).runGateAction);
+void runAction(readGateSettings, async () => (await import('../steps/run.js')).runGateAction);

@@ -2,4 +2,4 @@
 import { readPipelineSettings } from '../config/pipeline.js';
 import { runAction } from './_entry.js';
 
-await runAction(readPipelineSettings, async () => (await import('../steps/run.js')).runPipelineAction);
+void runAction(readPipelineSettings, async () => (await import('../steps/run.js')).runPipelineAction);

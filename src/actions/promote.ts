@@ -2,4 +2,4 @@
 import { readPromoteSettings } from '../config/promote.js';
 import { runAction } from './_entry.js';
 
-await runAction(readPromoteSettings, async () => (await import('../steps/run.js')).runPromoteAction);
+void runAction(readPromoteSettings, async () => (await import('../steps/run.js')).runPromoteAction);

@@ -2,4 +2,4 @@
 import { readPushSettings } from '../config/push.js';
 import { runAction } from './_entry.js';
 
-await runAction(readPushSettings, async () => (await import('../steps/run.js')).runPushAction);
+void runAction(readPushSettings, async () => (await import('../steps/run.js')).runPushAction);

@@ -1,6 +1,6 @@
 import { AuthInput } from '../config/names.js';
 import { readAuthSettings } from '../config/auth.js';
-import { authenticate, type AuthResult } from '../steps/auth.js';
+import type { AuthResult } from '../steps/auth.js';
 import { readSettings, type CommandContext } from './command.js';
 import { actionInputs, inputFlag, OIDC_TOKEN_FILE_FLAG, type FlagSpec } from './flags.js';
 
@@ -30,6 +30,8 @@ export async function authenticateIfAsked(ctx: CommandContext): Promise<AuthResu
   const { runtime } = ctx;
   if (!runtime.getInput(AuthInput.Org) && !runtime.getInput(AuthInput.ServiceSlug)) return undefined;
   const settings = await readSettings(() => readAuthSettings(runtime));
+  // The HTTP client loads once the credentials' inputs have been read and checked.
+  const { authenticate } = await import('../steps/auth.js');
   const result = await authenticate(runtime, settings, ctx.deps);
   ctx.inputs[AuthInput.ApiKey] = result.token;
   return result;

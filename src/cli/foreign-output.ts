@@ -34,10 +34,21 @@ export class ForeignOutput {
   private target?: ForeignOutputTarget;
   private pending = '';
 
-  constructor(private readonly fallback: { write(chunk: string): unknown }) {}
+  /**
+   * @param fallback where lines go until a runtime is attached
+   * @param onAttach called once, when the first runtime is attached: where the CLI takes over
+   *   `process.stdout.write`, which no library can use before a command runs
+   */
+  constructor(
+    private readonly fallback: { write(chunk: string): unknown },
+    private onAttach?: () => void,
+  ) {}
 
   /** From now on, translate into this runtime's log. */
   attach(target: ForeignOutputTarget): void {
+    const onAttach = this.onAttach;
+    this.onAttach = undefined;
+    onAttach?.();
     this.target = target;
   }
 

@@ -1,14 +1,25 @@
-import { execFileSync } from 'node:child_process';
+import type { execFileSync as ExecFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { RunnerEnv } from '../config/names.js';
 
 /** Runs `git` with arguments in a directory and returns its trimmed stdout; throws when git fails. */
 export type GitRunner = (args: string[], cwd: string) => string;
 
+/**
+ * node:child_process's execFileSync, loaded on first use rather than imported: on Node 24 that
+ * module takes milliseconds to load, which every start of the CLI would pay for the few runs
+ * that ask git for a commit. A built-in module resolves the same from any base path.
+ */
+function execFileSyncLoaded(): typeof ExecFileSync {
+  const load = createRequire(path.join(process.cwd(), 'airlock.js'));
+  return (load('node:child_process') as { execFileSync: typeof ExecFileSync }).execFileSync;
+}
+
 /** The real git, quiet on stderr. */
 export const runGit: GitRunner = (args, cwd) =>
-  execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  execFileSyncLoaded()('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
 
 /** The commit, repository and pull request a report goes to, and how each was found (for the log). */
 export interface ReportTarget {

@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AllowlistEntry } from '../policy/allowlist.js';
-import { parseAllowlist } from '../policy/parse-allowlist.js';
 import {
   parseAge,
   parseCount,
@@ -11,7 +10,6 @@ import {
   parseOnFailure,
   parseUnknownSeverity,
 } from '../policy/parse-inputs.js';
-import { parseLicenseList } from '../policy/parse-licenses.js';
 import { DEFAULT_MAX_ADVISORY_AGE, resolveGateSettings, type GateSettings } from '../policy/settings.js';
 import type { InputSource } from '../runtime/runtime.js';
 import type { PushedPackage } from '../steps/types.js';
@@ -43,8 +41,11 @@ function named(input: string): string {
   return `Input ${input}`;
 }
 
-/** Reads the allowlist file the input names; an empty input is an empty allowlist. */
-export function readAllowlistFile(input: string, file: string): AllowlistEntry[] {
+/**
+ * Reads the allowlist file the input names; an empty input is an empty allowlist. The YAML parser
+ * is loaded only here, when a job has an allowlist: most runs never need it.
+ */
+export async function readAllowlistFile(input: string, file: string): Promise<AllowlistEntry[]> {
   if (!file) return [];
   let text: string;
   try {
@@ -55,13 +56,27 @@ export function readAllowlistFile(input: string, file: string): AllowlistEntry[]
       `Input ${input}: cannot read '${file}' (${reason}); give the path of a YAML allowlist file relative to the workspace, e.g. .github/airlock-allowlist.yml.`,
     );
   }
+  const { parseAllowlist } = await import('../policy/parse-allowlist.js');
   return parseAllowlist(text, `Input ${input} (${file})`);
 }
 
-/** Reads the wait and the gate's rules; each malformed input throws a message naming it and its accepted forms. */
-export function readGateRules(runtime: InputSource): GateRules {
+/** `deny-licenses`, checked against the SPDX list, which is loaded only when the input is set. */
+async function readDenyLicenses(text: string, name: string): Promise<string[]> {
+  if (!text.trim()) return [];
+  const { parseLicenseList } = await import('../policy/parse-licenses.js');
+  return parseLicenseList(text, name);
+}
+
+/**
+ * Reads the wait and the gate's rules; each malformed input throws a message naming it and its
+ * accepted forms. Every input is read before the allowlist and license parsers load, so a bad
+ * value of any other input fails without loading them.
+ */
+export async function readGateRules(runtime: InputSource): Promise<GateRules> {
   const waitTimeout = runtime.getInput(GateInput.WaitTimeout) || StepDefaults.WaitTimeout;
-  const rules = resolveGateSettings({
+  const allowlistFile = runtime.getInput(GateInput.Allowlist);
+  const denyLicenses = runtime.getInput(GateInput.DenyLicenses);
+  const rules = {
     failOn: parseFailOn(runtime.getInput(GateInput.FailOn) || 'high', named(GateInput.FailOn)),
     maxCritical: parseCount(runtime.getInput(GateInput.MaxCritical), named(GateInput.MaxCritical)),
     maxHigh: parseCount(runtime.getInput(GateInput.MaxHigh), named(GateInput.MaxHigh)),
@@ -89,18 +104,21 @@ export function readGateRules(runtime: InputSource): GateRules {
       runtime.getInput(GateInput.MaxAdvisoryAge) || DEFAULT_MAX_ADVISORY_AGE,
       named(GateInput.MaxAdvisoryAge),
     ),
-    allowlist: readAllowlistFile(GateInput.Allowlist, runtime.getInput(GateInput.Allowlist)),
-    denyLicenses: parseLicenseList(runtime.getInput(GateInput.DenyLicenses), named(GateInput.DenyLicenses)),
-  });
+  };
+  const waitTimeoutSec = parseDuration(waitTimeout, named(GateInput.WaitTimeout));
   return {
-    waitTimeoutSec: parseDuration(waitTimeout, named(GateInput.WaitTimeout)),
-    rules,
+    waitTimeoutSec,
+    rules: resolveGateSettings({
+      ...rules,
+      allowlist: await readAllowlistFile(GateInput.Allowlist, allowlistFile),
+      denyLicenses: await readDenyLicenses(denyLicenses, named(GateInput.DenyLicenses)),
+    }),
     outputDir: runtime.getEnv(RunnerEnv.RunnerTemp) || os.tmpdir(),
   };
 }
 
 /** Reads every input of the `gate` action. */
-export function readGateSettings(runtime: InputSource): GateActionSettings {
+export async function readGateSettings(runtime: InputSource): Promise<GateActionSettings> {
   const connection = readConnection(runtime);
   const { owner, repo } = readRepository(
     runtime,
@@ -108,12 +126,13 @@ export function readGateSettings(runtime: InputSource): GateActionSettings {
     { owner: StepEnv.Owner, repo: StepEnv.Repo },
   );
   const packages = readPackages(runtime, GateInput.Packages);
+  const rules = await readGateRules(runtime);
   return {
     connection,
     owner,
     repo,
     packages,
-    ...readGateRules(runtime),
+    ...rules,
     report: readReportSettings(runtime),
   };
 }

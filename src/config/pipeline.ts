@@ -33,7 +33,7 @@ export interface PipelineSettings {
  * the credential an earlier auth step exported is used. `owner` defaults to `org`; the push
  * `tags` are also the tags promoted packages must carry.
  */
-export function readPipelineSettings(runtime: InputSource): PipelineSettings {
+export async function readPipelineSettings(runtime: InputSource): Promise<PipelineSettings> {
   const org = runtime.getInput(AuthInput.Org);
   const useAuth = Boolean(
     org || runtime.getInput(AuthInput.ServiceSlug) || runtime.getInput(AuthInput.ApiKey),
@@ -41,7 +41,7 @@ export function readPipelineSettings(runtime: InputSource): PipelineSettings {
   const auth = useAuth ? readAuthSettings(runtime) : null;
   const connection = auth ? null : readConnection(runtime);
   const push = readPushOptions(runtime, org);
-  const gate = readGateRules(runtime);
+  const gate = await readGateRules(runtime);
   const destination = parseDestination(
     PromoteInput.Destination,
     runtime.getInput(PromoteInput.Destination),

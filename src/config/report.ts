@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { GitHubRunContext } from '../github/context.js';
-import { makeJobKey } from '../report/pr-comment.js';
+import { makeJobKey } from '../report/job-key.js';
 import { parseBooleanInput, type InputSource } from '../runtime/runtime.js';
 import { ReportInput, RunnerEnv, StepDefaults } from './names.js';
 

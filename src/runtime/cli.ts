@@ -1,7 +1,5 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { errorMessage } from '../client/errors.js';
-import { fetchActionsIdToken } from './actions-id-token.js';
 import {
   IdTokenError,
   IdTokenUnavailableError,
@@ -173,6 +171,8 @@ export class CliRuntime implements Runtime {
     const url = this.env.ACTIONS_ID_TOKEN_REQUEST_URL;
     const requestToken = this.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
     if (url && requestToken) {
+      // The HTTP client loads only here: most CLI runs outside GitHub Actions never need it.
+      const { fetchActionsIdToken } = await import('./actions-id-token.js');
       return fetchActionsIdToken(url, requestToken, audience, this.options.idTokenTimeoutMs);
     }
     throw new IdTokenUnavailableError(
@@ -207,9 +207,13 @@ export class CliRuntime implements Runtime {
   }
 }
 
-/** `name<<DELIM\nvalue\nDELIM\n`: the runner's file format, safe for any value. */
+/**
+ * `name<<DELIM\nvalue\nDELIM\n`: the runner's file format, safe for any value. The global Web
+ * Crypto object, not an import of node:crypto: that module takes several milliseconds to load
+ * on Node 24, which every start of the CLI would pay for a function only some commands call.
+ */
 function keyValueBlock(name: string, value: string): string {
-  let delimiter = `airlock_${crypto.randomUUID()}`;
-  while (value.includes(delimiter)) delimiter = `airlock_${crypto.randomUUID()}`;
+  let delimiter = `airlock_${globalThis.crypto.randomUUID()}`;
+  while (value.includes(delimiter)) delimiter = `airlock_${globalThis.crypto.randomUUID()}`;
   return `${name}<<${delimiter}\n${value}\n${delimiter}\n`;
 }

@@ -1,7 +1,8 @@
 import { EOL } from 'node:os';
+import { fdSink } from './fd-sink.js';
 import { parseBooleanInput, type InputOptions, type InputSource } from './runtime.js';
 
-/** Where workflow commands go: the process's stdout, which the runner reads. */
+/** Where workflow commands go: the process's stdout (see {@link fdSink}), which the runner reads. */
 export interface CommandSink {
   write(chunk: string): unknown;
 }
@@ -28,7 +29,7 @@ export class GitHubInputs implements InputSource {
 
   constructor(
     private readonly env: NodeJS.ProcessEnv = process.env,
-    private readonly out: CommandSink = process.stdout,
+    private readonly out: CommandSink = fdSink(1),
   ) {}
 
   /** {@inheritDoc Runtime.getInput} */

@@ -73,9 +73,9 @@ const ACTIONS: Array<[string, string, (runtime: Runtime) => unknown, string[], s
 describe.each(ACTIONS)('the %s action', (_name, file, read, outputs, main) => {
   const spec = parseYaml(fs.readFileSync(path.join(ROOT, file), 'utf8')) as ActionYaml;
 
-  it('declares every input its code reads, and its code reads every input it declares', () => {
+  it('declares every input its code reads, and its code reads every input it declares', async () => {
     const runtime = new ReadRecorder({ inputs: VALID });
-    read(runtime);
+    await read(runtime);
     expect([...runtime.read].sort()).toEqual(Object.keys(spec.inputs).sort());
   });
 

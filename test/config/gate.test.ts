@@ -25,8 +25,8 @@ describe('readGateRules', () => {
     return p;
   };
 
-  it('reads the documented defaults: wait 10 minutes, fail on high, fail closed', () => {
-    const rules = readGateRules(new FakeRuntime({ env: { RUNNER_TEMP: '/runner/tmp' } }));
+  it('reads the documented defaults: wait 10 minutes, fail on high, fail closed', async () => {
+    const rules = await readGateRules(new FakeRuntime({ env: { RUNNER_TEMP: '/runner/tmp' } }));
     expect(rules).toEqual({
       waitTimeoutSec: 600,
       rules: { ...DEFAULT_GATE_SETTINGS },
@@ -102,13 +102,13 @@ describe('readGateRules', () => {
         }),
       },
     ],
-  ])('reads %s', (_what, inputs, expected) => {
-    expect(readGateRules(new FakeRuntime({ inputs }))).toMatchObject(expected);
+  ])('reads %s', async (_what, inputs, expected) => {
+    expect(await readGateRules(new FakeRuntime({ inputs }))).toMatchObject(expected);
   });
 
-  it('reads the allowlist file', () => {
+  it('reads the allowlist file', async () => {
     const allowlist = file('ok.yml', '- id: CVE-2024-1\n  reason: not reachable\n  expires: 2099-01-01\n');
-    expect(readGateRules(new FakeRuntime({ inputs: { allowlist } })).rules.allowlist).toEqual([
+    expect((await readGateRules(new FakeRuntime({ inputs: { allowlist } }))).rules.allowlist).toEqual([
       { index: 0, id: 'CVE-2024-1', reason: 'not reachable', expires: '2099-01-01' },
     ]);
   });
@@ -175,8 +175,8 @@ describe('readGateRules', () => {
       { allowlist: 'nowhere.yml' },
       /^Input allowlist: cannot read 'nowhere.yml' .*give the path of a YAML allowlist file/,
     ],
-  ])('refuses %s, naming the input and the accepted forms', (_what, inputs, message) => {
-    expect(() => readGateRules(new FakeRuntime({ inputs }))).toThrow(message);
+  ])('refuses %s, naming the input and the accepted forms', async (_what, inputs, message) => {
+    await expect(readGateRules(new FakeRuntime({ inputs }))).rejects.toThrow(message);
   });
 
   it.each([
@@ -187,19 +187,19 @@ describe('readGateRules', () => {
       '- reason: forgot the id\n',
       /^Input allowlist \(.*noid\.yml\): entry 1 \(line 1\) has no `id`/,
     ],
-  ])('refuses an allowlist that %s', (_what, name, text, message) => {
+  ])('refuses an allowlist that %s', async (_what, name, text, message) => {
     const allowlist = file(name, text);
-    expect(() => readGateRules(new FakeRuntime({ inputs: { allowlist } }))).toThrow(message);
+    await expect(readGateRules(new FakeRuntime({ inputs: { allowlist } }))).rejects.toThrow(message);
   });
 });
 
 describe('readGateSettings', () => {
-  it('takes the packages, owner and repository an earlier push exported', () => {
+  it('takes the packages, owner and repository an earlier push exported', async () => {
     const runtime = new FakeRuntime({
       inputs: { 'api-url': 'https://repo.test', 'api-key': 'k' },
       env: { AIRLOCK_PACKAGES: PACKAGES, AIRLOCK_OWNER: 'acme', AIRLOCK_REPO: 'dev' },
     });
-    expect(readGateSettings(runtime)).toMatchObject({
+    expect(await readGateSettings(runtime)).toMatchObject({
       owner: 'acme',
       repo: 'dev',
       packages: JSON.parse(PACKAGES),
@@ -224,7 +224,9 @@ describe('readGateSettings', () => {
       /^Input packages: item 1 has no slug_perm/,
     ],
     ['a matrix that is not an object', { matrix: '[1,2]' }, /^Input matrix: '\[1,2\]' is not a JSON object/],
-  ])('refuses %s', (_what, inputs, message) => {
-    expect(() => readGateSettings(new FakeRuntime({ inputs: { ...BASE, ...inputs } }))).toThrow(message);
+  ])('refuses %s', async (_what, inputs, message) => {
+    await expect(readGateSettings(new FakeRuntime({ inputs: { ...BASE, ...inputs } }))).rejects.toThrow(
+      message,
+    );
   });
 });

@@ -4,8 +4,8 @@ import { FakeRuntime } from '../helpers/fake-runtime.js';
 const BASE = { 'api-url': 'https://repo.test', repo: 'dev', files: 'dist/*.tgz' };
 
 describe('readPipelineSettings', () => {
-  it('authenticates through OIDC when org and service-slug are given, and takes the owner from org', () => {
-    const settings = readPipelineSettings(
+  it('authenticates through OIDC when org and service-slug are given, and takes the owner from org', async () => {
+    const settings = await readPipelineSettings(
       new FakeRuntime({ inputs: { ...BASE, org: 'acme', 'service-slug': 'ci-bot', destination: 'prod' } }),
     );
     expect(settings.auth).toMatchObject({ org: 'acme', serviceSlug: 'ci-bot', audience: 'airlock' });
@@ -15,12 +15,12 @@ describe('readPipelineSettings', () => {
     expect(settings.promote).toEqual({ destination: 'prod', mode: 'copy', quarantineOnFail: false });
   });
 
-  it('reuses the credential an earlier auth step exported when none is given', () => {
+  it('reuses the credential an earlier auth step exported when none is given', async () => {
     const runtime = new FakeRuntime({
       inputs: { ...BASE, owner: 'acme' },
       env: { AIRLOCK_API_KEY: 'exported-token' },
     });
-    const settings = readPipelineSettings(runtime);
+    const settings = await readPipelineSettings(runtime);
     expect(settings.auth).toBeNull();
     expect(settings.connection).toEqual({
       apiUrl: 'https://repo.test',
@@ -40,8 +40,8 @@ describe('readPipelineSettings', () => {
       /^Input destination: 'dev' is the repository the packages are in/,
     ],
     ['no owner and no org', { org: '', 'service-slug': '', 'api-key': 'k' }, /^Input owner is required/],
-  ])('refuses %s before anything runs', (_what, inputs, message) => {
+  ])('refuses %s before anything runs', async (_what, inputs, message) => {
     const runtime = new FakeRuntime({ inputs: { ...BASE, org: 'acme', 'service-slug': 'ci', ...inputs } });
-    expect(() => readPipelineSettings(runtime)).toThrow(message);
+    await expect(readPipelineSettings(runtime)).rejects.toThrow(message);
   });
 });

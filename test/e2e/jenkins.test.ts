@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { COMMANDS } from '../../src/cli/commands/index.js';
 import { startDevIssuer, type DevIssuer } from '../../src/server/oidc/dev-issuer.js';
-import { JWT, readTree } from '../cli/cli-harness.js';
+import { JWT } from '../cli/cli-harness.js';
 import { trustJenkinsJob, type JenkinsTrust } from '../cli/jenkins-trust.js';
 import { runProcess, type ProcessRun } from '../cli/processes.js';
 import {
@@ -18,8 +18,13 @@ import { loadArchive } from '../server/scan/advisories-data.js';
 import { ROOT } from '../helpers/runner.js';
 import { startTestServer, tempDir, type TestServer } from '../helpers/server.js';
 
-/** The CLI as the Jenkins library carries it. */
-const LIBRARY_CLI = path.join(ROOT, 'jenkins/resources/io/airlock/airlock-cli.mjs');
+/** The CLI as the Jenkins library carries it: a folder, and files.txt naming its files. */
+const LIBRARY_CLI = path.join(ROOT, 'jenkins/resources/io/airlock/cli');
+
+/** The files of the library's CLI, as its files.txt lists them. */
+function libraryCliFiles(): string[] {
+  return fs.readFileSync(path.join(LIBRARY_CLI, 'files.txt'), 'utf8').split('\n').filter(Boolean);
+}
 const JOB_CASE = 'a Jenkins job pushes, gates and promotes with its OIDC credential';
 
 /** One `sh` step the Groovy harness captured: the command line and the environment it ran in. */
@@ -29,7 +34,7 @@ interface CapturedCall {
   env: Record<string, string>;
   /** Variables withCredentials bound (their captured values are stand-ins). */
   bound: string[];
-  /** Where the library wrote the CLI bundle (libraryResource + writeFile). */
+  /** The CLI's entry file, in the folder the library wrote its files to (libraryResource + writeFile). */
   cli: string;
 }
 
@@ -78,8 +83,8 @@ describe('the Jenkins library, its captured command lines run for real', () => {
   const idTokens: string[] = [];
 
   beforeAll(async () => {
-    if (!fs.existsSync(LIBRARY_CLI))
-      throw new Error(`${LIBRARY_CLI} is missing: run \`npm run package\` first.`);
+    if (!fs.existsSync(path.join(LIBRARY_CLI, 'files.txt')))
+      throw new Error(`${LIBRARY_CLI}/files.txt is missing: run \`npm run package\` first.`);
     harness = runHarness();
     const job = harness.find((c) => c.name === JOB_CASE)?.calls;
     if (!job) throw new Error(`the Groovy harness has no case '${JOB_CASE}'`);
@@ -112,7 +117,7 @@ describe('the Jenkins library, its captured command lines run for real', () => {
   }
 
   /**
-   * Runs one captured `sh` step as Jenkins would: the library's CLI bundle written where the
+   * Runs one captured `sh` step as Jenkins would: the library's CLI files written where the
    * step writes it, the captured environment with each bound credential given a real value (a
    * fresh Jenkins ID token, as a string or a secret file outside the workspace), the job's
    * AIRLOCK_API_URL, and `bash -xe` as Jenkins' sh runs it.
@@ -134,8 +139,10 @@ describe('the Jenkins library, its captured command lines run for real', () => {
         env[variable] = file;
       } else throw new Error(`the job binds ${variable}, which this test does not provide`);
     }
-    fs.mkdirSync(path.dirname(path.join(dir, call.cli)), { recursive: true });
-    fs.copyFileSync(LIBRARY_CLI, path.join(dir, call.cli));
+    const cliDir = path.dirname(path.join(dir, call.cli));
+    fs.mkdirSync(cliDir, { recursive: true });
+    for (const file of libraryCliFiles())
+      fs.copyFileSync(path.join(LIBRARY_CLI, file), path.join(cliDir, file));
     const run = await runProcess('bash', ['-xe', '-c', call.script], { cwd: dir, env });
     const resultFile = path.join(dir, call.env.AIRLOCK_RESULT!);
     const result = fs.existsSync(resultFile)
@@ -154,7 +161,13 @@ describe('the Jenkins library, its captured command lines run for real', () => {
     const printed = Object.values(runs)
       .map((r) => `${r.stdout}\n${r.stderr}`)
       .join('\n');
-    const written = readTree(path.join(dir, '.airlock')).replace(fs.readFileSync(LIBRARY_CLI, 'utf8'), '');
+    // What the steps wrote: the state, results and reports, not the CLI's own files.
+    const airlock = path.join(dir, '.airlock');
+    const written = fs
+      .readdirSync(airlock, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && path.relative(airlock, e.parentPath).split(path.sep)[0] !== 'cli')
+      .map((e) => fs.readFileSync(path.join(e.parentPath, e.name), 'utf8'))
+      .join('\n');
     for (const text of [printed, written]) {
       for (const token of idTokens) expect(text).not.toContain(token);
       expect(text).not.toMatch(JWT);

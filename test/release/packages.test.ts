@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -47,21 +47,18 @@ describe('the published packages', () => {
     expect(files.filter((f) => /(^|\/)test\/|\.test\.|\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
   });
 
-  it('publishes the `airlock` command alone as one runnable file of the same version', () => {
+  it('publishes the `airlock` command alone, its bundle and chunks, runnable, at the same version', () => {
     const dir = tempDir('airlock-cli-package-');
     try {
       execFileSync(process.execPath, [path.join(ROOT, 'scripts/cli-package.js'), dir], { stdio: 'ignore' });
       const pack = packed(dir);
       expect(pack.name).toBe('@airlock-gate/cli');
       expect(pack.version).toBe(main.version);
-      expect(pack.files.map((f) => f.path).sort()).toEqual([
-        'LICENSE',
-        'README.md',
-        'airlock.js',
-        'index.js',
-        'licenses.txt',
-        'package.json',
-      ]);
+      const chunks = fs.readdirSync(path.join(ROOT, 'dist/cli')).filter((f) => /^\d+\.index\.js$/.test(f));
+      expect(chunks.length).toBeGreaterThan(0);
+      expect(pack.files.map((f) => f.path).sort()).toEqual(
+        ['LICENSE', 'README.md', 'airlock.js', 'index.js', 'licenses.txt', 'package.json', ...chunks].sort(),
+      );
       const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
         bin: Record<string, string>;
         dependencies?: unknown;
@@ -74,6 +71,15 @@ describe('the published packages', () => {
         encoding: 'utf8',
       });
       expect(help).toMatch(/^airlock — /);
+      // A command that loads its step's chunks: it gets as far as the (refused) connection.
+      const run = spawnSync(
+        path.join(dir, 'airlock.js'),
+        ['whoami', '--api-url', 'http://127.0.0.1:9', '--api-key', 'k', '--retries', '0', '--json'],
+        { cwd: outsideProject(), encoding: 'utf8' },
+      );
+      expect(run.status).toBe(1);
+      expect(JSON.parse(run.stdout)).toMatchObject({ command: 'whoami', ok: false });
+      expect(JSON.parse(run.stdout).error).toContain('127.0.0.1:9');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -10,6 +10,8 @@ const text = fc.string({ unit: fc.constantFrom('a', ' ', '\n', '\r', '%', ':', '
 describe('GitHubInputs', () => {
   let stdout: string;
   const savedExitCode = process.exitCode;
+  /** Where GitHubInputs writes here; its default writes to file descriptor 1 itself (fd-sink.ts). */
+  const sink = { write: (chunk: string) => (stdout += chunk) };
 
   beforeEach(() => {
     stdout = '';
@@ -41,7 +43,7 @@ describe('GitHubInputs', () => {
           const saved = process.env[variable];
           process.env[variable] = value;
           try {
-            const ours = new GitHubInputs();
+            const ours = new GitHubInputs(process.env, sink);
             const theirs = new GitHubRuntime();
             const outcome = (read: () => unknown): unknown => {
               try {
@@ -71,17 +73,21 @@ describe('GitHubInputs', () => {
   it('prints the same mask, warning and error commands as @actions/core', () => {
     fc.assert(
       fc.property(text.filter(Boolean), (message) => {
-        expect(printed(() => new GitHubInputs().setSecret(message))).toBe(
+        expect(printed(() => new GitHubInputs(process.env, sink).setSecret(message))).toBe(
           printed(() => core.setSecret(message)),
         );
-        expect(printed(() => new GitHubInputs().warning(message))).toBe(printed(() => core.warning(message)));
-        expect(printed(() => new GitHubInputs().fail(message))).toBe(printed(() => core.setFailed(message)));
+        expect(printed(() => new GitHubInputs(process.env, sink).warning(message))).toBe(
+          printed(() => core.warning(message)),
+        );
+        expect(printed(() => new GitHubInputs(process.env, sink).fail(message))).toBe(
+          printed(() => core.setFailed(message)),
+        );
       }),
     );
   });
 
   it('masks a secret once, and the runtime it hands over to does not mask it again', () => {
-    const inputs = new GitHubInputs();
+    const inputs = new GitHubInputs(process.env, sink);
     expect(printed(() => inputs.setSecret('tok-1\n2'))).toBe('::add-mask::tok-1%0A2\n');
     expect(printed(() => inputs.setSecret('tok-1\n2'))).toBe('');
     expect(printed(() => new GitHubRuntime(process.env, inputs.masked).setSecret('tok-1\n2'))).toBe('');
@@ -89,7 +95,7 @@ describe('GitHubInputs', () => {
 
   it('fails the step with exit code 1', () => {
     process.exitCode = 0;
-    new GitHubInputs().fail('Input api-url is required');
+    new GitHubInputs(process.env, sink).fail('Input api-url is required');
     expect(process.exitCode).toBe(1);
     expect(stdout).toBe('::error::Input api-url is required\n');
   });

@@ -54,7 +54,7 @@ describe('the pipeline step against the real service', () => {
   it('pushes, judges and promotes a clean package in one step, and reports the promotion', async () => {
     const file = writeFile(dir, 'tidy-app-1.0.0.tgz', await npmAppTarball('tidy-app', '1.0.0'));
     const runtime = runtimeWith({ files: file, destination: 'prod', tags: 'candidate' });
-    const result = await runPipeline(runtime, readPipelineSettings(runtime), { timing: fakeTiming() });
+    const result = await runPipeline(runtime, await readPipelineSettings(runtime), { timing: fakeTiming() });
 
     expect(result.gate.verdict.result).toBe('pass');
     expect(result.promotions).toEqual([
@@ -71,7 +71,7 @@ describe('the pipeline step against the real service', () => {
   it('fails a vulnerable package, quarantines it, promotes nothing, and says why', async () => {
     const file = writeFile(dir, 'leaky-app-1.0.0.tgz', await npmAppTarball('leaky-app', '1.0.0', dep));
     const runtime = runtimeWith({ files: file, destination: 'prod', 'quarantine-on-fail': 'true' });
-    const { failure } = await runPipelineAction(runtime, readPipelineSettings(runtime), {
+    const { failure } = await runPipelineAction(runtime, await readPipelineSettings(runtime), {
       timing: fakeTiming(),
     });
 
@@ -91,7 +91,7 @@ describe('the pipeline step against the real service', () => {
   it('fails before pushing anything when the destination does not exist, naming the input', async () => {
     const file = writeFile(dir, 'early-app-1.0.0.tgz', await npmAppTarball('early-app', '1.0.0'));
     const runtime = runtimeWith({ files: file, destination: 'production' });
-    await expect(runPipeline(runtime, readPipelineSettings(runtime))).rejects.toThrow(
+    await expect(runPipeline(runtime, await readPipelineSettings(runtime))).rejects.toThrow(
       /^Input destination: repository 'acme\/production' does not exist/,
     );
     expect((await listPackages(server, 'dev')).map((p) => p.name)).not.toContain('early-app');
@@ -100,7 +100,7 @@ describe('the pipeline step against the real service', () => {
   it('still publishes the report when the promotion is refused, then fails with the server detail', async () => {
     const file = writeFile(dir, 'blocked-app-1.0.0.tgz', await npmAppTarball('blocked-app', '1.0.0'));
     const runtime = runtimeWith({ files: file, destination: 'prod', 'api-url': proxy.url });
-    const settings = readPipelineSettings(runtime);
+    const settings = await readPipelineSettings(runtime);
     proxy.failAlways('GET', '/packages/acme/prod/', {
       status: 403,
       json: { detail: 'Reading prod is not allowed.', code: 'permission_denied' },

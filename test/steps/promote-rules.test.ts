@@ -220,7 +220,7 @@ describe('promotion into a repository with promotion rules, through the steps an
       },
       env: { RUNNER_TEMP: dir },
     });
-    const { failure } = await runPipelineAction(runtime, readPipelineSettings(runtime), {
+    const { failure } = await runPipelineAction(runtime, await readPipelineSettings(runtime), {
       timing: fakeTiming(),
     });
     expect(failure).toMatch(

@@ -1,5 +1,4 @@
 import { readAuthSettings } from '../../config/auth.js';
-import { authenticate } from '../../steps/auth.js';
 import { readSettings, type Command } from '../command.js';
 import { describeAuth } from '../credentials.js';
 import { buildFlags, OIDC_TOKEN_FILE_FLAG } from '../flags.js';
@@ -16,6 +15,7 @@ export const authCommand: Command = {
   flags: buildFlags('auth', [OIDC_TOKEN_FILE_FLAG]),
   async run({ runtime, deps }) {
     const settings = await readSettings(() => readAuthSettings(runtime));
+    const { authenticate } = await import('../../steps/auth.js');
     const result = await authenticate(runtime, settings, deps);
     const who = result.identity.slug ?? result.identity.name ?? 'an unnamed account';
     return {

@@ -1,5 +1,4 @@
 import { readGateSettings } from '../../config/gate.js';
-import { runGateAction } from '../../steps/run.js';
 import { stepCommand } from './step.js';
 
 /** `critical 1, high 2, …` from the result's counts. */
@@ -27,7 +26,7 @@ export const gateCommand = stepCommand({
   reports: true,
   readsState: true,
   read: readGateSettings,
-  run: runGateAction,
+  load: async () => (await import('../../steps/run.js')).runGateAction,
   describe: (result, failure) =>
     failure ?? `The gate passed: ${describeCounts(result)}; ${describeComponents(result)}.`,
 });

@@ -1,5 +1,4 @@
 import { readPipelineSettings } from '../../config/pipeline.js';
-import { runPipelineAction } from '../../steps/run.js';
 import { OIDC_TOKEN_FILE_FLAG } from '../flags.js';
 import { describeComponents, describeCounts } from './gate.js';
 import { stepCommand } from './step.js';
@@ -15,7 +14,7 @@ export const pipelineCommand = stepCommand(
     reports: true,
     readsState: false,
     read: readPipelineSettings,
-    run: runPipelineAction,
+    load: async () => (await import('../../steps/run.js')).runPipelineAction,
     describe: (result, failure) =>
       failure ?? `The gate passed: ${describeCounts(result)}; ${describeComponents(result)}.`,
   },

@@ -1,5 +1,4 @@
 import { readPromoteSettings } from '../../config/promote.js';
-import { runPromoteAction } from '../../steps/run.js';
 import type { PromotionRecord } from '../../steps/promote.js';
 import { stepCommand } from './step.js';
 
@@ -16,12 +15,15 @@ export const promoteCommand = stepCommand({
   reports: true,
   readsState: true,
   read: readPromoteSettings,
-  async run(runtime, settings, deps) {
-    const outcome = await runPromoteAction(runtime, settings, deps);
-    const failure =
-      outcome.failure ??
-      (settings.gateResult === 'fail' ? 'The gate failed: nothing was promoted.' : undefined);
-    return { ...outcome, ...(failure ? { failure } : {}) };
+  async load() {
+    const { runPromoteAction } = await import('../../steps/run.js');
+    return async (runtime, settings, deps) => {
+      const outcome = await runPromoteAction(runtime, settings, deps);
+      const failure =
+        outcome.failure ??
+        (settings.gateResult === 'fail' ? 'The gate failed: nothing was promoted.' : undefined);
+      return { ...outcome, ...(failure ? { failure } : {}) };
+    };
   },
   describe(result, failure) {
     const promoted = Array.isArray(result.promoted) ? (result.promoted as PromotionRecord[]) : [];

@@ -1,5 +1,4 @@
 import { readPushSettings } from '../../config/push.js';
-import { runPushAction } from '../../steps/run.js';
 import { stepCommand } from './step.js';
 
 interface Listed {
@@ -16,7 +15,7 @@ export const pushCommand = stepCommand({
   reports: false,
   readsState: false,
   read: readPushSettings,
-  run: runPushAction,
+  load: async () => (await import('../../steps/run.js')).runPushAction,
   describe(result) {
     const packages = Array.isArray(result.packages) ? (result.packages as Listed[]) : [];
     const names = packages.map((p) => [p.name, p.version].filter(Boolean).join(' ')).join(', ');

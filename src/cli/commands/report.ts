@@ -1,9 +1,6 @@
 import { readReportSettings } from '../../config/report.js';
 import { ReportInput, StepEnv } from '../../config/names.js';
-import { resolveHeadSha, resolvePullRequest } from '../../github/context.js';
-import { readGateReport } from '../../steps/gate.js';
 import type { PromotionRecord } from '../../steps/promote.js';
-import { publishReport } from '../../steps/report.js';
 import { UsageError } from '../args.js';
 import { readSettings, type Command, type CommandContext } from '../command.js';
 import { actionInputs, buildFlags, cliFlag, hasAction, inputFlag, type FlagSpec } from '../flags.js';
@@ -62,6 +59,10 @@ export const reportCommand: Command = {
         "No gate result to report: run 'airlock gate' in this workspace first, or give --findings with the gate's findings file.",
       );
     }
+    // The GitHub client and the report's renderers load once the flags and inputs are known good.
+    const [{ readGateReport }, { publishReport }, { resolveHeadSha, resolvePullRequest }] = await Promise.all(
+      [import('../../steps/gate.js'), import('../../steps/report.js'), import('../../github/context.js')],
+    );
     const verdict = await readSettings(() => readGateReport(file));
     const promotions = recordedPromotions(ctx, verdict.packages.map((p) => p.slug_perm).sort());
     const published = await publishReport(

@@ -6,6 +6,13 @@ import { authenticateIfAsked, authFlags } from '../credentials.js';
 import { buildFlags, type FlagSpec } from '../flags.js';
 import { prepareReporting, REPORT_TARGET_FLAGS } from '../reporting.js';
 
+/** Runs an action's step; resolves with what it did and the message of a failed gate, if any. */
+export type StepRunner<S> = (
+  runtime: Runtime,
+  settings: S,
+  deps: CliDeps & { cwd: string },
+) => Promise<ActionOutcome>;
+
 /** How a subcommand runs one of the actions' steps (src/steps/run.ts). */
 export interface StepCommandSpec<S> {
   name: string;
@@ -22,9 +29,12 @@ export interface StepCommandSpec<S> {
    */
   readsState: boolean;
   /** Reads the action's settings (src/config/*). */
-  read(runtime: Runtime): S;
-  /** Runs the action's step; resolves with what it did and the message of a failed gate, if any. */
-  run(runtime: Runtime, settings: S, deps: CliDeps & { cwd: string }): Promise<ActionOutcome>;
+  read(runtime: Runtime): S | Promise<S>;
+  /**
+   * Loads the action's step (a dynamic import: the bundler keeps it in a chunk of its own), so the
+   * flags and inputs are read and checked before any HTTP client or reporting code is loaded.
+   */
+  load(): Promise<StepRunner<S>>;
   /** The line that says what happened, from the step's outputs. */
   describe(result: Record<string, unknown>, failure: string | undefined): string;
 }
@@ -87,7 +97,8 @@ export function stepCommand<S>(spec: StepCommandSpec<S>, extra: readonly FlagSpe
       if (spec.authenticates) await authenticateIfAsked(ctx);
       if (spec.reports) prepareReporting(ctx);
       const settings = await readSettings(() => spec.read(runtime));
-      const outcome = await spec.run(runtime, settings, { ...ctx.deps, cwd: ctx.cwd });
+      const run = await spec.load();
+      const outcome = await run(runtime, settings, { ...ctx.deps, cwd: ctx.cwd });
       ctx.state.record(outcome.result);
       const result = resultFields(outcome.result);
       return {

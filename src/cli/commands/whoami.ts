@@ -1,6 +1,5 @@
 import { AuthDefaults, AuthInput } from '../../config/names.js';
 import { parseApiUrl, parseRetries } from '../../config/auth.js';
-import { verifyToken } from '../../steps/auth.js';
 import { UsageError } from '../args.js';
 import { readSettings, type Command } from '../command.js';
 import { authenticateIfAsked, describeAuth } from '../credentials.js';
@@ -33,6 +32,7 @@ export const whoamiCommand: Command = {
       );
     }
     runtime.setSecret(apiKey);
+    const { verifyToken } = await import('../../steps/auth.js');
     const identity = await verifyToken(runtime, apiUrl, apiKey, retries, ctx.deps);
     return {
       exitCode: 0,

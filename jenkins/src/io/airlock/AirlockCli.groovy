@@ -11,8 +11,15 @@ class AirlockCli implements Serializable {
 
   private static final long serialVersionUID = 1L
 
-  /** Where the CLI bundle lives inside the library's resources. */
-  static final String RESOURCE = 'io/airlock/airlock-cli.mjs'
+  /**
+   * Where the CLI lives inside the library's resources: a folder (index.js, the chunks it loads
+   * on demand, a package.json) with files.txt naming its files, as a resource folder cannot be
+   * listed from a pipeline.
+   */
+  static final String RESOURCE_DIR = 'io/airlock/cli'
+
+  /** Where the CLI's files are written in the workspace; AIRLOCK_CLI names its index.js. */
+  static final String CLI_DIR = '.airlock/cli'
 
   /** The CLI's exit codes. */
   static final int EXIT_OK = 0
@@ -128,18 +135,36 @@ class AirlockCli implements Serializable {
     return bindings
   }
 
+  /** The names of the CLI's files, from the resources' files.txt. A plain loop, for Jenkins' CPS. */
+  static List<String> cliFiles(String listing) {
+    List<String> files = []
+    for (String line : listing.split('\n')) {
+      String name = line.trim()
+      if (name) {
+        files << name
+      }
+    }
+    return files
+  }
+
+  /** Writes every file of the CLI into the workspace; returns the path of its entry file. */
+  String writeCli() {
+    for (String file : cliFiles(script.libraryResource("${RESOURCE_DIR}/files.txt"))) {
+      script.writeFile(file: "${CLI_DIR}/${file}", text: script.libraryResource("${RESOURCE_DIR}/${file}"))
+    }
+    return "${CLI_DIR}/index.js"
+  }
+
   /**
-   * Runs a subcommand: writes the CLI bundle into the workspace, binds credentials, runs it, reads
+   * Runs a subcommand: writes the CLI's files into the workspace, binds credentials, runs it, reads
    * its JSON result back and maps the exit code (0 ok, 2 gate failed → error or unstable as
    * `failMode` says, anything else → error). Returns the result map.
    */
   Map run(String step, String subcommand, Map args) {
     List<String> options = OPTIONS[subcommand] ?: []
     checkArgs(step, args, CONNECTION + STEP_ONLY + options)
-    String dir = '.airlock'
-    String cli = "${dir}/airlock-cli.mjs"
-    String result = "${dir}/${subcommand}-result.json"
-    script.writeFile(file: cli, text: script.libraryResource(RESOURCE))
+    String result = ".airlock/${subcommand}-result.json"
+    String cli = writeCli()
     int status = EXIT_OK
     List envs = ["AIRLOCK_CLI=${cli}", "AIRLOCK_RESULT=${result}"]
     if (args.node) {
