@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Runs the compiled service (npm ci builds lib/ through the prepare script).
+import { boundOldGeneration } from '../lib/src/server/old-generation.js';
 import { holdYoungGeneration } from '../lib/src/server/young-generation.js';
 
-// Before the service's modules load: loading them is what would grow the young generation.
+// Before the service's modules load: loading them is what would grow both generations.
 holdYoungGeneration();
+boundOldGeneration();
 const { main } = await import('../lib/src/server/main.js');
 
 const code = await main(process.argv.slice(2), {

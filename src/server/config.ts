@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Type, type Static } from 'typebox';
-import { Value } from 'typebox/value';
 import { allowListProblems } from './net/address-policy.js';
+import { fillDefaults, schemaErrors } from './schema-check.js';
 
 /** OSV's public bucket of per-ecosystem archives (`{url}/{ecosystem}/all.zip`): the default advisory source. */
 export const OSV_ARCHIVES_URL = 'https://osv-vulnerabilities.storage.googleapis.com';
@@ -189,8 +189,8 @@ export interface ConfigProblem {
 
 /** Checks a configuration with defaults filled in; returns every problem (none when it is valid). */
 export function configProblems(input: unknown): ConfigProblem[] {
-  const withDefaults = Value.Default(ServerConfigSchema, structuredClone(input)) as unknown;
-  const problems = [...Value.Errors(ServerConfigSchema, withDefaults)].map((e) => ({
+  const withDefaults = fillDefaults(ServerConfigSchema, structuredClone(input));
+  const problems = schemaErrors(ServerConfigSchema, withDefaults).map((e) => ({
     path: e.instancePath || '/',
     message: e.message,
   }));
@@ -211,7 +211,7 @@ export function parseConfig(input: ServerConfigInput): ServerConfig {
     const list = problems.map((p) => `${p.path}: ${p.message}`).join('; ');
     throw new Error(`Invalid server configuration: ${list}`);
   }
-  const config = Value.Default(ServerConfigSchema, structuredClone(input)) as ServerConfig;
+  const config = fillDefaults(ServerConfigSchema, structuredClone(input)) as ServerConfig;
   return deepFreeze({ ...config, dataDir: path.resolve(config.dataDir) });
 }
 

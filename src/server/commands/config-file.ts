@@ -1,7 +1,8 @@
 import fs from 'node:fs';
-import { Value } from 'typebox/value';
-import { parseDocument } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
 import { ServerConfigSchema } from '../config.js';
+import { schemaErrors } from '../schema-check.js';
 import { UsageError } from './io.js';
 
 /** The parts of a JSON schema the config-file check walks. */
@@ -45,7 +46,7 @@ function check(schema: SchemaNode, value: unknown, key: string, problems: string
     else check(variant, value, key, problems);
     return;
   }
-  const first = [...Value.Errors(schema as never, value)][0];
+  const first = schemaErrors(schema, value)[0];
   if (first) problems.push(`${key}${first.instancePath.replaceAll('/', '.')}: ${first.message}`);
 }
 
@@ -61,6 +62,9 @@ export function loadConfigFile(file: string): Record<string, unknown> {
     const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : 'unreadable';
     throw new UsageError(`config file ${file} cannot be read (${code}).`);
   }
+  // yaml is required here rather than imported: most servers run without a config file, and
+  // loading it at start would keep its 70-odd modules resident in every one of them.
+  const { parseDocument } = createRequire(import.meta.url)('yaml') as typeof Yaml;
   const doc = parseDocument(text);
   if (doc.errors.length > 0) {
     throw new UsageError(`config file ${file} is not valid YAML: ${doc.errors[0]!.message}`);
