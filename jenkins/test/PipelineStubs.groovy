@@ -6,6 +6,8 @@ class PipelineStubs {
 
   /** The `type` of a file credential binding. */
   static final String FILE_BINDING = 'file'
+  /** The encoding of every file the stubs read and write. */
+  static final String UTF8 = 'UTF-8'
 
   /** Thrown by the `error` step, as Jenkins' error() aborts the build. */
   static class PipelineError extends RuntimeException {
@@ -61,13 +63,16 @@ class PipelineStubs {
       },
       string: { Map m -> [type: 'string'] + m },
       file: { Map m -> [type: FILE_BINDING] + m },
-      libraryResource: { String path -> new File(resources, path).getText('UTF-8') },
+      // The stubs read and write real files: a test process, not a Jenkins controller.
+      /* groovylint-disable-next-line JavaIoPackageAccess */
+      libraryResource: { String path -> new File(resources, path).getText(UTF8) },
       writeFile: { Map m ->
         writtenFiles[m.file] = m.text
         if (workspace) {
+          /* groovylint-disable-next-line JavaIoPackageAccess */
           File target = new File(workspace, m.file)
           target.parentFile.mkdirs()
-          target.setText(m.text, 'UTF-8')
+          target.setText(m.text, UTF8)
         }
       },
       fileExists: { String path -> true },

@@ -116,6 +116,18 @@ class AirlockCli implements Serializable {
     return parts.join(' ')
   }
 
+  /** The names of the CLI's files, from the resources' files.txt. A plain loop, for Jenkins' CPS. */
+  static List<String> cliFiles(String listing) {
+    List<String> files = []
+    for (String line : listing.split('\n')) {
+      String name = line.trim()
+      if (name) {
+        files << name
+      }
+    }
+    return files
+  }
+
   /** The credential bindings the arguments ask for. */
   List credentialBindings(Map args) {
     List bindings = []
@@ -133,18 +145,6 @@ class AirlockCli implements Serializable {
       bindings << script.string(credentialsId: args.githubTokenCredentialsId, variable: 'GITHUB_TOKEN')
     }
     return bindings
-  }
-
-  /** The names of the CLI's files, from the resources' files.txt. A plain loop, for Jenkins' CPS. */
-  static List<String> cliFiles(String listing) {
-    List<String> files = []
-    for (String line : listing.split('\n')) {
-      String name = line.trim()
-      if (name) {
-        files << name
-      }
-    }
-    return files
   }
 
   /** Writes every file of the CLI into the workspace; returns the path of its entry file. */
