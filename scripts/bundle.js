@@ -15,6 +15,9 @@ if (!entry || !out) throw new Error('usage: node scripts/bundle.js ENTRY OUT_DIR
 const ncc = createRequire(import.meta.url)('@vercel/ncc');
 
 const { code, assets } = await ncc(path.resolve(entry), {
+  // No build cache: ncc keys it by the entry's path and does not see option changes, so a cache
+  // left by an earlier build (of ES module output, say) would decide what a fresh build writes.
+  cache: false,
   esm: false,
   minify: true,
   sourceMapRegister: false,
