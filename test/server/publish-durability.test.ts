@@ -3,7 +3,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase, type DatabaseConfig } from '../../src/server/store/db.js';
@@ -11,20 +10,13 @@ import { coreMetadata, projectHeaders, wheel } from '../fixtures/packages/archiv
 import { tempDir } from '../helpers/server.js';
 import { createTestDatabase, dropTestDatabase, onSharedStores, TEST_STORES } from '../helpers/stores.js';
 import { publishBody } from './npm/npm-helpers.js';
+import { freePort } from '../helpers/ports.js';
 
 const BIN = fileURLToPath(new URL('../../bin/airlock-server.js', import.meta.url));
 /** Publishes of each kind sent at once. */
 const EACH = 12;
 /** The server is killed the moment this many of each kind have answered; the rest are cut off. */
 const KILL_AFTER = 5;
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function sha256(bytes: Buffer): string {
   return crypto.createHash('sha256').update(bytes).digest('hex');

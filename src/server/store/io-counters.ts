@@ -26,8 +26,3 @@ export const ioCounts: IoCounts = {
   logSyncs: 0,
   fileSyncs: 0,
 };
-
-/** A copy of the totals now, to subtract from a later one. */
-export function readIoCounts(): IoCounts {
-  return { ...ioCounts };
-}

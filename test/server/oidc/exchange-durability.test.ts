@@ -2,7 +2,6 @@ import { initService } from '../../helpers/service-process.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hashKey } from '../../../src/server/domain/access.js';
@@ -10,19 +9,12 @@ import { startDevIssuer, type DevIssuer } from '../../../src/server/oidc/dev-iss
 import { openDatabase, type DatabaseConfig } from '../../../src/server/store/db.js';
 import { tempDir } from '../../helpers/server.js';
 import { createTestDatabase, dropTestDatabase, onSharedStores, TEST_STORES } from '../../helpers/stores.js';
+import { freePort } from '../../helpers/ports.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/airlock-server.js', import.meta.url));
 const EXCHANGES = 24;
 /** The server is killed the moment this many exchanges have answered; the rest are cut off. */
 const KILL_AFTER = 12;
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** A POST with a JSON body over node:http, so that the caller hears the very end of the response. */
 function post(url: string, body: unknown, onEnd: () => void): Promise<{ status: number; text: string }> {
