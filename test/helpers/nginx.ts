@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './ports.js';
 
 /** nginx as the load balancer in front of several replicas, on a loopback port. */
 export interface TestNginx {
@@ -18,14 +19,6 @@ const NGINX = '/usr/sbin/nginx';
 /** True when Debian's nginx is installed. */
 export function nginxAvailable(): boolean {
   return fs.existsSync(NGINX);
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /**

@@ -1,6 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -8,6 +7,7 @@ import { startNginx, type TestNginx } from './nginx.js';
 import { startPostgres, type TestPostgres } from './postgres.js';
 import { startS3, type TestS3 } from './s3.js';
 import { tempDir } from './server.js';
+import { freePort } from './ports.js';
 
 // From test/helpers/ in the tests, from lib/test/helpers/ when the benchmarks run it compiled.
 const BIN = ['../../bin/airlock-server.js', '../../../bin/airlock-server.js']
@@ -37,14 +37,6 @@ export interface Deployment {
   bucket: string;
   nginx: TestNginx;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function answers(url: string): Promise<boolean> {

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { freePort } from './ports.js';
 
 /** A real S3 API server (moto's standalone server) on a loopback port, for one test file. */
 export interface TestS3 {
@@ -18,17 +18,6 @@ const INSTALL_HINT =
   'moto_server (an S3 API server) is not on the PATH. Install it into a virtual environment: ' +
   "python3 -m venv ~/.cache/airlock-venv && ~/.cache/airlock-venv/bin/pip install 'moto[server]==5.2.1' " +
   '&& export PATH=~/.cache/airlock-venv/bin:$PATH (.ci/run does this).';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 /** True when `moto_server` can be run. */
 export function s3ServerAvailable(): boolean {

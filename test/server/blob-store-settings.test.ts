@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { main, type Io } from '../../src/server/main.js';
 import { startS3, type TestS3 } from '../helpers/s3.js';
 import { tempDir } from '../helpers/server.js';
+import { freePort } from '../helpers/ports.js';
 
 const BIN = fileURLToPath(new URL('../../bin/airlock-server.js', import.meta.url));
 
@@ -14,14 +14,6 @@ function capture(env: NodeJS.ProcessEnv = {}): Io & { stdout: () => string; stde
   let out = '';
   let err = '';
   return { out: (t) => (out += t), err: (t) => (err += t), env, stdout: () => out, stderr: () => err };
-}
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((resolve) => srv.close(resolve));
-  return port;
 }
 
 describe('the blob store settings of airlock-server serve', () => {

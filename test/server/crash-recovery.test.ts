@@ -3,7 +3,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +10,7 @@ import type { FileUpload } from '../../src/api/files.js';
 import { openDatabase, type Db } from '../../src/server/store/db.js';
 import { tempDir } from '../helpers/server.js';
 import { blobFile, createRepo, filesUnder } from './upload-helpers.js';
+import { freePort } from '../helpers/ports.js';
 
 const BIN = fileURLToPath(new URL('../../bin/airlock-server.js', import.meta.url));
 const MiB = 1024 * 1024;
@@ -30,14 +30,6 @@ function sha256Of(k: number, mib: number): string {
   const h = crypto.createHash('sha256');
   for (const b of blocks(k, mib)) h.update(b);
   return h.digest('hex');
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> {

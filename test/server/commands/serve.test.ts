@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
+import type net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -12,6 +12,7 @@ import { parseConfig } from '../../../src/server/config.js';
 import { openDatabase } from '../../../src/server/store/db.js';
 import { tempDir } from '../../helpers/server.js';
 import { createRepo } from '../upload-helpers.js';
+import { freePort } from '../../helpers/ports.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/airlock-server.js', import.meta.url));
 
@@ -23,14 +24,6 @@ function capture(): {
 } {
   let text = '';
   return { out: (t) => (text += t), err: (t) => (text += t), env: {}, text: () => text };
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe('the server secret in a shared file', () => {

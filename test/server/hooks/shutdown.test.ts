@@ -1,23 +1,15 @@
 import { initService } from '../../helpers/service-process.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../../../src/server/store/db.js';
 import { startReceiver, type Receiver } from '../../helpers/receivers.js';
 import { tempDir } from '../../helpers/server.js';
 import { createRepo } from '../upload-helpers.js';
+import { freePort } from '../../helpers/ports.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/airlock-server.js', import.meta.url));
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('stopping the real server while a webhook delivery hangs', () => {
   let dataDir: string;
