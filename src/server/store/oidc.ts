@@ -10,6 +10,7 @@ import { compiledOnce, type Placeholders } from './compiled-once.js';
 import type { Db } from './db.js';
 import { inGroupCommit, inSqliteGroupCommit } from './group-commit.js';
 import { isPostgres } from './jobs.js';
+import { onSqliteConnection } from './sqlite-session.js';
 import type { AuditEventsTable, OidcProvidersTable, OidcTokensTable } from './schema.js';
 import { dbOf, type DbSource } from './source.js';
 
@@ -163,6 +164,8 @@ const selectExchangeTrust = compiledOnce((db, p: { orgSlug: string; serviceSlug:
     .where('o.slug', '=', p.orgSlug),
 );
 
+type TrustRow = Awaited<ReturnType<typeof selectExchangeTrust>>['rows'][number];
+
 /**
  * What a token exchange for `serviceSlug` of the organisation `orgSlug` decides on — the
  * organisation, its live service account of that slug, and each of its providers with whether
@@ -174,7 +177,12 @@ export async function findExchangeTrust(
   orgSlug: string,
   serviceSlug: string,
 ): Promise<ExchangeTrust | undefined> {
-  const { rows } = await selectExchangeTrust(source, { orgSlug, serviceSlug });
+  const values = { orgSlug, serviceSlug };
+  // On SQLite without Kysely's executor: the exchange runs at every CI job.
+  const rows =
+    (await onSqliteConnection(source, (session) =>
+      session.all<TrustRow>(selectExchangeTrust.bind(source, values)),
+    )) ?? (await selectExchangeTrust(source, values)).rows;
   const first = rows[0];
   if (!first) return undefined;
   const org = { id: first.org_id, slug: first.org_slug };
