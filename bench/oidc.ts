@@ -3,6 +3,7 @@ import { KeySetCache } from '../src/server/oidc/key-sets.js';
 import { verifyOidcToken } from '../src/server/oidc/verify.js';
 import { runExchanges, type LoadResult } from './exchange-load.js';
 import { startExchangeService, type BenchStore, type PgCounters } from './exchange-service.js';
+import { perOperation, readStoreCounts } from './store-counts.js';
 import { postgresAvailable } from '../test/helpers/postgres.js';
 
 const SERIAL_EXCHANGES = 600;
@@ -21,6 +22,8 @@ export interface StoreFigures {
   serverCpuMs: { serial: number | null; concurrent: number | null };
   /** Per exchange of the 8-in-flight run, on PostgreSQL (from its own statistics). */
   perExchange?: { statements: number; commits: number; walSyncs: number };
+  /** Per exchange of the 8-in-flight run, on SQLite (from the service's `/metrics`). */
+  sqliteCost?: string;
 }
 
 /** Figures of one run of the OIDC benchmark. */
@@ -71,15 +74,20 @@ async function measureStore(store: BenchStore, issuer: DevIssuer, tokens: string
     const cold = await run(0, 1, 1);
     const serial = await cpuPerExchange(1, 1 + SERIAL_EXCHANGES, 1);
     const before = await service.pgCounters();
+    const countsBefore = store === 'sqlite' ? await readStoreCounts(service.url) : null;
     const concurrent = await cpuPerExchange(1 + SERIAL_EXCHANGES, tokens.length, IN_FLIGHT);
+    const countsAfter = store === 'sqlite' ? await readStoreCounts(service.url) : null;
     const after = await service.pgCounters();
+    const exchanges = tokens.length - 1 - SERIAL_EXCHANGES;
     return {
       store,
       coldExchangeMs: cold.medianMs,
       serial: serial.result,
       concurrent: concurrent.result,
       serverCpuMs: { serial: serial.cpuMs, concurrent: concurrent.cpuMs },
-      perExchange: difference(after, before, tokens.length - 1 - SERIAL_EXCHANGES),
+      perExchange: difference(after, before, exchanges),
+      sqliteCost:
+        countsBefore && countsAfter ? perOperation(countsBefore, countsAfter, exchanges) : undefined,
     };
   } finally {
     await service.stop();
@@ -103,6 +111,7 @@ function print(figures: OidcFigures): void {
     console.log(
       `    server CPU per exchange: ${cpu(s.serverCpuMs.serial)} one at a time, ${cpu(s.serverCpuMs.concurrent)} ${IN_FLIGHT} in flight`,
     );
+    if (s.sqliteCost) console.log(`    per exchange (${IN_FLIGHT} in flight): ${s.sqliteCost}`);
     if (s.perExchange) {
       const p = s.perExchange;
       console.log(

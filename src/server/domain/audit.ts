@@ -1,4 +1,4 @@
-import { insertAuditEvent } from '../store/audit.js';
+import { insertAuditEvent, type AuditRecord } from '../store/audit.js';
 import type { Db } from '../store/db.js';
 import type { Actor } from './access.js';
 import { newId } from './ids.js';
@@ -23,11 +23,19 @@ export interface AuditEntry {
  * change does). The actor's CI identity, when it has one, goes into the context.
  */
 export async function recordAudit(db: Db, actor: Actor, at: Date, entry: AuditEntry): Promise<void> {
+  await insertAuditEvent(db, auditRecord(actor, at, entry));
+}
+
+/**
+ * The audit event of an entry as it is stored, for a caller that writes it with other rows
+ * itself; {@link recordAudit} is the usual way.
+ */
+export function auditRecord(actor: Actor, at: Date, entry: AuditEntry): AuditRecord {
   const p = actor.principal;
   const context: Record<string, unknown> = { ...(entry.context ?? {}) };
   if (p?.identity) context.identity = p.identity;
   if (p?.tokenId) context.token = p.tokenId;
-  await insertAuditEvent(db, {
+  return {
     id: newId(16),
     org_id: entry.orgId,
     repo_id: entry.repoId ?? null,
@@ -45,5 +53,5 @@ export async function recordAudit(db: Db, actor: Actor, at: Date, entry: AuditEn
     target_kind: entry.targetKind ?? null,
     target_slug_perm: entry.targetSlugPerm ?? null,
     context,
-  });
+  };
 }

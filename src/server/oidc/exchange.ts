@@ -2,18 +2,23 @@ import type { FastifyBaseLogger } from 'fastify';
 import { decodeJwt, type JWTPayload } from 'jose';
 import type { OidcExchangeRequest, OidcExchangeResponse } from '../../api/oidc.js';
 import type { Actor, Principal } from '../domain/access.js';
-import { recordAudit } from '../domain/audit.js';
+import { auditRecord, recordAudit } from '../domain/audit.js';
 import type { ServiceContext } from '../domain/context.js';
 import { ServiceError } from '../domain/errors.js';
 import { inGroupCommit } from '../store/group-commit.js';
-import { findExchangeTrust, type ExchangeService, type OidcProviderRecord } from '../store/oidc.js';
+import {
+  findExchangeTrust,
+  insertTokenWithEvent,
+  type ExchangeService,
+  type OidcProviderRecord,
+} from '../store/oidc.js';
 import { matchClaims } from './claim-rules.js';
 import { identityFromClaims } from './identity.js';
 import { normalizeIssuer } from './issuer-url.js';
 import type { OrgRef } from './lookup.js';
 import { OidcRefusal } from './refusal.js';
 import type { OidcService } from './service.js';
-import { issueToken } from './tokens.js';
+import { newToken } from './tokens.js';
 import { audienceMatches, checkAlgorithm, verifyOidcToken } from './verify.js';
 
 /** The one answer every refused exchange gets, whatever the reason. */
@@ -123,37 +128,35 @@ async function exchange(
     role: service.role,
     identity,
   };
+  const { issued, row } = newToken(
+    ctx.secret,
+    {
+      orgId: org.id,
+      serviceId: service.id,
+      providerId: accepted.id,
+      ttlSeconds: accepted.token_ttl_seconds,
+      identity,
+    },
+    now,
+  );
+  principal.tokenId = issued.id;
+  principal.tokenExpiresAt = issued.expiresAt;
+  const event = auditRecord({ principal, ip: actor.ip }, now, {
+    orgId: org.id,
+    event: 'oidc.exchange',
+    eventKind: 'create',
+    object: service.slug,
+    objectKind: 'service_account',
+    objectSlugPerm: service.id,
+    target: accepted.name,
+    targetKind: 'oidc_provider',
+    targetSlugPerm: accepted.id,
+    context: { expires_at: issued.expiresAt },
+  });
   // A group commit: the token and its event survive a crash of the service the moment the
   // caller has them, and reach the disk within milliseconds without a sync of their own.
-  return inGroupCommit(ctx, async (tx) => {
-    const issued = await issueToken(
-      tx,
-      ctx.secret,
-      {
-        orgId: org.id,
-        serviceId: service.id,
-        providerId: accepted.id,
-        ttlSeconds: accepted.token_ttl_seconds,
-        identity,
-      },
-      now,
-    );
-    principal.tokenId = issued.id;
-    principal.tokenExpiresAt = issued.expiresAt;
-    await recordAudit(tx, { principal, ip: actor.ip }, now, {
-      orgId: org.id,
-      event: 'oidc.exchange',
-      eventKind: 'create',
-      object: service.slug,
-      objectKind: 'service_account',
-      objectSlugPerm: service.id,
-      target: accepted.name,
-      targetKind: 'oidc_provider',
-      targetSlugPerm: accepted.id,
-      context: { expires_at: issued.expiresAt },
-    });
-    return { token: issued.token, token_expires_at: issued.expiresAt };
-  });
+  await insertTokenWithEvent(ctx, row, event);
+  return { token: issued.token, token_expires_at: issued.expiresAt };
 }
 
 /** Why this provider does not accept the verified claims for the account, or null when it does. */

@@ -10,6 +10,7 @@ import {
   listLiveTokens,
   markTokenRevoked,
   resolveTokenByHash,
+  type NewOidcToken,
 } from '../store/oidc.js';
 
 /** Every exchanged token starts with this, so other resolvers can skip it at a glance. */
@@ -33,24 +34,35 @@ export interface IssuedToken {
 
 /** Creates a short-lived token in the caller's transaction; only its keyed hash is stored. */
 export async function issueToken(db: Db, secret: string, grant: TokenGrant, now: Date): Promise<IssuedToken> {
+  const { issued, row } = newToken(secret, grant, now);
+  await insertToken({ db }, row);
+  return issued;
+}
+
+/**
+ * A new token and the row that stores it (only its keyed hash), for a caller that writes the row
+ * itself; {@link issueToken} is the usual way.
+ */
+export function newToken(
+  secret: string,
+  grant: TokenGrant,
+  now: Date,
+): { issued: IssuedToken; row: NewOidcToken } {
   const token = OIDC_TOKEN_PREFIX + crypto.randomBytes(32).toString('base64url');
   const id = newId();
   const expiresAt = new Date(now.getTime() + grant.ttlSeconds * 1000).toISOString();
-  await insertToken(
-    { db },
-    {
-      id,
-      key_hash: hashKey(secret, token),
-      org_id: grant.orgId,
-      service_id: grant.serviceId,
-      provider_id: grant.providerId,
-      subject: grant.identity.subject,
-      identity: grant.identity,
-      created_at: now.toISOString(),
-      expires_at: expiresAt,
-    },
-  );
-  return { id, token, expiresAt };
+  const row: NewOidcToken = {
+    id,
+    key_hash: hashKey(secret, token),
+    org_id: grant.orgId,
+    service_id: grant.serviceId,
+    provider_id: grant.providerId,
+    subject: grant.identity.subject,
+    identity: grant.identity,
+    created_at: now.toISOString(),
+    expires_at: expiresAt,
+  };
+  return { issued: { id, token, expiresAt }, row };
 }
 
 /** Which live tokens {@link revokeTokens} revokes, and the reason its audit events give. */

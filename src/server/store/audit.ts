@@ -6,7 +6,8 @@
 import { sql, type Expression, type ExpressionBuilder, type Selectable, type SqlBool } from 'kysely';
 import type { AUDIT_QUERY_FACETS } from '../../api/audit.js';
 import { decodeObject, encodeObject } from './codecs.js';
-import { compiledOnce } from './compiled-once.js';
+import { compiledOnce, type BoundQuery, type Placeholders } from './compiled-once.js';
+import type { Db } from './db.js';
 import { dbOf, type DbSource } from './source.js';
 import { readableRepoIds, type Reader } from './readable-repos.js';
 import type { AuditEventsTable, Database } from './schema.js';
@@ -27,9 +28,9 @@ function decodeEvent(row: Selectable<AuditEventsTable>): AuditRecord {
   return { ...row, context: decodeObject(row.context) ?? {} };
 }
 
-// Built once: an event is written with nearly every change, and with every token exchange.
-const insertEventRow = compiledOnce((db, p: Selectable<AuditEventsTable>) =>
-  db.insertInto('audit_events').values({
+/** The insert of one event, built with Kysely from the event's values (or placeholders for them). */
+export function buildEventInsert(db: Db, p: Placeholders<Selectable<AuditEventsTable>>) {
+  return db.insertInto('audit_events').values({
     id: p.id,
     org_id: p.org_id,
     repo_id: p.repo_id,
@@ -47,12 +48,25 @@ const insertEventRow = compiledOnce((db, p: Selectable<AuditEventsTable>) =>
     target_kind: p.target_kind,
     target_slug_perm: p.target_slug_perm,
     context: p.context,
-  }),
-);
+  });
+}
+
+// Built once: an event is written with nearly every change, and with every token exchange.
+const insertEventRow = compiledOnce(buildEventInsert);
+
+/** An event's row as stored: its context encoded. */
+export function eventRow(event: AuditRecord): Selectable<AuditEventsTable> {
+  return { ...event, context: encodeObject(event.context) };
+}
 
 /** Writes one audit event. */
 export async function insertAuditEvent(src: DbSource, event: AuditRecord): Promise<void> {
-  await insertEventRow(src, { ...event, context: encodeObject(event.context) });
+  await insertEventRow(src, eventRow(event));
+}
+
+/** The insert of one audit event, bound for a caller that runs it itself (a group commit of its own). */
+export function bindAuditEventInsert(src: DbSource, event: AuditRecord): BoundQuery {
+  return insertEventRow.bind(src, eventRow(event));
 }
 
 function filterTerm(eb: ExpressionBuilder<Database, 'audit_events'>, t: AuditFilter): Expression<SqlBool> {

@@ -6,6 +6,19 @@ import { dbOf, type DbSource } from './source.js';
 /** Stand-ins for a query's parameters while it is built: `p.name` is the value of `name`. */
 export type Placeholders<P> = { readonly [K in keyof P]: P[K] };
 
+/** A query's SQL text and the values of its parameters, for a caller that runs it itself. */
+export interface BoundQuery {
+  sql: string;
+  parameters: readonly unknown[];
+}
+
+/** A query compiled once per dialect: run through Kysely, or bound for a caller that runs it. */
+export interface CompiledOnceQuery<P, R> {
+  (source: DbSource, values: P): Promise<QueryResult<R>>;
+  /** The query's SQL for the source's database and its parameters for `values`. */
+  bind(source: DbSource, values: P): BoundQuery;
+}
+
 const MARK = '\u0000airlock-parameter:';
 
 /**
@@ -18,7 +31,7 @@ const MARK = '\u0000airlock-parameter:';
  */
 export function compiledOnce<P extends Record<string, unknown>, R>(
   build: (db: Db, p: Placeholders<P>) => Compilable<R>,
-): (source: DbSource, values: P) => Promise<QueryResult<R>> {
+): CompiledOnceQuery<P, R> {
   const compiled = new Map<boolean, { query: CompiledQuery<R>; slots: (keyof P | null)[] }>();
   const placeholders = new Proxy({} as Placeholders<P>, {
     get: (_target, name) => `${MARK}${String(name)}`,
@@ -30,16 +43,28 @@ export function compiledOnce<P extends Record<string, unknown>, R>(
     );
     return { query, slots };
   };
-  return async (source, values) => {
-    const db = dbOf(source);
+  const entryFor = (db: Db) => {
     const dialect = isPostgres(db);
     let entry = compiled.get(dialect);
     if (!entry) {
       entry = compile(db);
       compiled.set(dialect, entry);
     }
-    const { query, slots } = entry;
-    const parameters = slots.map((slot, i) => (slot === null ? query.parameters[i] : (values[slot] ?? null)));
-    return db.executeQuery<R>({ ...query, parameters });
+    return entry;
   };
+  const parametersOf = (db: Db, values: P) => {
+    const { query, slots } = entryFor(db);
+    return slots.map((slot, i) => (slot === null ? query.parameters[i] : (values[slot] ?? null)));
+  };
+  const run = async (source: DbSource, values: P) => {
+    const db = dbOf(source);
+    const parameters = parametersOf(db, values);
+    return db.executeQuery<R>({ ...entryFor(db).query, parameters });
+  };
+  return Object.assign(run, {
+    bind(source: DbSource, values: P): BoundQuery {
+      const db = dbOf(source);
+      return { sql: entryFor(db).query.sql, parameters: parametersOf(db, values) };
+    },
+  });
 }

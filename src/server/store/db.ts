@@ -5,6 +5,7 @@ import { Migrator } from 'kysely/migration';
 import { enableGroupCommit, SqliteGroupCommits, SQLITE_SYNCHRONOUS } from './group-commit.js';
 import type { Database } from './schema.js';
 import { migrationProvider } from './migrations/index.js';
+import { registerSqliteConnection, type SqliteConnection } from './sqlite-session.js';
 import { cachingStatements } from './statement-cache.js';
 
 /** Where the metadata lives: an SQLite file (the embedded default) or a PostgreSQL database. */
@@ -19,8 +20,12 @@ const PG_INT8 = 20;
 /** Opens the database and brings its schema up to date. */
 export async function openDatabase(config: DatabaseConfig): Promise<Db> {
   const commits = config.kind === 'sqlite' ? new SqliteGroupCommits(config.file) : null;
-  const db = new Kysely<Database>({ dialect: await createDialect(config, commits) });
-  if (commits) enableGroupCommit(db, commits);
+  const opened: { connection: SqliteConnection | null } = { connection: null };
+  const db = new Kysely<Database>({ dialect: await createDialect(config, commits, opened) });
+  if (commits) {
+    enableGroupCommit(db, commits);
+    registerSqliteConnection(db, () => opened.connection);
+  }
   await migrateToLatest(db);
   return db;
 }
@@ -29,6 +34,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<Db> {
 async function createDialect(
   config: DatabaseConfig,
   commits: SqliteGroupCommits | null,
+  opened: { connection: SqliteConnection | null },
 ): Promise<SqliteDialect | PostgresDialect> {
   if (config.kind === 'sqlite') {
     const { default: SqliteDatabase } = await import('better-sqlite3');
@@ -42,7 +48,8 @@ async function createDialect(
         sqlite.pragma(`synchronous = ${SQLITE_SYNCHRONOUS}`);
         sqlite.pragma('busy_timeout = 5000');
         sqlite.pragma('foreign_keys = ON');
-        return cachingStatements(sqlite, () => commits?.stop());
+        opened.connection = cachingStatements(sqlite, () => commits?.stop());
+        return opened.connection;
       },
     });
   }

@@ -1,6 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import type { SqliteDatabase } from 'kysely';
 import { ioCounts } from './io-counters.js';
+import type { SqliteConnection } from './sqlite-session.js';
 
 /** Most prepared statements kept per connection; the least recently used goes first. */
 export const STATEMENT_CACHE_SIZE = 500;
@@ -21,11 +21,14 @@ export function cachingStatements(
   sqlite: BetterSqlite3.Database,
   beforeClose: () => void = () => undefined,
   size = STATEMENT_CACHE_SIZE,
-): SqliteDatabase {
+): SqliteConnection {
   const cache = new Map<string, BetterSqlite3.Statement>();
   // Whether commits of this connection sync the log (db.ts opens it so; group commits relax it).
   let synced = true;
   return {
+    get inTransaction() {
+      return sqlite.inTransaction;
+    },
     close: () => {
       beforeClose();
       sqlite.close();
