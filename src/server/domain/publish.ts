@@ -56,7 +56,7 @@ export interface Publication {
 /**
  * Files up to this size are also kept in memory while they stream to the disk, so that their
  * metadata is read from memory, before the bytes are committed, instead of from the committed
- * blob. Larger files (rare: wheels and tarballs are mostly far smaller) are read back as before.
+ * blob. Larger files (rare: wheels and tarballs are mostly far smaller) are read from the blob.
  */
 export const KEEP_IN_MEMORY_BYTES = 16 * 1024 * 1024;
 
