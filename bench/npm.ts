@@ -14,6 +14,7 @@ import {
   type RealPackage,
 } from '../test/helpers/real-npm-packages.js';
 import { startVerdaccio, verdaccioBinary } from '../test/helpers/verdaccio.js';
+import { durabilityFloorMs, floorLine } from './durability-floor.js';
 import { perOperation, readStoreCounts } from './store-counts.js';
 
 const INSTALL_ROUNDS = 5;
@@ -245,6 +246,19 @@ async function scansSettled(airlock: AirlockProcess, repos: string[]): Promise<v
 }
 
 /**
+ * Each registry's time per publish over the durability floor measured now on the disk under
+ * `dir` (what a publish that answers only once durable cannot skip; Verdaccio syncs nothing).
+ */
+function printPublishFloor(dir: string, airlockMs: number, verdaccioMs: number): void {
+  const each = (ms: number) => ms / PUBLISHES;
+  const line = floorLine('    publish', durabilityFloorMs(dir), {
+    Airlock: each(airlockMs),
+    Verdaccio: each(verdaccioMs),
+  });
+  console.log(line);
+}
+
+/**
  * Airlock's npm registry beside Verdaccio 6.8, both on loopback in the same run, both with the
  * real 48-package tree of fastify (packed from node_modules):
  * - `npm install` of a project depending on it, through a proxy with a warm cache (Airlock's
@@ -329,6 +343,7 @@ export async function benchNpm(): Promise<NpmFigures | null> {
     print(`npm install, warm proxy, cold client (median of ${INSTALL_ROUNDS})`, installMs, 'ms');
     print(`publish of ${PUBLISHES} real packages, one after another`, publishMs, 'ms');
     console.log(`    per publish: ${publishCost}`);
+    printPublishFloor(work, airlockPublish, verdaccioPublish);
     print(`abbreviated packument, own package`, ownPackumentRps, 'req/s');
     print(`abbreviated packument, proxied package`, proxiedPackumentRps, 'req/s');
     console.log(

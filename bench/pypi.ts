@@ -12,6 +12,7 @@ import {
 } from './pypi-indexes.js';
 import { CLIENTS, median, runTool, timed } from './pypi-tools.js';
 import { realWheels, REQUIREMENTS, type WheelSet } from './pypi-wheels.js';
+import { durabilityFloorMs, floorLine } from './durability-floor.js';
 import { perOperation, readStoreCounts, type StoreCounts } from './store-counts.js';
 
 const INSTALL_ROUNDS = 5;
@@ -144,7 +145,14 @@ function printFigure(figure: Omit<PypiFigure, 'ratio' | 'ratioAboveFloor'>): Pyp
     Object.entries(figure.values)
       .map(([name, v]) => `${name} ${shown(v)}`)
       .join(', ');
-  if (figure.floor !== undefined) line += `; floor ${shown(figure.floor)}`;
+  if (figure.floor !== undefined) {
+    const floor = figure.floor;
+    line += `; floor ${shown(floor)}`;
+    const above = Object.entries(figure.values)
+      .filter((entry): entry is [string, number] => entry[1] !== null)
+      .map(([name, v]) => `${name} ${(v - floor).toFixed(2)} s`);
+    line += `\npypi:   above the floor: ${above.join(', ')}`;
+  }
   if (best && airlock?.[1]) {
     result.ratio = speed(airlock[1]) / speed(best[1]);
     line += `\npypi:   Airlock ÷ ${best[0]} (the faster peer): ${result.ratio.toFixed(2)}×`;
@@ -222,6 +230,14 @@ export async function benchPypi(): Promise<PypiFigure[] | null> {
         values: byServer(servers, (s) => median(uploads.get(s.name)!)),
         floor: median(uploadFloor),
       }),
+    );
+    console.log(
+      floorLine(
+        'pypi:   twine upload',
+        durabilityFloorMs(work),
+        byServer(servers, (s) => median(uploads.get(s.name)!) * (1000 / UPLOAD_FILES)),
+        median(uploadFloor) * (1000 / UPLOAD_FILES),
+      ),
     );
     if (uploadCost.rounds > 0)
       console.log(

@@ -7,9 +7,9 @@
  * which shares its sync to the disk with the commits around it.
  */
 
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { PackageUploadRequest } from '../../api/packages.js';
-import { blobArchiveSource } from '../formats/archive.js';
+import { blobArchiveSource, bufferArchiveSource } from '../formats/archive.js';
 import { formatHandler, type PackageMetadata } from '../formats/index.js';
 import { queueScanInCommit, SCAN_JOB } from '../scan/service.js';
 import { TooLargeError, type StagedBlob } from '../store/blobs.js';
@@ -53,6 +53,13 @@ export interface Publication {
   checkMetadata?: (meta: PackageMetadata, filename: string) => void;
 }
 
+/**
+ * Files up to this size are also kept in memory while they stream to the disk, so that their
+ * metadata is read from memory, before the bytes are committed, instead of from the committed
+ * blob. Larger files (rare: wheels and tarballs are mostly far smaller) are read from the blob.
+ */
+export const KEEP_IN_MEMORY_BYTES = 16 * 1024 * 1024;
+
 /** How old the blob's lease may get before the commit confirms (and extends) it. */
 const LEASE_CONFIRM_AFTER_MS = DEFAULT_LEASE_TIMING.leaseMs / 2;
 
@@ -68,6 +75,34 @@ function lockLost(filename: string): ServiceError {
     'conflict',
     `The bytes of '${filename}' were interrupted while they were stored; send them again.`,
   );
+}
+
+/** The chunks of a body as they pass, while they total no more than {@link KEEP_IN_MEMORY_BYTES}. */
+class KeptBytes {
+  private chunks: Buffer[] | null = [];
+  private size = 0;
+
+  /** Wraps `body`: what the stream yields is unchanged, and kept on the way while it fits. */
+  passing(body: Readable): Readable {
+    const keep = (chunk: Buffer): void => {
+      if (!this.chunks) return;
+      this.size += chunk.length;
+      if (this.size > KEEP_IN_MEMORY_BYTES) this.chunks = null;
+      else this.chunks.push(chunk);
+    };
+    async function* through(): AsyncGenerator<Buffer> {
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        keep(chunk);
+        yield chunk;
+      }
+    }
+    return Readable.from(through(), { objectMode: false });
+  }
+
+  /** The whole body, or null when it was larger than the bound. */
+  bytes(): Buffer | null {
+    return this.chunks ? Buffer.concat(this.chunks, this.size) : null;
+  }
 }
 
 /** Stages the bytes (synced) and checks them against the declared checksums. */
@@ -107,9 +142,10 @@ async function lockBlob(ctx: ServiceContext, sha256: string): Promise<{ lock: He
 }
 
 /**
- * Publishes one file: the fields are checked, the bytes staged, checked against the declared
- * checksums and committed to their address (synced), the metadata read (unless given) and
- * checked, and then one group commit writes the blob row, a consumed upload row, the package
+ * Publishes one file: the fields are checked, the bytes staged and checked against the declared
+ * checksums, the metadata read (unless given; from memory for files up to
+ * {@link KEEP_IN_MEMORY_BYTES}, else from the blob once committed) and checked, the bytes
+ * committed to their address (synced), and then one group commit writes the blob row, a consumed upload row, the package
  * (see `writeNewPackage`: 409 `duplicate_package` for a version already there), its audit events
  * and its scan job, and releases the blob's lock. When the answer is a success, every row
  * survives a crash of the service, and a crash of the machine loses at most the last moments'
@@ -131,7 +167,23 @@ export async function publishFile(
     sha256_checksum: publication.declared.sha256,
     md5_checksum: publication.declared.md5,
   });
-  const staged = await stageChecked(ctx, { ...publication, declared });
+  if (publication.metadata) publication.checkMetadata?.(publication.metadata, filename);
+  const kept = publication.metadata ? null : new KeptBytes();
+  const body = kept ? kept.passing(publication.body) : publication.body;
+  const staged = await stageChecked(ctx, { ...publication, body, declared });
+  // The metadata is read and checked before the bytes are committed, when it can be: a refused
+  // file then leaves nothing behind but its staged copy, removed at once.
+  let meta = publication.metadata;
+  const inMemory = kept?.bytes();
+  if (!meta && inMemory) {
+    try {
+      meta = await handler.readMetadata({ filename, source: bufferArchiveSource(inMemory) }, request);
+      publication.checkMetadata?.(meta, filename);
+    } catch (err) {
+      await staged.discard().catch(() => undefined);
+      throw err;
+    }
+  }
   const { lock, at: lockedAt } = await lockBlob(ctx, staged.sha256).catch(async (err: unknown) => {
     await staged.discard().catch(() => undefined);
     throw err;
@@ -150,13 +202,14 @@ export async function publishFile(
       await staged.discard().catch(() => undefined);
       throw err;
     }
-    const meta =
-      publication.metadata ??
-      (await handler.readMetadata(
+    if (!meta) {
+      meta = await handler.readMetadata(
         { filename, source: blobArchiveSource(ctx.blobs, staged.sha256, staged.size) },
         request,
-      ));
-    publication.checkMetadata?.(meta, filename);
+      );
+      publication.checkMetadata?.(meta, filename);
+    }
+    const known = meta;
     published = { slug_perm: id, filename, name: meta.name, version: meta.version };
     const at = ctx.clock();
     await inGroupCommit(ctx, async (trx) => {
@@ -184,7 +237,7 @@ export async function publishFile(
         actor,
         access,
         handler,
-        meta,
+        meta: known,
         upload: { id: uploadId, filename, blob: staged },
         body: request,
         infoTags,

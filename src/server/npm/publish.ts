@@ -178,13 +178,14 @@ export async function publishVersion(
       `Cannot publish over the previously published version ${urlName}@${meta.version}.`,
     );
   }
-  const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
+  // No declared sha256: the bytes were checked against the client's integrity above, and staging
+  // hashes them anyway; hashing them here too would only compare them with themselves.
   const pkg = await publishFile(ctx, actor, {
     access: repo.access,
     format: 'npm',
     filename,
     body: Readable.from([bytes]),
-    declared: { sha256 },
+    declared: {},
     request: { package_file: '', npm_dist_tag: distTag },
     metadata: meta,
   });

@@ -137,6 +137,14 @@ describe('the python index over HTTP', () => {
       );
       expect(res.statusText).toBe(body.detail);
       expect(await packagesNamed('dev', dist.filename)).toEqual([]);
+      // Refused from the bytes in memory, before they were committed: not even a blob to collect.
+      expect(await server.ctx.blobs.has(sha256(dist.bytes))).toBe(false);
+      const rows = await server.ctx.db
+        .selectFrom('blobs')
+        .select('sha256')
+        .where('sha256', '=', sha256(dist.bytes))
+        .execute();
+      expect(rows).toEqual([]);
     });
 
     it('refuses a version in the file name that the METADATA does not have', async () => {
