@@ -11,6 +11,7 @@ import { ServiceError } from '../domain/errors.js';
 import { repoRef } from '../domain/package-query.js';
 import {
   buildPackument,
+  loadRevisions,
   loadVersions,
   packumentRevision,
   openTarball,
@@ -21,6 +22,7 @@ import {
 import { activeUpstreams } from './fetch.js';
 import { assertNotBlocked } from './firewall-guard.js';
 import { LruCache } from '../pypi/page-cache.js';
+import type { NpmVersionRecord } from '../store/npm.js';
 import {
   assemblePackument,
   fetchUpstreamTarball,
@@ -93,24 +95,26 @@ export async function registryPackument(
   const { facts } = repo.access;
   const upstreams =
     facts?.hasUpstreams === false ? [] : await activeUpstreams(ctx, repo.access.repo.id, 'npm');
-  const rows = await loadVersions(ctx, repo, name);
+  // Only what the entity tag is made of is read here; the manifests only when the cache misses.
+  const revisions = await loadRevisions(ctx, repo, name);
   const to = target(ctx, repo);
   const remote =
-    upstreams.length > 0 ? await upstreamPackument(ctx, to, name, rows.length > 0, upstreams) : null;
-  if (!remote && rows.length === 0) return null;
+    upstreams.length > 0 ? await upstreamPackument(ctx, to, name, revisions.length > 0, upstreams) : null;
+  if (!remote && revisions.length === 0) return null;
   const versions = listedVersions(
     remote,
-    rows.map((r) => r.version),
+    revisions.map((r) => r.version),
   );
   const judgement = await judgePackument(ctx, to, name, versions, facts?.hasBlockingPolicies !== false);
+  const revision = revisions.length ? packumentRevision(revisions) : '-';
   const identity = [
     abbreviated ? 'install-v1' : 'full',
-    rows.length ? packumentRevision(rows) : '-',
+    revision,
     upstreamRevision(remote) ?? '-',
     [...judgement.hidden].sort().join(','),
   ].join('\n');
   const etag = `"${crypto.createHash('sha256').update(identity).digest('base64url').slice(0, 32)}"`;
-  const make = async () => {
+  const make = async (rows: NpmVersionRecord[]) => {
     // Without upstreams the repository's own form is served (abbreviated as it builds it).
     const local = buildPackument(ctx, repo, rows, { abbreviated: !remote && abbreviated });
     const doc = await assemblePackument(
@@ -124,10 +128,19 @@ export async function registryPackument(
     );
     return JSON.stringify(doc);
   };
-  const body = () =>
-    remote?.fetched.fetchedNow
-      ? make()
-      : packumentCache(ctx).getOrMake(`${etag}\0${repo.owner}\0${repo.slug}\0${name}`, make);
+  const cacheKey = `${etag}\0${repo.owner}\0${repo.slug}\0${name}`;
+  const body = async () => {
+    const cache = packumentCache(ctx);
+    const cached = remote?.fetched.fetchedNow ? undefined : cache.get(cacheKey);
+    if (cached !== undefined) return cached;
+    const rows = revisions.length ? await loadVersions(ctx, repo, name) : [];
+    const text = await make(rows);
+    // A change between the two reads: the text is of the newer rows, so it is not kept under
+    // the older tag (the next request reads the new tag and builds again).
+    const unchanged = (rows.length ? packumentRevision(rows) : '-') === revision;
+    if (unchanged && !remote?.fetched.fetchedNow) cache.set(cacheKey, text);
+    return text;
+  };
   return { body, stale: remote?.fetched.stale ?? false, etag };
 }
 
