@@ -6,6 +6,8 @@
 
 import crypto from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
 import type { ServiceContext } from '../domain/context.js';
 import { ServiceError } from '../domain/errors.js';
 import { repoRef } from '../domain/package-query.js';
@@ -36,8 +38,8 @@ import {
 
 /** A packument as the registry serves it, and whether it holds an expired upstream copy. */
 export interface RegistryPackument {
-  /** The packument's JSON text, made (or taken from the cache) when first asked for. */
-  body(): Promise<string>;
+  /** The packument's JSON text (and its gzip), made (or taken from the cache) when first asked for. */
+  body(): Promise<PackumentBody>;
   stale: boolean;
   /**
    * The packument's entity tag: a digest of what it is built from (the repository's version rows
@@ -45,6 +47,13 @@ export interface RegistryPackument {
    * firewall hides, the form), so any publish, dist-tag, deprecate or unpublish changes it.
    */
   etag: string;
+}
+
+/** A packument's JSON text, with its gzip when it is large enough for compression to pay. */
+export interface PackumentBody {
+  text: string;
+  /** Null for small documents and for answers that are not kept (compressed per request, it would not pay). */
+  gzipped: Buffer | null;
 }
 
 /** A tarball as the registry serves it: from the repository's blobs or just fetched from an upstream. */
@@ -62,14 +71,20 @@ function target(ctx: ServiceContext, repo: NpmRepo): NpmTarget {
   };
 }
 
-// Room for serialised packuments (UTF-16 code units) in each service.
+// Room for serialised packuments (UTF-16 code units; a gzipped byte counts half) in each service.
 const PACKUMENT_CACHE_UNITS = 32 * 1024 * 1024;
-const packumentCaches = new WeakMap<ServiceContext, LruCache<string>>();
+// Below this many characters gzip saves too few bytes to be worth a client's inflating them.
+const GZIP_FROM = 1024;
+const packumentCaches = new WeakMap<ServiceContext, LruCache<PackumentBody>>();
+const gzip = promisify(zlib.gzip);
 
-function packumentCache(ctx: ServiceContext): LruCache<string> {
+function packumentCache(ctx: ServiceContext): LruCache<PackumentBody> {
   let cache = packumentCaches.get(ctx);
   if (!cache) {
-    cache = new LruCache<string>(PACKUMENT_CACHE_UNITS, (body) => body.length);
+    cache = new LruCache<PackumentBody>(
+      PACKUMENT_CACHE_UNITS,
+      (body) => body.text.length + (body.gzipped?.length ?? 0) / 2,
+    );
     packumentCaches.set(ctx, cache);
   }
   return cache;
@@ -138,8 +153,11 @@ export async function registryPackument(
     // A change between the two reads: the text is of the newer rows, so it is not kept under
     // the older tag (the next request reads the new tag and builds again).
     const unchanged = (rows.length ? packumentRevision(rows) : '-') === revision;
-    if (unchanged && !remote?.fetched.fetchedNow) cache.set(cacheKey, text);
-    return text;
+    if (!unchanged || remote?.fetched.fetchedNow) return { text, gzipped: null };
+    // Compressed once per change, off the event loop, beside the text that clients without gzip get.
+    const made = { text, gzipped: text.length >= GZIP_FROM ? await gzip(text) : null };
+    cache.set(cacheKey, made);
+    return made;
   };
   return { body, stale: remote?.fetched.stale ?? false, etag };
 }
