@@ -14,6 +14,7 @@ import {
   type RealPackage,
 } from '../test/helpers/real-npm-packages.js';
 import { startVerdaccio, verdaccioBinary } from '../test/helpers/verdaccio.js';
+import { startDiscardingRegistry, startStaticRegistry } from './npm-floors.js';
 import { perOperation, readStoreCounts } from './store-counts.js';
 
 const INSTALL_ROUNDS = 5;
@@ -121,12 +122,22 @@ export interface SideBySide {
   ratio: number;
 }
 
+/** A time measured on both registries and on a floor server that does the least it can. */
+export interface AboveFloor extends SideBySide {
+  floor: number;
+  /** Verdaccio's time above the floor over Airlock's: above 1 means Airlock adds less. */
+  aboveRatio: number;
+}
+
 /** The npm registry's figures beside Verdaccio's. */
 export interface NpmFigures {
-  installMs: SideBySide;
-  publishMs: SideBySide;
+  installMs: AboveFloor;
+  publishMs: AboveFloor;
   ownPackumentRps: SideBySide;
   proxiedPackumentRps: SideBySide;
+  /** The same requests with `Accept-Encoding: gzip`, as the npm client sends it. */
+  ownPackumentGzipRps: SideBySide;
+  proxiedPackumentGzipRps: SideBySide;
 }
 
 function median(values: number[]): number {
@@ -139,6 +150,11 @@ function times(airlock: number, verdaccio: number): SideBySide {
   return { airlock, verdaccio, ratio: verdaccio / airlock };
 }
 
+/** Times with a floor: the side-by-side ratio, and the ratio of the times above the floor. */
+function floored(airlock: number, verdaccio: number, floor: number): AboveFloor {
+  return { ...times(airlock, verdaccio), floor, aboveRatio: (verdaccio - floor) / (airlock - floor) };
+}
+
 /** Rates (higher is better): the ratio is Airlock's rate over Verdaccio's. */
 function rates(airlock: number, verdaccio: number): SideBySide {
   return { airlock, verdaccio, ratio: airlock / verdaccio };
@@ -148,6 +164,13 @@ function print(label: string, figure: SideBySide, unit: string): void {
   const f = (n: number) => `${Math.round(n)} ${unit}`;
   console.log(
     `  ${label.padEnd(44)} airlock ${f(figure.airlock).padStart(12)}  verdaccio ${f(figure.verdaccio).padStart(12)}  ×${figure.ratio.toFixed(2)}`,
+  );
+}
+
+function printFloor(label: string, figure: AboveFloor): void {
+  const f = (n: number) => `${Math.round(n)} ms`;
+  console.log(
+    `    ${`${label} floor ${f(figure.floor)}; above it:`.padEnd(42)} airlock ${f(figure.airlock - figure.floor).padStart(12)}  verdaccio ${f(figure.verdaccio - figure.floor).padStart(12)}  ×${figure.aboveRatio.toFixed(2)}`,
   );
 }
 
@@ -196,8 +219,9 @@ async function timedPublishes(registry: string, token: string | null, pkgs: Real
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
-async function cannon(url: string, token: string | null): Promise<number> {
+async function cannon(url: string, token: string | null, gzip: boolean): Promise<number> {
   const headers: Record<string, string> = { accept: ABBREVIATED };
+  if (gzip) headers['accept-encoding'] = 'gzip, deflate';
   if (token) headers.authorization = `Bearer ${token}`;
   const result = await autocannon({
     url,
@@ -215,12 +239,17 @@ async function cannon(url: string, token: string | null): Promise<number> {
  * Request rates of the same document from both registries, measured in turns (the median of
  * CANNON_ROUNDS each) so that a busy spell of a shared machine weighs on both.
  */
-async function alternating(airlockUrl: string, key: string, verdaccioUrl: string): Promise<SideBySide> {
+async function alternating(
+  airlockUrl: string,
+  key: string,
+  verdaccioUrl: string,
+  gzip = false,
+): Promise<SideBySide> {
   const a: number[] = [];
   const v: number[] = [];
   for (let i = 0; i < CANNON_ROUNDS; i++) {
-    a.push(await cannon(airlockUrl, key));
-    v.push(await cannon(verdaccioUrl, null));
+    a.push(await cannon(airlockUrl, key, gzip));
+    v.push(await cannon(verdaccioUrl, null, gzip));
   }
   return rates(median(a), median(v));
 }
@@ -297,11 +326,14 @@ export async function benchNpm(): Promise<NpmFigures | null> {
       (p) => p !== root && packages.filter((q) => q.name === p.name).length === 1,
     );
     const timed = [root, ...single.slice(0, PUBLISHES - 1)];
+    const discarding = await startDiscardingRegistry();
+    opened.push(discarding);
+    const floorPublish = await timedPublishes(discarding.url, null, timed);
     const verdaccioPublish = await timedPublishes(`${origin.url}/`, null, timed);
     const countsBefore = await readStoreCounts(airlock.url);
     const airlockPublish = await timedPublishes(own, key, timed);
     const publishCost = perOperation(countsBefore, await readStoreCounts(airlock.url), timed.length);
-    const publishMs = times(airlockPublish, verdaccioPublish);
+    const publishMs = floored(airlockPublish, verdaccioPublish, floorPublish);
     await publishAll(
       packages.filter((p) => !timed.includes(p)),
       origin.url,
@@ -313,28 +345,55 @@ export async function benchNpm(): Promise<NpmFigures | null> {
     // Warm both proxies' caches: every packument and tarball is fetched once from the origin.
     await timedInstall(work, `${proxy.url}/`, null, root);
     await timedInstall(work, proxied, key, root);
+    const staticRegistry = await startStaticRegistry(packages);
+    opened.push(staticRegistry);
     const airlockInstalls: number[] = [];
     const verdaccioInstalls: number[] = [];
+    const floorInstalls: number[] = [];
     for (let i = 0; i < INSTALL_ROUNDS; i++) {
+      floorInstalls.push(await timedInstall(work, staticRegistry.url, null, root));
       verdaccioInstalls.push(await timedInstall(work, `${proxy.url}/`, null, root));
       airlockInstalls.push(await timedInstall(work, proxied, key, root));
     }
-    const installMs = times(median(airlockInstalls), median(verdaccioInstalls));
+    const installMs = floored(median(airlockInstalls), median(verdaccioInstalls), median(floorInstalls));
 
     // The scans of what was published and cached run in Airlock's worker; rates are read after them.
     await scansSettled(airlock, ['own', 'proxy']);
     const ownPackumentRps = await alternating(`${own}${REAL_ROOT}`, key, `${origin.url}/${REAL_ROOT}`);
     const proxiedPackumentRps = await alternating(`${proxied}${REAL_ROOT}`, key, `${proxy.url}/${REAL_ROOT}`);
+    const ownPackumentGzipRps = await alternating(
+      `${own}${REAL_ROOT}`,
+      key,
+      `${origin.url}/${REAL_ROOT}`,
+      true,
+    );
+    const proxiedPackumentGzipRps = await alternating(
+      `${proxied}${REAL_ROOT}`,
+      key,
+      `${proxy.url}/${REAL_ROOT}`,
+      true,
+    );
 
     print(`npm install, warm proxy, cold client (median of ${INSTALL_ROUNDS})`, installMs, 'ms');
+    printFloor('static', installMs);
     print(`publish of ${PUBLISHES} real packages, one after another`, publishMs, 'ms');
+    printFloor('201 at once', publishMs);
     console.log(`    per publish: ${publishCost}`);
     print(`abbreviated packument, own package`, ownPackumentRps, 'req/s');
     print(`abbreviated packument, proxied package`, proxiedPackumentRps, 'req/s');
+    print(`  the same, Accept-Encoding: gzip (own)`, ownPackumentGzipRps, 'req/s');
+    print(`  the same, Accept-Encoding: gzip (proxied)`, proxiedPackumentGzipRps, 'req/s');
     console.log(
       '  (×: Airlock ÷ Verdaccio for rates, Verdaccio ÷ Airlock for times; above 1 = Airlock ahead)',
     );
-    return { installMs, publishMs, ownPackumentRps, proxiedPackumentRps };
+    return {
+      installMs,
+      publishMs,
+      ownPackumentRps,
+      proxiedPackumentRps,
+      ownPackumentGzipRps,
+      proxiedPackumentGzipRps,
+    };
   } finally {
     for (const p of opened.reverse()) await p.stop();
     fs.rmSync(work, { recursive: true, force: true });
