@@ -6,6 +6,7 @@
 
 import crypto from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { ServiceContext } from '../domain/context.js';
@@ -60,7 +61,39 @@ export interface PackumentBody {
 export interface RegistryTarball {
   size: number;
   sha256: string;
-  open(): Promise<Readable> | Readable;
+  /** Its bytes: in memory when small (see {@link smallTarball}), else a stream. */
+  open(): Promise<Readable | Buffer> | Readable;
+}
+
+// Tarballs up to this size are served from memory once read; an install fetches dozens of them,
+// most a few KiB, where opening, reading and closing the blob file cost more than sending it.
+const SMALL_TARBALL_BYTES = 1024 * 1024;
+// Room for them in each service. Keyed by sha256, so an entry never goes stale.
+const TARBALL_CACHE_BYTES = 32 * 1024 * 1024;
+const tarballCaches = new WeakMap<ServiceContext, LruCache<Buffer>>();
+
+/**
+ * The bytes of a small blob, from memory or read once from the blob store. Kept only when they
+ * hash to `sha256`; the download guards still run on every request, before this is asked.
+ */
+async function smallTarball(
+  ctx: ServiceContext,
+  sha256: string,
+  read: () => Promise<Readable>,
+): Promise<Buffer> {
+  let cache = tarballCaches.get(ctx);
+  if (!cache) {
+    cache = new LruCache<Buffer>(TARBALL_CACHE_BYTES, (bytes) => bytes.length);
+    tarballCaches.set(ctx, cache);
+  }
+  const hit = cache.get(sha256);
+  if (hit) return hit;
+  const bytes = await buffer(await read());
+  if (crypto.createHash('sha256').update(bytes).digest('hex') !== sha256) {
+    throw new Error(`Blob ${sha256} does not hash to its name`);
+  }
+  cache.set(sha256, bytes);
+  return bytes;
 }
 
 function target(ctx: ServiceContext, repo: NpmRepo): NpmTarget {
@@ -181,7 +214,9 @@ export async function registryTarball(
       await assertNotBlocked(ctx, ref, 'npm', own.name, own.version);
     }
     const tarball = await openTarball(ctx, repo, name, filename, own);
-    return { size: tarball.file.size, sha256: tarball.file.sha256, open: () => tarball.open() };
+    const { size, sha256 } = tarball.file;
+    if (size > SMALL_TARBALL_BYTES) return { size, sha256, open: () => tarball.open() };
+    return { size, sha256, open: () => smallTarball(ctx, sha256, () => tarball.open()) };
   }
   const fetched = await fetchUpstreamTarball(ctx, ref, name, filename);
   if (!fetched) {
