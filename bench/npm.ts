@@ -15,6 +15,7 @@ import {
 } from '../test/helpers/real-npm-packages.js';
 import { startVerdaccio, verdaccioBinary } from '../test/helpers/verdaccio.js';
 import { durabilityFloorMs, floorLine } from './durability-floor.js';
+import { startDiscardingRegistry, startStaticRegistry } from './npm-floors.js';
 import { perOperation, readStoreCounts } from './store-counts.js';
 
 const INSTALL_ROUNDS = 5;
@@ -122,12 +123,22 @@ export interface SideBySide {
   ratio: number;
 }
 
+/** A time measured on both registries and on a floor server that does the least it can. */
+export interface AboveFloor extends SideBySide {
+  floor: number;
+  /** Verdaccio's time above the floor over Airlock's: above 1 means Airlock adds less. */
+  aboveRatio: number;
+}
+
 /** The npm registry's figures beside Verdaccio's. */
 export interface NpmFigures {
-  installMs: SideBySide;
-  publishMs: SideBySide;
+  installMs: AboveFloor;
+  publishMs: AboveFloor;
   ownPackumentRps: SideBySide;
   proxiedPackumentRps: SideBySide;
+  /** The same requests with `Accept-Encoding: gzip`, as the npm client sends it. */
+  ownPackumentGzipRps: SideBySide;
+  proxiedPackumentGzipRps: SideBySide;
 }
 
 function median(values: number[]): number {
@@ -140,6 +151,11 @@ function times(airlock: number, verdaccio: number): SideBySide {
   return { airlock, verdaccio, ratio: verdaccio / airlock };
 }
 
+/** Times with a floor: the side-by-side ratio, and the ratio of the times above the floor. */
+function floored(airlock: number, verdaccio: number, floor: number): AboveFloor {
+  return { ...times(airlock, verdaccio), floor, aboveRatio: (verdaccio - floor) / (airlock - floor) };
+}
+
 /** Rates (higher is better): the ratio is Airlock's rate over Verdaccio's. */
 function rates(airlock: number, verdaccio: number): SideBySide {
   return { airlock, verdaccio, ratio: airlock / verdaccio };
@@ -149,6 +165,13 @@ function print(label: string, figure: SideBySide, unit: string): void {
   const f = (n: number) => `${Math.round(n)} ${unit}`;
   console.log(
     `  ${label.padEnd(44)} airlock ${f(figure.airlock).padStart(12)}  verdaccio ${f(figure.verdaccio).padStart(12)}  ×${figure.ratio.toFixed(2)}`,
+  );
+}
+
+function printFloor(label: string, figure: AboveFloor): void {
+  const f = (n: number) => `${Math.round(n)} ms`;
+  console.log(
+    `    ${`${label} floor ${f(figure.floor)}; above it:`.padEnd(42)} airlock ${f(figure.airlock - figure.floor).padStart(12)}  verdaccio ${f(figure.verdaccio - figure.floor).padStart(12)}  ×${figure.aboveRatio.toFixed(2)}`,
   );
 }
 
@@ -197,8 +220,9 @@ async function timedPublishes(registry: string, token: string | null, pkgs: Real
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
-async function cannon(url: string, token: string | null): Promise<number> {
+async function cannon(url: string, token: string | null, gzip: boolean): Promise<number> {
   const headers: Record<string, string> = { accept: ABBREVIATED };
+  if (gzip) headers['accept-encoding'] = 'gzip, deflate';
   if (token) headers.authorization = `Bearer ${token}`;
   const result = await autocannon({
     url,
@@ -216,12 +240,17 @@ async function cannon(url: string, token: string | null): Promise<number> {
  * Request rates of the same document from both registries, measured in turns (the median of
  * CANNON_ROUNDS each) so that a busy spell of a shared machine weighs on both.
  */
-async function alternating(airlockUrl: string, key: string, verdaccioUrl: string): Promise<SideBySide> {
+async function alternating(
+  airlockUrl: string,
+  key: string,
+  verdaccioUrl: string,
+  gzip = false,
+): Promise<SideBySide> {
   const a: number[] = [];
   const v: number[] = [];
   for (let i = 0; i < CANNON_ROUNDS; i++) {
-    a.push(await cannon(airlockUrl, key));
-    v.push(await cannon(verdaccioUrl, null));
+    a.push(await cannon(airlockUrl, key, gzip));
+    v.push(await cannon(verdaccioUrl, null, gzip));
   }
   return rates(median(a), median(v));
 }
@@ -266,7 +295,8 @@ function printPublishFloor(dir: string, airlockMs: number, verdaccioMs: number):
  *   empty client cache, median of five;
  * - 20 publishes of real packages, one after another, into each registry's own storage;
  * - abbreviated packument requests/s (autocannon, 10 connections, median of three turns) of a
- *   package each holds itself, and of one each proxies, once Airlock's scans are done.
+ *   package each holds itself, and of one each proxies.
+ * Installs and rates are measured once Airlock's scans of what was published and cached are done.
  * Prints every figure and the ratio (above 1: Airlock is ahead); never fails on them.
  */
 export async function benchNpm(): Promise<NpmFigures | null> {
@@ -311,11 +341,14 @@ export async function benchNpm(): Promise<NpmFigures | null> {
       (p) => p !== root && packages.filter((q) => q.name === p.name).length === 1,
     );
     const timed = [root, ...single.slice(0, PUBLISHES - 1)];
+    const discarding = await startDiscardingRegistry();
+    opened.push(discarding);
+    const floorPublish = await timedPublishes(discarding.url, null, timed);
     const verdaccioPublish = await timedPublishes(`${origin.url}/`, null, timed);
     const countsBefore = await readStoreCounts(airlock.url);
     const airlockPublish = await timedPublishes(own, key, timed);
     const publishCost = perOperation(countsBefore, await readStoreCounts(airlock.url), timed.length);
-    const publishMs = times(airlockPublish, verdaccioPublish);
+    const publishMs = floored(airlockPublish, verdaccioPublish, floorPublish);
     await publishAll(
       packages.filter((p) => !timed.includes(p)),
       origin.url,
@@ -327,29 +360,57 @@ export async function benchNpm(): Promise<NpmFigures | null> {
     // Warm both proxies' caches: every packument and tarball is fetched once from the origin.
     await timedInstall(work, `${proxy.url}/`, null, root);
     await timedInstall(work, proxied, key, root);
+    // The warm-up install cached 48 tarballs, each a package Airlock now scans in the background:
+    // the timed installs start once those scans are done, as a warm proxy's installs would.
+    await scansSettled(airlock, ['own', 'proxy']);
+    const staticRegistry = await startStaticRegistry(packages);
+    opened.push(staticRegistry);
     const airlockInstalls: number[] = [];
     const verdaccioInstalls: number[] = [];
+    const floorInstalls: number[] = [];
     for (let i = 0; i < INSTALL_ROUNDS; i++) {
+      floorInstalls.push(await timedInstall(work, staticRegistry.url, null, root));
       verdaccioInstalls.push(await timedInstall(work, `${proxy.url}/`, null, root));
       airlockInstalls.push(await timedInstall(work, proxied, key, root));
     }
-    const installMs = times(median(airlockInstalls), median(verdaccioInstalls));
+    const installMs = floored(median(airlockInstalls), median(verdaccioInstalls), median(floorInstalls));
 
-    // The scans of what was published and cached run in Airlock's worker; rates are read after them.
-    await scansSettled(airlock, ['own', 'proxy']);
     const ownPackumentRps = await alternating(`${own}${REAL_ROOT}`, key, `${origin.url}/${REAL_ROOT}`);
     const proxiedPackumentRps = await alternating(`${proxied}${REAL_ROOT}`, key, `${proxy.url}/${REAL_ROOT}`);
+    const ownPackumentGzipRps = await alternating(
+      `${own}${REAL_ROOT}`,
+      key,
+      `${origin.url}/${REAL_ROOT}`,
+      true,
+    );
+    const proxiedPackumentGzipRps = await alternating(
+      `${proxied}${REAL_ROOT}`,
+      key,
+      `${proxy.url}/${REAL_ROOT}`,
+      true,
+    );
 
     print(`npm install, warm proxy, cold client (median of ${INSTALL_ROUNDS})`, installMs, 'ms');
+    printFloor('static', installMs);
     print(`publish of ${PUBLISHES} real packages, one after another`, publishMs, 'ms');
+    printFloor('201 at once', publishMs);
     console.log(`    per publish: ${publishCost}`);
     printPublishFloor(work, airlockPublish, verdaccioPublish);
     print(`abbreviated packument, own package`, ownPackumentRps, 'req/s');
     print(`abbreviated packument, proxied package`, proxiedPackumentRps, 'req/s');
+    print(`  the same, Accept-Encoding: gzip (own)`, ownPackumentGzipRps, 'req/s');
+    print(`  the same, Accept-Encoding: gzip (proxied)`, proxiedPackumentGzipRps, 'req/s');
     console.log(
       '  (×: Airlock ÷ Verdaccio for rates, Verdaccio ÷ Airlock for times; above 1 = Airlock ahead)',
     );
-    return { installMs, publishMs, ownPackumentRps, proxiedPackumentRps };
+    return {
+      installMs,
+      publishMs,
+      ownPackumentRps,
+      proxiedPackumentRps,
+      ownPackumentGzipRps,
+      proxiedPackumentGzipRps,
+    };
   } finally {
     for (const p of opened.reverse()) await p.stop();
     fs.rmSync(work, { recursive: true, force: true });

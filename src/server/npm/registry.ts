@@ -14,7 +14,12 @@ import { DOWNLOAD_GUARDS, openDownload, type DownloadFile } from '../domain/down
 import { notFound } from '../domain/errors.js';
 import { resolveRepo, type RepoAccess } from '../domain/repos.js';
 import { nameKeyFor } from '../formats/index.js';
-import { listNpmVersions, type NpmVersionRecord } from '../store/npm.js';
+import {
+  listNpmRevisions,
+  listNpmVersions,
+  type NpmRevisionRecord,
+  type NpmVersionRecord,
+} from '../store/npm.js';
 import { findLivePackageById } from '../store/packages.js';
 
 /** A repository as its npm registry URL names it, with the caller's access to it. */
@@ -103,6 +108,15 @@ export function loadVersions(ctx: ServiceContext, repo: NpmRepo, name: string): 
   return listNpmVersions(ctx, repo.access.repo.id, nameKeyFor('npm', name));
 }
 
+/** What {@link packumentRevision} needs of the live npm versions of `name`: no manifests. */
+export function loadRevisions(
+  ctx: ServiceContext,
+  repo: NpmRepo,
+  name: string,
+): Promise<NpmRevisionRecord[]> {
+  return listNpmRevisions(ctx, repo.access.repo.id, nameKeyFor('npm', name));
+}
+
 function stringField(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
@@ -162,9 +176,11 @@ export function abbreviate(doc: Record<string, unknown>): Record<string, unknown
  * A revision string that changes whenever the rows behind a packument do: a version published or
  * unpublished (its row id comes or goes), a dist-tag moved, a deprecation set or cleared.
  */
-export function packumentRevision(rows: NpmVersionRecord[]): string {
+export function packumentRevision(rows: readonly NpmRevisionRecord[]): string {
   const hash = crypto.createHash('sha256');
-  for (const r of rows) hash.update(`${r.id}\0${r.distTags.join(',')}\0${r.deprecated ?? ''}\n`);
+  // In id order, whatever order the rows come in: the full rows and the revision rows agree.
+  const ordered = [...rows].sort((a, b) => (a.id < b.id ? -1 : 1));
+  for (const r of ordered) hash.update(`${r.id}\0${r.distTags.join(',')}\0${r.deprecated ?? ''}\n`);
   return `${rows.length}-${hash.digest('hex').slice(0, 32)}`;
 }
 

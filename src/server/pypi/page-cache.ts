@@ -23,16 +23,32 @@ export class LruCache<V> {
 
   /** The value under `key`, made with `make` (and kept) when there is none. */
   async getOrMake(key: string, make: () => V | Promise<V>): Promise<V> {
-    const hit = this.entries.get(key);
-    if (hit) {
-      // Re-inserted so that Map order stays least recently used first.
-      this.entries.delete(key);
-      this.entries.set(key, hit);
-      return hit.value;
-    }
+    const hit = this.get(key);
+    if (hit !== undefined) return hit;
     const value = await make();
+    this.set(key, value);
+    return value;
+  }
+
+  /** The value under `key` (now the most recently used), or undefined. */
+  get(key: string): V | undefined {
+    const hit = this.entries.get(key);
+    if (!hit) return undefined;
+    // Re-inserted so that Map order stays least recently used first.
+    this.entries.delete(key);
+    this.entries.set(key, hit);
+    return hit.value;
+  }
+
+  /** Keeps `value` under `key` (unless it alone outweighs the limit), forgetting the oldest entries to make room. */
+  set(key: string, value: V): void {
     const weight = this.weigh(value);
-    if (weight > this.limit) return value;
+    if (weight > this.limit) return;
+    const old = this.entries.get(key);
+    if (old) {
+      this.entries.delete(key);
+      this.total -= old.weight;
+    }
     this.entries.set(key, { value, weight });
     this.total += weight;
     for (const [oldest, entry] of this.entries) {
@@ -40,7 +56,6 @@ export class LruCache<V> {
       this.entries.delete(oldest);
       this.total -= entry.weight;
     }
-    return value;
   }
 
   /** How many entries it holds. */

@@ -123,6 +123,51 @@ export async function listNpmVersions(
   return records;
 }
 
+/** What a packument's revision is made of: one live version's id, tags and deprecation. */
+export type NpmRevisionRecord = Pick<NpmVersionRecord, 'id' | 'version' | 'deprecated' | 'distTags'>;
+
+// Read on every packument request, before the cache is asked. It names only columns that come
+// before `metadata` in the table (a manifest, often several KiB, spilling onto overflow pages):
+// SQLite then reads no overflow page, where the full statement above reads every version's.
+const selectNpmRevisions = compiledOnce((db, p: { repoId: string; nameKey: string }) =>
+  db
+    .selectFrom('packages')
+    .leftJoin('npm_deprecations', 'npm_deprecations.package_id', 'packages.id')
+    .leftJoin('package_tags', (join) =>
+      join.onRef('package_tags.package_id', '=', 'packages.id').on('package_tags.kind', '=', 'version'),
+    )
+    .select(['packages.id', 'packages.version', 'npm_deprecations.message', 'package_tags.tag'])
+    .where('packages.repo_id', '=', p.repoId)
+    .where('packages.format', '=', 'npm')
+    .where('packages.name_key', '=', p.nameKey)
+    .where('packages.deleted_at', 'is', null)
+    // As above: the partial index packages_live_version covers the query.
+    .where(sql<SqlBool>`packages.format <> 'python'`),
+);
+
+/**
+ * The live npm versions of `nameKey` in a repository as far as a packument's revision needs them
+ * (ids, versions, dist-tags, deprecations), in id order; {@link listNpmVersions} reads the rest.
+ */
+export async function listNpmRevisions(
+  src: DbSource,
+  repoId: string,
+  nameKey: string,
+): Promise<NpmRevisionRecord[]> {
+  const { rows } = await selectNpmRevisions(src, { repoId, nameKey });
+  const byId = new Map<string, NpmRevisionRecord>();
+  for (const r of rows) {
+    let record = byId.get(r.id);
+    if (!record) {
+      record = { id: r.id, version: r.version, deprecated: r.message ?? null, distTags: [] };
+      byId.set(r.id, record);
+    }
+    if (r.tag !== null) record.distTags.push(r.tag);
+  }
+  for (const r of byId.values()) r.distTags.sort();
+  return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+
 /** Sets (a non-empty message) or clears (null) the deprecation of a package version. */
 export async function setNpmDeprecation(
   src: DbSource,

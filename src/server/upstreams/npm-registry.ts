@@ -6,11 +6,15 @@
 
 import crypto from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
 import type { ServiceContext } from '../domain/context.js';
 import { ServiceError } from '../domain/errors.js';
 import { repoRef } from '../domain/package-query.js';
 import {
   buildPackument,
+  loadRevisions,
   loadVersions,
   packumentRevision,
   openTarball,
@@ -21,6 +25,7 @@ import {
 import { activeUpstreams } from './fetch.js';
 import { assertNotBlocked } from './firewall-guard.js';
 import { LruCache } from '../pypi/page-cache.js';
+import type { NpmVersionRecord } from '../store/npm.js';
 import {
   assemblePackument,
   fetchUpstreamTarball,
@@ -34,8 +39,8 @@ import {
 
 /** A packument as the registry serves it, and whether it holds an expired upstream copy. */
 export interface RegistryPackument {
-  /** The packument's JSON text, made (or taken from the cache) when first asked for. */
-  body(): Promise<string>;
+  /** The packument's JSON text (and its gzip), made (or taken from the cache) when first asked for. */
+  body(): Promise<PackumentBody>;
   stale: boolean;
   /**
    * The packument's entity tag: a digest of what it is built from (the repository's version rows
@@ -45,11 +50,50 @@ export interface RegistryPackument {
   etag: string;
 }
 
+/** A packument's JSON text, with its gzip when it is large enough for compression to pay. */
+export interface PackumentBody {
+  text: string;
+  /** Null for small documents and for answers that are not kept (compressed per request, it would not pay). */
+  gzipped: Buffer | null;
+}
+
 /** A tarball as the registry serves it: from the repository's blobs or just fetched from an upstream. */
 export interface RegistryTarball {
   size: number;
   sha256: string;
-  open(): Promise<Readable> | Readable;
+  /** Its bytes: in memory when small (see {@link smallTarball}), else a stream. */
+  open(): Promise<Readable | Buffer> | Readable;
+}
+
+// Tarballs up to this size are served from memory once read; an install fetches dozens of them,
+// most a few KiB, where opening, reading and closing the blob file cost more than sending it.
+const SMALL_TARBALL_BYTES = 1024 * 1024;
+// Room for them in each service. Keyed by sha256, so an entry never goes stale.
+const TARBALL_CACHE_BYTES = 32 * 1024 * 1024;
+const tarballCaches = new WeakMap<ServiceContext, LruCache<Buffer>>();
+
+/**
+ * The bytes of a small blob, from memory or read once from the blob store. Kept only when they
+ * hash to `sha256`; the download guards still run on every request, before this is asked.
+ */
+async function smallTarball(
+  ctx: ServiceContext,
+  sha256: string,
+  read: () => Promise<Readable>,
+): Promise<Buffer> {
+  let cache = tarballCaches.get(ctx);
+  if (!cache) {
+    cache = new LruCache<Buffer>(TARBALL_CACHE_BYTES, (bytes) => bytes.length);
+    tarballCaches.set(ctx, cache);
+  }
+  const hit = cache.get(sha256);
+  if (hit) return hit;
+  const bytes = await buffer(await read());
+  if (crypto.createHash('sha256').update(bytes).digest('hex') !== sha256) {
+    throw new Error(`Blob ${sha256} does not hash to its name`);
+  }
+  cache.set(sha256, bytes);
+  return bytes;
 }
 
 function target(ctx: ServiceContext, repo: NpmRepo): NpmTarget {
@@ -60,14 +104,20 @@ function target(ctx: ServiceContext, repo: NpmRepo): NpmTarget {
   };
 }
 
-// Room for serialised packuments (UTF-16 code units) in each service.
+// Room for serialised packuments (UTF-16 code units; a gzipped byte counts half) in each service.
 const PACKUMENT_CACHE_UNITS = 32 * 1024 * 1024;
-const packumentCaches = new WeakMap<ServiceContext, LruCache<string>>();
+// Below this many characters gzip saves too few bytes to be worth a client's inflating them.
+const GZIP_FROM = 1024;
+const packumentCaches = new WeakMap<ServiceContext, LruCache<PackumentBody>>();
+const gzip = promisify(zlib.gzip);
 
-function packumentCache(ctx: ServiceContext): LruCache<string> {
+function packumentCache(ctx: ServiceContext): LruCache<PackumentBody> {
   let cache = packumentCaches.get(ctx);
   if (!cache) {
-    cache = new LruCache<string>(PACKUMENT_CACHE_UNITS, (body) => body.length);
+    cache = new LruCache<PackumentBody>(
+      PACKUMENT_CACHE_UNITS,
+      (body) => body.text.length + (body.gzipped?.length ?? 0) / 2,
+    );
     packumentCaches.set(ctx, cache);
   }
   return cache;
@@ -93,24 +143,26 @@ export async function registryPackument(
   const { facts } = repo.access;
   const upstreams =
     facts?.hasUpstreams === false ? [] : await activeUpstreams(ctx, repo.access.repo.id, 'npm');
-  const rows = await loadVersions(ctx, repo, name);
+  // Only what the entity tag is made of is read here; the manifests only when the cache misses.
+  const revisions = await loadRevisions(ctx, repo, name);
   const to = target(ctx, repo);
   const remote =
-    upstreams.length > 0 ? await upstreamPackument(ctx, to, name, rows.length > 0, upstreams) : null;
-  if (!remote && rows.length === 0) return null;
+    upstreams.length > 0 ? await upstreamPackument(ctx, to, name, revisions.length > 0, upstreams) : null;
+  if (!remote && revisions.length === 0) return null;
   const versions = listedVersions(
     remote,
-    rows.map((r) => r.version),
+    revisions.map((r) => r.version),
   );
   const judgement = await judgePackument(ctx, to, name, versions, facts?.hasBlockingPolicies !== false);
+  const revision = revisions.length ? packumentRevision(revisions) : '-';
   const identity = [
     abbreviated ? 'install-v1' : 'full',
-    rows.length ? packumentRevision(rows) : '-',
+    revision,
     upstreamRevision(remote) ?? '-',
     [...judgement.hidden].sort().join(','),
   ].join('\n');
   const etag = `"${crypto.createHash('sha256').update(identity).digest('base64url').slice(0, 32)}"`;
-  const make = async () => {
+  const make = async (rows: NpmVersionRecord[]) => {
     // Without upstreams the repository's own form is served (abbreviated as it builds it).
     const local = buildPackument(ctx, repo, rows, { abbreviated: !remote && abbreviated });
     const doc = await assemblePackument(
@@ -124,10 +176,22 @@ export async function registryPackument(
     );
     return JSON.stringify(doc);
   };
-  const body = () =>
-    remote?.fetched.fetchedNow
-      ? make()
-      : packumentCache(ctx).getOrMake(`${etag}\0${repo.owner}\0${repo.slug}\0${name}`, make);
+  const cacheKey = `${etag}\0${repo.owner}\0${repo.slug}\0${name}`;
+  const body = async () => {
+    const cache = packumentCache(ctx);
+    const cached = remote?.fetched.fetchedNow ? undefined : cache.get(cacheKey);
+    if (cached !== undefined) return cached;
+    const rows = revisions.length ? await loadVersions(ctx, repo, name) : [];
+    const text = await make(rows);
+    // A change between the two reads: the text is of the newer rows, so it is not kept under
+    // the older tag (the next request reads the new tag and builds again).
+    const unchanged = (rows.length ? packumentRevision(rows) : '-') === revision;
+    if (!unchanged || remote?.fetched.fetchedNow) return { text, gzipped: null };
+    // Compressed once per change, off the event loop, beside the text that clients without gzip get.
+    const made = { text, gzipped: text.length >= GZIP_FROM ? await gzip(text) : null };
+    cache.set(cacheKey, made);
+    return made;
+  };
   return { body, stale: remote?.fetched.stale ?? false, etag };
 }
 
@@ -150,7 +214,9 @@ export async function registryTarball(
       await assertNotBlocked(ctx, ref, 'npm', own.name, own.version);
     }
     const tarball = await openTarball(ctx, repo, name, filename, own);
-    return { size: tarball.file.size, sha256: tarball.file.sha256, open: () => tarball.open() };
+    const { size, sha256 } = tarball.file;
+    if (size > SMALL_TARBALL_BYTES) return { size, sha256, open: () => tarball.open() };
+    return { size, sha256, open: () => smallTarball(ctx, sha256, () => tarball.open()) };
   }
   const fetched = await fetchUpstreamTarball(ctx, ref, name, filename);
   if (!fetched) {

@@ -147,6 +147,25 @@ describe('publish and read', () => {
     expect(tgz.body.error).toMatch(/quarantined/);
   });
 
+  it('refuses a tarball it has served from memory once its version is quarantined', async () => {
+    const { body, tarball } = await publishBody('kept', '1.0.0');
+    expect((await npmCall(server, 'dev', 'PUT', 'kept', { body })).status).toBe(201);
+    const download = async () => {
+      const res = await fetch(`${server.url}/npm/acme/dev/kept/-/kept-1.0.0.tgz`, {
+        headers: { authorization: `Bearer ${server.adminKey}` },
+      });
+      return { status: res.status, bytes: Buffer.from(await res.arrayBuffer()) };
+    };
+    for (let i = 0; i < 2; i++) expect(await download()).toEqual({ status: 200, bytes: tarball });
+    const list = await api<{ slug_perm: string }[]>(server, 'GET', '/packages/acme/dev/?query=name:kept');
+    const slug = list.body[0]!.slug_perm;
+    expect((await api(server, 'POST', `/packages/acme/dev/${slug}/quarantine/`, {})).status).toBe(200);
+    expect((await download()).status).toBe(403);
+    const release = await api(server, 'POST', `/packages/acme/dev/${slug}/quarantine/`, { release: true });
+    expect(release.status).toBe(200);
+    expect(await download()).toEqual({ status: 200, bytes: tarball });
+  });
+
   it('answers 404 {error} for a name the repository does not have', async () => {
     const res = await npmCall(server, 'dev', 'GET', 'nothing-here');
     expect(res.status).toBe(404);

@@ -80,6 +80,20 @@ function wantsAbbreviated(request: FastifyRequest): boolean {
   return accept.includes(ABBREVIATED_TYPE);
 }
 
+/** Whether `Accept-Encoding` takes gzip: named (or, when not named, `*`) with a weight above 0. */
+export function acceptsGzip(request: FastifyRequest): boolean {
+  const header = request.headers['accept-encoding'];
+  if (!header) return false;
+  const weights = new Map<string, number>();
+  for (const part of String(header).toLowerCase().split(',')) {
+    const [coding, ...params] = part.split(';').map((s) => s.trim());
+    const q = params.find((p) => p.startsWith('q='));
+    if (coding) weights.set(coding, q ? Number(q.slice(2)) : 1);
+  }
+  const weight = weights.get('gzip') ?? weights.get('x-gzip') ?? weights.get('*') ?? 0;
+  return weight > 0;
+}
+
 /** Reads a JSON body, gunzipping it first when it says so (`npm audit` sends gzip). */
 function parseJsonBody(request: FastifyRequest, body: Buffer): unknown {
   let bytes = body;
@@ -266,11 +280,15 @@ export function npmRoutes(app: App, ctx: ServiceContext): void {
       if (served.stale) void reply.header(UPSTREAM_HEADER, 'stale');
       void reply
         .header('Content-Type', abbreviated ? ABBREVIATED_TYPE : 'application/json')
-        .header('Vary', 'Accept')
+        .header('Vary', 'Accept, Accept-Encoding')
         .header('ETag', etag);
       if (notModified(request, etag)) return reply.code(304).send();
-      // Sent as text: serialised once per change of the packument, never per request.
-      return reply.send(await served.body());
+      // Serialised (and gzipped) once per change of the packument, never per request.
+      const body = await served.body();
+      if (body.gzipped && acceptsGzip(request)) {
+        return reply.header('Content-Encoding', 'gzip').send(body.gzipped);
+      }
+      return reply.send(body.text);
     },
   });
 
