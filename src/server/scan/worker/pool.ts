@@ -45,6 +45,8 @@ export interface ScanPoolStats {
   lookups: number;
   /** CPU time of the workers in ms, start-up included, as they reported it after each scan. */
   workerCpuMs: number;
+  /** Wall time the workers spent matching (advisory look-ups included), in ms. */
+  matchMs: number;
   /** Process ids of the workers alive now. */
   pids: number[];
 }
@@ -90,7 +92,15 @@ export class ScanWorkerPool implements BackgroundTask {
   private readonly running = new Set<Promise<unknown>>();
   private busy = 0;
   private stopped = false;
-  private readonly counts = { started: 0, scans: 0, recycled: 0, lost: 0, lookups: 0, cpuMicros: 0 };
+  private readonly counts = {
+    started: 0,
+    scans: 0,
+    recycled: 0,
+    lost: 0,
+    lookups: 0,
+    cpuMicros: 0,
+    matchMs: 0,
+  };
 
   /**
    * @param source where advisory look-ups of the workers are answered
@@ -141,6 +151,7 @@ export class ScanWorkerPool implements BackgroundTask {
       lost: this.counts.lost,
       lookups: this.counts.lookups,
       workerCpuMs: this.counts.cpuMicros / 1000,
+      matchMs: this.counts.matchMs,
       pids: [...this.live].flatMap((w) => (w.child.pid === undefined ? [] : [w.child.pid])),
     };
   }
@@ -295,6 +306,7 @@ export class ScanWorkerPool implements BackgroundTask {
               worker.scans++;
               this.counts.cpuMicros += usage.cpuMicros - worker.cpuMicros;
               worker.cpuMicros = usage.cpuMicros;
+              this.counts.matchMs += usage.matchMs;
               const grown =
                 worker.scans >= this.options.maxScans || usage.rssBytes > this.options.recycleRssMb * MIB;
               if (grown) this.counts.recycled++;

@@ -38,6 +38,8 @@ export interface WorkerUsage {
   heapUsedBytes: number;
   /** User plus system CPU time of the whole process so far, start-up included. */
   cpuMicros: number;
+  /** Wall time of the scan's matching (advisory look-ups included), in ms. */
+  matchMs: number;
 }
 
 /** Messages from a scan worker to the service that started it. */

@@ -101,13 +101,15 @@ function componentRows(components: readonly Component[]): ComponentRow[] {
 async function run({ input, limits, advisoryCounts }: WorkerInput): Promise<void> {
   const extracted = await extractComponents(input, limits);
   if (extracted.status !== 'ok') {
-    send({ kind: 'done', result: extracted, usage: usage() });
+    send({ kind: 'done', result: extracted, usage: usage(0) });
     return;
   }
   const { components, limit } = extracted;
   const { record, matchable } = assessCoverage(components, advisoryCounts, limit);
   const toMatch = components.filter((_, i) => matchable[i]);
+  const matchStarted = performance.now();
   const found = await matchOsvAdvisoriesWith(queries, toMatch);
+  const matchMs = performance.now() - matchStarted;
   // Back to one list per component, in the order of `components`.
   let next = 0;
   const matches: MatchedAdvisory[][] = matchable.map((m) => (m ? found[next++]! : []));
@@ -126,12 +128,12 @@ async function run({ input, limits, advisoryCounts }: WorkerInput): Promise<void
       scans,
       coverage: record,
     },
-    usage: usage(),
+    usage: usage(matchMs),
   });
 }
 
-function usage(): WorkerUsage {
+function usage(matchMs: number): WorkerUsage {
   const { rss, heapUsed } = process.memoryUsage();
   const cpu = process.cpuUsage();
-  return { rssBytes: rss, heapUsedBytes: heapUsed, cpuMicros: cpu.user + cpu.system };
+  return { rssBytes: rss, heapUsedBytes: heapUsed, cpuMicros: cpu.user + cpu.system, matchMs };
 }
