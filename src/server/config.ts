@@ -132,6 +132,8 @@ export const ServerConfigSchema = Type.Object({
       workerMaxScans: Type.Integer({ minimum: 1, default: 1000 }),
       /** Resident memory of a worker, in MiB, above which it is replaced after its scan. */
       workerRecycleMb: Type.Integer({ minimum: 32, default: 256 }),
+      /** Seconds a worker process waits for a scan before it is stopped; 0: it stays. */
+      workerIdleSeconds: Type.Integer({ minimum: 0, default: 600 }),
       /** Seconds one scan may run before it is stopped and fails. */
       timeoutSeconds: Type.Integer({ minimum: 1, default: 600 }),
     },

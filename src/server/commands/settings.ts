@@ -248,6 +248,15 @@ export const SETTINGS: readonly Setting[] = [
     '256',
   ),
   s(
+    'scan.workerIdleSeconds',
+    'scan-worker-idle-seconds',
+    'AIRLOCK_SCAN_WORKER_IDLE_SECONDS',
+    'integer',
+    'SECONDS',
+    'how long a worker process waits for a scan before it is stopped (0: it stays)',
+    '600',
+  ),
+  s(
     'scan.timeoutSeconds',
     'scan-timeout-seconds',
     'AIRLOCK_SCAN_TIMEOUT_SECONDS',

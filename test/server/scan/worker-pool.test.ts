@@ -202,6 +202,17 @@ describe('the scan worker pool', () => {
     expect(grown.stats()).toMatchObject({ started: 2, recycled: 2, lost: 0 });
   });
 
+  it('stops a worker that has waited its idle time for a scan, and starts one for the next scan', async () => {
+    const pool = poolOf({ entry: STAND_IN, idleSeconds: 1 });
+    const input = write('fine.json', '{}');
+    await pool.analyse(input);
+    const [pid] = pool.stats().pids;
+    expect(await ended(pid!)).toBe(true);
+    expect(pool.stats().pids).toEqual([]);
+    expect(await pool.analyse(input)).toMatchObject({ status: 'ok' });
+    expect(pool.stats()).toMatchObject({ started: 2, lost: 0, recycled: 0 });
+  });
+
   it('runs as many scans at once as it has workers, and queues the rest', async () => {
     const pool = poolOf({ entry: STAND_IN, size: 2, timeoutSeconds: 2 });
     const results = await Promise.all([

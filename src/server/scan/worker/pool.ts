@@ -22,6 +22,8 @@ export interface ScanPoolOptions {
   maxScans: number;
   /** Resident memory in MiB above which a worker is replaced after its scan. */
   recycleRssMb: number;
+  /** Seconds a worker may wait for a scan before it is stopped (its memory given back); 0: never. */
+  idleSeconds?: number;
   /** How long `stop()` lets running scans finish before it stops their workers (default 5 s). */
   stopGraceMs?: number;
   /** The worker's entry file (default: the compiled `scan-worker.js`). */
@@ -64,6 +66,8 @@ interface Worker {
   cpuMicros: number;
   stderr: string;
   exited: Promise<void>;
+  /** Ends the worker when it has waited `idleSeconds` for a scan. */
+  idleTimer?: NodeJS.Timeout;
 }
 
 /** The outcome of one scan on one worker, and whether that worker may run another. */
@@ -80,8 +84,8 @@ interface Outcome {
  * cap, at a lower priority; one that runs out of memory, crashes or overruns its time fails with
  * the reason, and its worker is gone (the next scan starts a fresh one). A worker that has grown
  * past `recycleRssMb`, or has run `maxScans` scans, is replaced after its scan. Workers start on
- * the first scan (a service that never scans starts none) and end with `stop()`, or by
- * themselves when the service's process is gone.
+ * the first scan (a service that never scans starts none) and end when they have waited
+ * `idleSeconds` for one, with `stop()`, or by themselves when the service's process is gone.
  */
 export class ScanWorkerPool implements BackgroundTask {
   /** The name it has among the service's background tasks. */
@@ -193,12 +197,13 @@ export class ScanWorkerPool implements BackgroundTask {
     };
     if (this.stopped) throw new Error(STOPPING);
     const worker = this.idle.pop() ?? this.spawn();
+    clearTimeout(worker.idleTimer);
     let kept = false;
     try {
       const { analysis, keep } = await this.scanOn(worker, workerInput, databaseQueries(db));
       this.counts.scans++;
       kept = keep && !this.stopped;
-      if (kept) this.idle.push(worker);
+      if (kept) this.park(worker);
       return analysis;
     } finally {
       // Nothing in a worker needs cleaning up (the scratch file is the service's): no grace.
@@ -241,8 +246,19 @@ export class ScanWorkerPool implements BackgroundTask {
     return worker;
   }
 
+  /** Puts a worker back among the idle ones, to end if no scan wants it for `idleSeconds`. */
+  private park(worker: Worker): void {
+    this.idle.push(worker);
+    const seconds = this.options.idleSeconds ?? 0;
+    if (seconds <= 0) return;
+    worker.idleTimer = setTimeout(() => this.end(worker), seconds * 1000);
+    // A quiet service may exit with an idle worker: stop() or the closed channel ends it.
+    worker.idleTimer.unref();
+  }
+
   /** Stops a worker now; it leaves the pool's lists when it has exited. */
   private end(worker: Worker): void {
+    clearTimeout(worker.idleTimer);
     const at = this.idle.indexOf(worker);
     if (at >= 0) this.idle.splice(at, 1);
     const { child } = worker;

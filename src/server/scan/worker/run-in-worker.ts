@@ -60,5 +60,6 @@ export function createConfiguredPool(ctx: ServiceContext): ScanWorkerPool {
     timeoutSeconds,
     maxScans: ctx.config.scan.workerMaxScans,
     recycleRssMb: ctx.config.scan.workerRecycleMb,
+    idleSeconds: ctx.config.scan.workerIdleSeconds,
   });
 }
