@@ -1,5 +1,6 @@
 import { benchActions } from './actions.js';
 import { runAdvisoriesBench } from './advisories.js';
+import { benchScanWorkers } from './advisories-workers.js';
 import { benchAdvisorySync } from './advisory-sync.js';
 import { benchNpm } from './npm.js';
 import { benchOidc } from './oidc.js';
@@ -22,6 +23,7 @@ const BENCHES: Bench[] = [
   { name: 'package-copy', run: () => benchPackageCopy() },
   { name: 'oidc', run: benchOidc },
   { name: 'advisories', run: () => runAdvisoriesBench() },
+  { name: 'scan-workers', run: () => benchScanWorkers() },
   { name: 'advisory-sync', run: () => benchAdvisorySync() },
   { name: 'scan', run: () => benchScan() },
   { name: 'actions', run: () => benchActions() },

@@ -124,8 +124,16 @@ export const ServerConfigSchema = Type.Object({
       maxManifestBytes: Type.Integer({ minimum: 1, default: 128 * 1024 * 1024 }),
       /** Component entries read out of manifests per package (duplicates included); reading stops there. */
       maxComponentEntries: Type.Integer({ minimum: 1, default: 1_000_000 }),
-      /** Heap cap of the scan worker thread, in MiB; a scan that needs more fails. */
+      /** Heap cap of each scan worker process, in MiB; a scan that needs more fails. */
       workerHeapMb: Type.Integer({ minimum: 16, default: 512 }),
+      /** Scan worker processes, each running scans one after another; 0: one per two cores (1 to 4). */
+      workers: Type.Integer({ minimum: 0, maximum: 64, default: 0 }),
+      /** Scans a worker process runs before a fresh one replaces it. */
+      workerMaxScans: Type.Integer({ minimum: 1, default: 1000 }),
+      /** Resident memory of a worker, in MiB, above which it is replaced after its scan. */
+      workerRecycleMb: Type.Integer({ minimum: 32, default: 256 }),
+      /** Seconds a worker process waits for a scan before it is stopped; 0: it stays. */
+      workerIdleSeconds: Type.Integer({ minimum: 0, default: 600 }),
       /** Seconds one scan may run before it is stopped and fails. */
       timeoutSeconds: Type.Integer({ minimum: 1, default: 600 }),
     },

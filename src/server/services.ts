@@ -9,7 +9,7 @@ import { FailedAuthLimiter, RateLimiter } from './http/rate-limit.js';
 import { createOidcService, type OidcService } from './oidc/service.js';
 import { evaluatePolicies } from './policies/evaluate.js';
 import { createScanService, type ScanService } from './scan/service.js';
-import { analyseWithConfiguredWorker } from './scan/worker/run-in-worker.js';
+import { createConfiguredPool } from './scan/worker/run-in-worker.js';
 
 /**
  * The running parts of one service instance, built once by buildApp and handed to the routes
@@ -29,17 +29,22 @@ export interface AppServices {
 
 /**
  * The composition root: builds each subsystem on the context, wiring the scanner to the
- * configured analysis worker and the policy evaluator, and webhooks to the package renderer.
+ * configured pool of scan worker processes and the policy evaluator, and webhooks to the package renderer.
  * Webhooks come before the scanner, so the events of a scan find the webhook listener in place.
  */
 export async function buildServices(ctx: ServiceContext): Promise<AppServices> {
   const oidc = createOidcService(ctx);
   const expiry = await uploadExpiryTasks(ctx);
   const webhooks = createWebhookService(ctx, renderPackageById, packageMatchesQuery);
-  const scan = createScanService(ctx, {
-    analyse: analyseWithConfiguredWorker,
-    evaluatePolicies: (c, id, scans) => evaluatePolicies(c, packageMatchesQuery, id, scans),
-  });
+  const pool = createConfiguredPool(ctx);
+  const scan = createScanService(
+    ctx,
+    {
+      analyse: (_c, input) => pool.analyse(input),
+      evaluatePolicies: (c, id, scans) => evaluatePolicies(c, packageMatchesQuery, id, scans),
+    },
+    { concurrency: pool.size, workers: pool },
+  );
   return {
     scan,
     webhooks,

@@ -21,10 +21,33 @@ export interface ScanService {
   enqueue(packageId: string): Promise<void>;
   /** Waits up to `seconds` for the package's scan to finish. */
   waitForScan(packageId: string, seconds: number): Promise<void>;
+  /** The job workers taking scan jobs, as one (`kick`, `drain`, `start` and `stop` reach each). */
   worker: JobWorker;
   queue: JobQueue;
-  /** What runs in the background: the scan worker. */
+  /** What runs in the background: the job workers, then the worker processes they scan in. */
   tasks: BackgroundTask[];
+}
+
+/** How many scans a service runs at once, and the processes they run in. */
+export interface ScanServiceOptions {
+  /** Scan jobs run at once (one job worker each); default 1. */
+  concurrency?: number;
+  /** The worker processes, stopped after the job workers (see ScanWorkerPool). */
+  workers?: BackgroundTask;
+}
+
+/** Several job workers over one queue, driven as one. */
+function workersAsOne(workers: JobWorker[]): JobWorker {
+  if (workers.length === 1) return workers[0]!;
+  return {
+    name: workers[0]!.name,
+    start: () => workers.forEach((w) => w.start()),
+    stop: async () => {
+      await Promise.all(workers.map((w) => w.stop()));
+    },
+    kick: () => workers.forEach((w) => w.kick()),
+    drain: async () => (await Promise.all(workers.map((w) => w.drain()))).reduce((a, b) => a + b, 0),
+  };
 }
 
 const FINISHED: string[] = [
@@ -58,40 +81,47 @@ export async function isScanFinished(ctx: ServiceContext, packageId: string): Pr
 }
 
 /**
- * Builds the scanner: every new package gets a durable scan job; a worker runs them (a scan
- * interrupted by a crash runs again when its lease expires) and wakes long-polling waiters.
+ * Builds the scanner: every new package gets a durable scan job; job workers run them (a scan
+ * interrupted by a crash runs again when its lease expires) and wake long-polling waiters.
  */
-export function createScanService(ctx: ServiceContext, deps: ScanDeps): ScanService {
+export function createScanService(
+  ctx: ServiceContext,
+  deps: ScanDeps,
+  options: ScanServiceOptions = {},
+): ScanService {
   const queue = new JobQueue(ctx, {
     clock: ctx.clock,
     onLeaseLost: (job) =>
       ctx.log.warn({ job: job.id, kind: job.kind }, 'job lease lost to another worker; it runs there again'),
   });
   const waiters = new ScanWaiters();
-  const worker = createJobWorker({
-    name: 'scan-worker',
-    queue,
-    clock: ctx.clock,
-    log: ctx.log,
-    retryDelayMs: (attempts) => Math.min(60_000, 2_000 * 2 ** attempts),
-    handlers: {
-      [SCAN_JOB]: async (job) => {
-        const { packageId } = job.payload as { packageId: string };
-        try {
-          await scanPackage(ctx, deps, packageId);
-        } catch (err) {
-          // Out of attempts: say so on the package rather than leaving it "in progress" forever.
-          if (job.attempts >= job.maxAttempts) {
-            await markScanFinished(ctx, packageId, SCAN_STATUS.failed, ctx.clock().toISOString());
+  const jobWorker = (): JobWorker =>
+    createJobWorker({
+      name: 'scan-worker',
+      queue,
+      clock: ctx.clock,
+      log: ctx.log,
+      retryDelayMs: (attempts) => Math.min(60_000, 2_000 * 2 ** attempts),
+      handlers: {
+        [SCAN_JOB]: async (job) => {
+          const { packageId } = job.payload as { packageId: string };
+          try {
+            await scanPackage(ctx, deps, packageId);
+          } catch (err) {
+            // Out of attempts: say so on the package rather than leaving it "in progress" forever.
+            if (job.attempts >= job.maxAttempts) {
+              await markScanFinished(ctx, packageId, SCAN_STATUS.failed, ctx.clock().toISOString());
+            }
+            throw err;
+          } finally {
+            waiters.notify(packageId);
           }
-          throw err;
-        } finally {
-          waiters.notify(packageId);
-        }
+        },
       },
-    },
-    pollMs: 500,
-  });
+      pollMs: 500,
+    });
+  // Each job worker claims one job at a time: as many of them as scans may run at once.
+  const worker = workersAsOne(Array.from({ length: Math.max(1, options.concurrency ?? 1) }, jobWorker));
   const enqueue = async (packageId: string): Promise<void> => {
     await markScanQueued(ctx, packageId, SCAN_STATUS.awaiting);
     await queue.enqueue(SCAN_JOB, { packageId }, ctx.clock(), {
@@ -112,6 +142,6 @@ export function createScanService(ctx: ServiceContext, deps: ScanDeps): ScanServ
       waiters.wait(packageId, seconds, () => isScanFinished(ctx, packageId)),
     worker,
     queue,
-    tasks: [worker],
+    tasks: options.workers ? [worker, options.workers] : [worker],
   };
 }

@@ -2,7 +2,7 @@ import type { VulnerabilityScan } from '../../../api/vulnerabilities.js';
 import type { CoverageRecord } from '../coverage.js';
 import type { ExtractInput, ExtractLimits } from '../extract/types.js';
 
-/** What a scan worker process is started with (its first message). */
+/** What a scan worker process is asked to scan (one `start` message per scan). */
 export interface WorkerInput {
   input: ExtractInput;
   limits: Partial<ExtractLimits>;
@@ -29,6 +29,19 @@ export type ScanAnalysis =
 /** The advisory queries a worker asks its parent thread to answer. */
 export type QueryMethod = 'affectedRows' | 'aliases' | 'details' | 'generation';
 
+/**
+ * What a worker process holds after a scan: the pool recycles a worker that has grown, and sums
+ * the CPU time of its workers (a figure a parent cannot read for a child that is still running).
+ */
+export interface WorkerUsage {
+  rssBytes: number;
+  heapUsedBytes: number;
+  /** User plus system CPU time of the whole process so far, start-up included. */
+  cpuMicros: number;
+  /** Wall time of the scan's matching (advisory look-ups included), in ms. */
+  matchMs: number;
+}
+
 /** Messages from a scan worker to the service that started it. */
 export type WorkerMessage =
   | { kind: 'query'; id: number; method: QueryMethod; args: unknown[] }
@@ -37,11 +50,13 @@ export type WorkerMessage =
       kind: 'done';
       result:
         Exclude<ScanAnalysis, { status: 'ok' }> | Omit<Extract<ScanAnalysis, { status: 'ok' }>, 'components'>;
+      usage: WorkerUsage;
     }
   | { kind: 'fault'; message: string };
 
 /**
- * Messages from the service to a scan worker: the job, answers to its queries, and the go-ahead
+ * Messages from the service to a scan worker: a scan to run (a worker runs one at a time, and is
+ * sent the next only after the last one's `done`), answers to its queries, and the go-ahead
  * for the next batch of component rows (sent only after the parent's event loop had a turn, so
  * a large result never arrives as one long run of messages).
  */

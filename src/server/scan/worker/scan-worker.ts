@@ -1,8 +1,9 @@
 /**
- * The entry of a scan worker process: reads one artifact's components, decides which can be
- * evaluated, matches them against the advisories (asking the service, which holds the database
- * connection, for advisory rows) and sends back the findings, the coverage and the component
- * rows in small messages. Runs only as a child process started by `analyseInWorker`.
+ * The entry of a scan worker process: for each `start` message, one after another, reads one
+ * artifact's components, decides which can be evaluated, matches them against the advisories
+ * (asking the service, which holds the database connection, for advisory rows) and sends back
+ * the findings, the coverage and the component rows in small messages. Runs only as a child
+ * process of a `ScanWorkerPool`, and ends when its channel to it closes.
  */
 import os from 'node:os';
 import { packageNameKey } from '../advisories/package-names.js';
@@ -22,6 +23,7 @@ import {
   type QueryMethod,
   type WorkerInput,
   type WorkerMessage,
+  type WorkerUsage,
 } from './protocol.js';
 
 if (!process.send) throw new Error('scan-worker runs only as a child process of the service');
@@ -36,6 +38,10 @@ try {
 const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
 let nextId = 0;
 let goAhead: (() => void) | null = null;
+
+// The service closed the channel (it retired this worker, or it is gone, even by SIGKILL): a
+// worker never outlives the process that answers its queries.
+process.on('disconnect', () => process.exit(0));
 
 process.on('message', (message: ParentMessage) => {
   if (message.kind === 'start') {
@@ -68,7 +74,8 @@ function ask<T>(method: QueryMethod, ...args: unknown[]): Promise<T> {
   });
 }
 
-// A worker process lives for one scan: its index holds what that scan read, and goes with it.
+// The index outlives the scan: the next scan reads and compiles only names not seen yet, and
+// every match asks for the advisory generation, so an import or a sync starts a new index.
 const queries: AdvisoryQueries = {
   affectedRows: (ecosystem, nameKeys) => ask<AffectedRow[]>('affectedRows', ecosystem, nameKeys),
   aliases: (ids) => ask<Map<string, string[]>>('aliases', ids),
@@ -94,13 +101,15 @@ function componentRows(components: readonly Component[]): ComponentRow[] {
 async function run({ input, limits, advisoryCounts }: WorkerInput): Promise<void> {
   const extracted = await extractComponents(input, limits);
   if (extracted.status !== 'ok') {
-    send({ kind: 'done', result: extracted });
+    send({ kind: 'done', result: extracted, usage: usage(0) });
     return;
   }
   const { components, limit } = extracted;
   const { record, matchable } = assessCoverage(components, advisoryCounts, limit);
   const toMatch = components.filter((_, i) => matchable[i]);
+  const matchStarted = performance.now();
   const found = await matchOsvAdvisoriesWith(queries, toMatch);
+  const matchMs = performance.now() - matchStarted;
   // Back to one list per component, in the order of `components`.
   let next = 0;
   const matches: MatchedAdvisory[][] = matchable.map((m) => (m ? found[next++]! : []));
@@ -119,5 +128,12 @@ async function run({ input, limits, advisoryCounts }: WorkerInput): Promise<void
       scans,
       coverage: record,
     },
+    usage: usage(matchMs),
   });
+}
+
+function usage(matchMs: number): WorkerUsage {
+  const { rss, heapUsed } = process.memoryUsage();
+  const cpu = process.cpuUsage();
+  return { rssBytes: rss, heapUsedBytes: heapUsed, cpuMicros: cpu.user + cpu.system, matchMs };
 }
