@@ -47,6 +47,26 @@ export default tseslint.config(
     },
   },
   {
+    // TypeBox's modules held more of the service's idle memory than anything else: its types
+    // are welcome, its run-time builders come from src/api/type.ts.
+    files: ['src/**/*.ts'],
+    ignores: ['src/api/type.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^typebox(/.*)?$',
+              allowTypeImports: true,
+              message: 'Import Type from src/api/type.ts; only types come from typebox.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['scripts/**', 'bin/**', 'test/setup/**', 'bench/**', '**/*.cjs'],
     rules: { 'no-console': 'off', '@typescript-eslint/no-require-imports': 'off' },
   },

@@ -14,7 +14,9 @@ import { openDatabase } from '../src/server/store/db.js';
 
 const MIB = 1024 * 1024;
 const run = promisify(execFile);
-const BIN = fileURLToPath(new URL('../../bin/airlock-server.js', import.meta.url));
+// BENCH_SERVER_BIN runs another build of the service (to compare two builds in the same minutes).
+const BIN =
+  process.env.BENCH_SERVER_BIN ?? fileURLToPath(new URL('../../bin/airlock-server.js', import.meta.url));
 
 /** Figures of one upload run. */
 export interface UploadFigures {
@@ -112,8 +114,30 @@ async function startServer(dataDir: string): Promise<{ child: ChildProcess; url:
   }
 }
 
+/** CPU seconds (user + system) a process has used, from /proc; `children` counts its waited-for children. */
+function cpuSeconds(pid: number | 'self', children = false): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // Fields 14-17 of stat (utime, stime, cutime, cstime), counted here from field 3.
+  const at = children ? 13 : 11;
+  return (Number(fields[at]) + Number(fields[at + 1])) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = 100;
+
+/**
+ * The sending client. `curl` (the default: `curl -T`, what a CI job runs to PUT a file) and
+ * `node-reuse` (node:http reading into two reused buffers) cost the sender about 0.5–0.9 s of CPU
+ * per GiB; `node` (a read stream piped into the request, a new 1 MiB buffer per chunk) costs it
+ * 2.4–4 s, which on two cores the service's hashing has to share.
+ */
+const CLIENTS = ['curl', 'node-reuse', 'node'] as const;
+const CLIENT = process.env.BENCH_UPLOAD_CLIENT ?? 'curl';
+if (!(CLIENTS as readonly string[]).includes(CLIENT)) {
+  throw new Error(`BENCH_UPLOAD_CLIENT must be one of ${CLIENTS.join(', ')}; got '${CLIENT}'.`);
+}
+const READ_CHUNK = Number(process.env.BENCH_UPLOAD_READ_KIB ?? 1024) * 1024;
+
 /** PUTs a file through node:http, streamed from disk; resolves with the response body. */
-function putFile(url: string, file: string, size: number): Promise<string> {
+function putFileNode(url: string, file: string, size: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: 'PUT', headers: { 'Content-Length': String(size) } }, (res) => {
       let body = '';
@@ -124,8 +148,58 @@ function putFile(url: string, file: string, size: number): Promise<string> {
       );
     });
     req.on('error', reject);
-    fs.createReadStream(file, { highWaterMark: MIB }).pipe(req);
+    fs.createReadStream(file, { highWaterMark: READ_CHUNK }).pipe(req);
   });
+}
+
+/** PUTs a file with curl -T; resolves with the response body. */
+async function putFileCurl(url: string, file: string): Promise<string> {
+  const { stdout } = await run('curl', ['-sS', '--fail-with-body', '-T', file, url], { maxBuffer: 1 << 20 });
+  return stdout;
+}
+
+/**
+ * PUTs a file through node:http reading into two buffers in turn (each reused once the socket has
+ * taken it), so sending allocates nothing per chunk.
+ */
+function putFileReusing(url: string, file: string, size: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'PUT', headers: { 'Content-Length': String(size) } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () =>
+        res.statusCode === 200 ? resolve(body) : reject(new Error(`PUT ${res.statusCode} ${body}`)),
+      );
+    });
+    req.on('error', reject);
+    void (async () => {
+      const handle = await fs.promises.open(file);
+      try {
+        const buffers = [Buffer.allocUnsafe(READ_CHUNK), Buffer.allocUnsafe(READ_CHUNK)];
+        const written: Promise<void>[] = [Promise.resolve(), Promise.resolve()];
+        for (let at = 0, i = 0; at < size; i ^= 1) {
+          await written[i];
+          const { bytesRead } = await handle.read(buffers[i]!, 0, READ_CHUNK, at);
+          if (bytesRead === 0) throw new Error('the file ended early');
+          at += bytesRead;
+          written[i] = new Promise<void>((done, fail) =>
+            req.write(buffers[i]!.subarray(0, bytesRead), (err) => (err ? fail(err) : done())),
+          );
+        }
+        await Promise.all(written);
+        req.end();
+      } finally {
+        await handle.close();
+      }
+    })().catch((err: unknown) => req.destroy(err as Error));
+  });
+}
+
+function putFile(url: string, file: string, size: number): Promise<string> {
+  if (CLIENT === 'node') return putFileNode(url, file, size);
+  if (CLIENT === 'node-reuse') return putFileReusing(url, file, size);
+  return putFileCurl(url, file);
 }
 
 /** A running server, with a way to ask for upload URLs. */
@@ -155,11 +229,12 @@ async function uploadConcurrently(
   bytes: number,
   sha256: string,
   count: number,
-): Promise<{ seconds: number; peakMiB: number }> {
+): Promise<{ seconds: number; peakMiB: number; serverCpu: number; clientCpu: number }> {
   const urls = await Promise.all(Array.from({ length: count }, () => requestUpload(server, sha256)));
   const pid = server.child.pid!;
   let peak = statusField(pid, 'VmRSS');
   const sampler = setInterval(() => (peak = Math.max(peak, statusField(pid, 'VmRSS'))), 20);
+  const cpuBefore = { server: cpuSeconds(pid), self: cpuSeconds('self'), children: cpuSeconds('self', true) };
   try {
     const elapsed = await seconds(async () => {
       const bodies = await Promise.all(urls.map((u) => putFile(u, file, bytes)));
@@ -169,7 +244,12 @@ async function uploadConcurrently(
         }
       }
     });
-    return { seconds: elapsed, peakMiB: Math.max(peak, statusField(pid, 'VmRSS')) };
+    return {
+      seconds: elapsed,
+      peakMiB: Math.max(peak, statusField(pid, 'VmRSS')),
+      serverCpu: cpuSeconds(pid) - cpuBefore.server,
+      clientCpu: cpuSeconds('self') - cpuBefore.self + (cpuSeconds('self', true) - cpuBefore.children),
+    };
   } finally {
     clearInterval(sampler);
   }
@@ -185,9 +265,10 @@ async function timeSha256sum(file: string): Promise<{ seconds: number; sha256: s
 
 /**
  * Uploads a file (1 GiB unless BENCH_UPLOAD_MIB says otherwise) to the real service process
- * through signed PUTs on loopback: twice alone, alternating with `sha256sum` of the same file
- * (the best of each counts, so that a burst of load on a shared machine does not decide the
- * ratio), then four at once. Prints MB/s, the ratio to sha256sum, and the server's resident
+ * through signed PUTs on loopback (sent by curl unless BENCH_UPLOAD_CLIENT says otherwise): twice
+ * alone, alternating with `sha256sum` of the same file (the best of each counts, so that a burst
+ * of load on a shared machine does not decide the ratio), then four at once. Prints MB/s, the
+ * ratio to sha256sum, the CPU the server and the client spent per GiB, and the server's resident
  * memory idle and at its peak during one and during four uploads.
  */
 export async function benchUpload(): Promise<UploadFigures> {
@@ -209,7 +290,7 @@ export async function benchUpload(): Promise<UploadFigures> {
     const rssIdle = statusField(pid, 'VmRSS');
 
     const shaRuns: number[] = [];
-    const uploadRuns: { seconds: number; peakMiB: number }[] = [];
+    const uploadRuns: { seconds: number; peakMiB: number; serverCpu: number; clientCpu: number }[] = [];
     let sha256 = '';
     for (let round = 0; round < 2; round++) {
       const sum = await timeSha256sum(payload);
@@ -237,8 +318,14 @@ export async function benchUpload(): Promise<UploadFigures> {
       rssHighWaterMiB: rssHighWater,
     };
     const size = `${(bytes / MIB).toFixed(0)} MiB`;
+    const perGiB = (cpu: number) => ((cpu * 1024 * MIB) / bytes).toFixed(2);
     console.log(
-      `upload of ${size} (PUT on loopback, sha256 + md5 + sha1, fsync): ${figures.uploadMBps.toFixed(0)} MB/s; ` +
+      `CPU per GiB uploaded (${CLIENT} client): ` +
+        uploadRuns.map((r) => `server ${perGiB(r.serverCpu)} s, client ${perGiB(r.clientCpu)} s`).join('; ') +
+        `; sha256sum ${perGiB(shaSeconds)} s wall`,
+    );
+    console.log(
+      `upload of ${size} (PUT by ${CLIENT} on loopback, sha256 + md5 + sha1, fsync): ${figures.uploadMBps.toFixed(0)} MB/s; ` +
         `sha256sum ${figures.sha256sumMBps.toFixed(0)} MB/s; upload ÷ sha256sum throughput ${figures.throughputRatio.toFixed(2)} ` +
         `(best of 2 each); cp ${figures.cpMBps.toFixed(0)} MB/s, upload ÷ (cp + sha256sum) time ${figures.ratio.toFixed(2)}`,
     );

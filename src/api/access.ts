@@ -1,4 +1,5 @@
-import { Type, type Static } from 'typebox';
+import type { Static } from 'typebox';
+import { Type } from './type.js';
 import { slugField } from './repos.js';
 
 /** Longest service-account name. */

@@ -1,4 +1,5 @@
-import { Type, type Static } from 'typebox';
+import type { Static } from 'typebox';
+import { Type } from './type.js';
 import { PAGE_PROPERTIES } from './paging.js';
 
 /** Facets the audit-log `query` understands, as `facet:value` terms separated by spaces (all must match). */

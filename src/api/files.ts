@@ -1,4 +1,5 @@
-import { Type, type Static } from 'typebox';
+import type { Static } from 'typebox';
+import { Type } from './type.js';
 
 /** How the client means to send the bytes (Cloudsmith `PackageFileUploadRequest.method`). */
 export const UploadMethod = Type.Union(

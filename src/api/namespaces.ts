@@ -1,4 +1,5 @@
-import { Type, type Static } from 'typebox';
+import type { Static } from 'typebox';
+import { Type } from './type.js';
 
 /** A namespace: the organisation that owns repositories, as `namespace_url` points at it. */
 export const Namespace = Type.Object({

@@ -1,4 +1,5 @@
-import { Type, type Static } from 'typebox';
+import type { Static } from 'typebox';
+import { Type } from './type.js';
 
 /** Audience a provider expects in `aud` unless it names another. */
 export const DEFAULT_OIDC_AUDIENCE = 'airlock';

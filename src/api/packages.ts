@@ -1,4 +1,5 @@
-import { Type, type Static } from 'typebox';
+import type { Static } from 'typebox';
+import { Type } from './type.js';
 import { PAGE_PROPERTIES } from './paging.js';
 
 /** Package formats the service accepts (`POST /packages/{owner}/{repo}/upload/{format}/`). */

@@ -1,4 +1,5 @@
-import { Type, type Static } from 'typebox';
+import type { Static } from 'typebox';
+import { Type } from './type.js';
 
 /** Largest `page_size` a list accepts (the official CLI's `--page-all` asks for exactly this). */
 export const PAGE_SIZE_MAX = 1000;

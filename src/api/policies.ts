@@ -1,5 +1,6 @@
 // Request schemas carry no `default`s: the service applies defaults itself, so a PATCH body is never filled in.
-import { Type, type Static, type TObject } from 'typebox';
+import type { Static, TObject } from 'typebox';
+import { Type } from './type.js';
 
 /** Severity levels a vulnerability policy can name, weakest first. */
 export const POLICY_SEVERITIES = ['Low', 'Medium', 'High', 'Critical'] as const;

@@ -1,4 +1,5 @@
-import { Type, type Static } from 'typebox';
+import type { Static } from 'typebox';
+import { Type } from './type.js';
 
 /** Longest repository, team or service-account slug accepted in a path or body. */
 export const SLUG_MAX = 50;

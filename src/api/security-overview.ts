@@ -1,4 +1,5 @@
-import { Type, type Static } from 'typebox';
+import type { Static } from 'typebox';
+import { Type } from './type.js';
 
 const Count = (description: string) => Type.Integer({ minimum: 0, description });
 const NullableString = (description: string) => Type.Union([Type.String(), Type.Null()], { description });

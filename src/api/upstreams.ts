@@ -1,4 +1,5 @@
-import { Type, type Static } from 'typebox';
+import type { Static } from 'typebox';
+import { Type } from './type.js';
 
 /** Formats whose repositories can have upstreams. */
 export const UPSTREAM_FORMATS = ['npm', 'python'] as const;

@@ -1,4 +1,5 @@
-import { Type, type Static } from 'typebox';
+import type { Static } from 'typebox';
+import { Type } from './type.js';
 
 /**
  * Severity levels of the scan-results API, lowest first, spelled as the Cloudsmith v1 API spells

@@ -1,4 +1,5 @@
-import { Type, type Static } from 'typebox';
+import type { Static } from 'typebox';
+import { Type } from './type.js';
 
 /** Events a webhook can subscribe to (`*` is every one). `ping` is sent on creation and is not subscribable. */
 export const WEBHOOK_EVENTS = [

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import { Type } from '../api/type.js';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { resolveServiceKey } from './domain/access.js';
 import type { BackgroundTask } from './domain/background.js';

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { Type, type Static } from 'typebox';
+import type { Static } from 'typebox';
+import { Type } from '../api/type.js';
 import { allowListProblems } from './net/address-policy.js';
 import { fillDefaults, schemaErrors } from './schema-check.js';
 

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
+import { Type } from '../../../api/type.js';
 import { AuditLogEntry, AuditLogQuery } from '../../../api/audit.js';
 import { OwnerParams, RepoParams } from '../../../api/repos.js';
 import { requirePrincipal } from '../../domain/access.js';

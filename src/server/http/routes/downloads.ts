@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type } from '../../../api/type.js';
 import { downloadRedirect, openDownload, resolveDownload } from '../../domain/downloads.js';
 import { notModified, servedRange } from '../file-response.js';
 import type { RouteModule } from '../types.js';

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import busboy from 'busboy';
-import { Type } from 'typebox';
+import { Type } from '../../../api/type.js';
 import {
   FileCompleteRequest,
   FileInfo,

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
+import { Type } from '../../../api/type.js';
 import { MemberParams, OrgMember, OrgParams, Organization } from '../../../api/access.js';
 import { requirePrincipal } from '../../domain/access.js';
 import { getMember, getOrganization, listMembers } from '../../domain/users.js';

@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type } from '../../../api/type.js';
 import { Namespace } from '../../../api/namespaces.js';
 import { getNamespace } from '../../domain/namespaces.js';
 import type { RouteModule } from '../types.js';

@@ -1,6 +1,6 @@
 import zlib from 'node:zlib';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
+import { Type } from '../../../api/type.js';
 import type { ServiceContext } from '../../domain/context.js';
 import { ServiceError } from '../../domain/errors.js';
 import { bulkAdvisories } from '../../npm/audit.js';

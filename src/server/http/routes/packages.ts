@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type } from '../../../api/type.js';
 import { AuditLogEntry } from '../../../api/audit.js';
 import {
   Package,

@@ -1,4 +1,5 @@
-import { Type, type TObject } from 'typebox';
+import type { TObject } from 'typebox';
+import { Type } from '../../../api/type.js';
 import { POLICY_KINDS, PolicyViolation, type PolicyKind } from '../../../api/policies.js';
 import {
   createPolicy,

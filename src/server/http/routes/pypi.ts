@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import busboy from 'busboy';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
+import { Type } from '../../../api/type.js';
 import type { Actor } from '../../domain/access.js';
 import type { ServiceContext } from '../../domain/context.js';
 import { ServiceError } from '../../domain/errors.js';

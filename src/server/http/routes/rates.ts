@@ -1,4 +1,5 @@
-import { Type, type Static } from 'typebox';
+import type { Static } from 'typebox';
+import { Type } from '../../../api/type.js';
 import type { RouteModule } from '../types.js';
 
 /** The one resource Airlock limits: every API request of a caller counts against it. */

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
+import { Type } from '../../../api/type.js';
 import { RepositoryPrivileges } from '../../../api/access.js';
 import {
   OwnerParams,

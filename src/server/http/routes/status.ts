@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type } from '../../../api/type.js';
 import { listFeedStatus } from '../../scan/advisories/feeds.js';
 import { readiness } from '../../domain/operations.js';
 import { SERVICE_VERSION } from '../../version.js';

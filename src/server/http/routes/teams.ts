@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
+import { Type } from '../../../api/type.js';
 import { OrgParams, Team, TeamCreate, TeamMembers, TeamParams, TeamUpdate } from '../../../api/access.js';
 import { requirePrincipal } from '../../domain/access.js';
 import {

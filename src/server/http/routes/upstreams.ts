@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type } from '../../../api/type.js';
 import { Upstream, UpstreamFirewall, UpstreamPatch, UpstreamRequest } from '../../../api/upstreams.js';
 import {
   createUpstream,

@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type } from '../../../api/type.js';
 import { VulnerabilityScanResults, VulnerabilityScanResultsList } from '../../../api/vulnerabilities.js';
 import { SecurityOverview } from '../../../api/security-overview.js';
 import { securityOverview } from '../../domain/security-overview.js';

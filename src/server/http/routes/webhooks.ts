@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type } from '../../../api/type.js';
 import { Webhook, WebhookDelivery, WebhookRequest } from '../../../api/webhooks.js';
 import {
   createWebhook,
