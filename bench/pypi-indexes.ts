@@ -71,6 +71,9 @@ export async function startAirlock(dir: string): Promise<IndexServer> {
       'warn',
       '--advisories-sync-interval',
       '0',
+      // The peers limit no caller: the figures are of the index, not of the limiter.
+      '--limits-requests-per-hour',
+      '0',
     ],
     {
       stdio: ['ignore', 'ignore', 'inherit'],
