@@ -3,7 +3,8 @@ import type { Selectable } from 'kysely';
 import type { NotEvaluatedComponent, Vulnerability } from '../../api/vulnerabilities.js';
 import type { Db } from './db.js';
 import type { ScansTable } from './schema.js';
-import { dbOf, inTransaction, type DbSource } from './source.js';
+import { inGroupCommit } from './group-commit.js';
+import { dbOf, type DbSource } from './source.js';
 
 /** One ecosystem's share of a scan's components, as the scan recorded it. */
 export interface StoredEcosystemCount {
@@ -217,11 +218,14 @@ export async function markScanStarted(
   status: string,
   at: string,
 ): Promise<void> {
-  await dbOf(source)
-    .updateTable('packages')
-    .set({ security_scan_status: status, security_scan_started_at: at })
-    .where('id', '=', packageId)
-    .execute();
+  // A group commit, as every write of a scan: see the note above replaceComponents.
+  await inGroupCommit(source, (trx) =>
+    trx
+      .updateTable('packages')
+      .set({ security_scan_status: status, security_scan_started_at: at })
+      .where('id', '=', packageId)
+      .execute(),
+  );
 }
 
 /** Marks a package's scan as finished with `status` at `at` (a scan that ran out of attempts). */
@@ -251,11 +255,17 @@ export async function markScanQueued(source: DbSource, packageId: string, status
 /** Component rows per insert; the event loop gets a turn between inserts. */
 const COMPONENT_BATCH = 100;
 /**
- * Component rows per transaction. SQLite commits synchronously on the event loop (and syncs to
- * disk): one commit per batch would stall it hundreds of times, one for all rows would keep
- * other writers waiting for the whole insert.
+ * Component rows per transaction: one transaction per insert would commit hundreds of times for
+ * a large package, one for all rows would keep other writers waiting for the whole insert.
  */
 const COMPONENTS_PER_COMMIT = 5_000;
+
+// A scan's writes (its start, its components, the scan and its findings) are group commits
+// (group-commit.ts): on SQLite a fully synced commit waits for the disk on the event loop, and a
+// scan made about five of them, stalling the uploads and installs running while the scans of what
+// was uploaded finish. A scan's rows can be made again: the job that ran it is settled by a fully
+// synced commit after them, which syncs the whole log, so a crash of the machine that loses any
+// of them loses that settlement too, and the scan runs again.
 
 /**
  * Replaces the component index of a package (what rescans look up) in bounded batches, letting
@@ -267,10 +277,12 @@ export async function replaceComponents(
   packageId: string,
   rows: IndexedComponent[],
 ): Promise<void> {
-  await dbOf(source).deleteFrom('package_components').where('package_id', '=', packageId).execute();
-  for (let start = 0; start < rows.length; start += COMPONENTS_PER_COMMIT) {
+  // The old rows go in the first batch's transaction (or alone, when there are no new ones).
+  for (let start = 0; start === 0 || start < rows.length; start += COMPONENTS_PER_COMMIT) {
     const chunk = rows.slice(start, start + COMPONENTS_PER_COMMIT);
-    await inTransaction(source, async (tx) => {
+    await inGroupCommit(source, async (tx) => {
+      if (start === 0)
+        await tx.deleteFrom('package_components').where('package_id', '=', packageId).execute();
       for (let i = 0; i < chunk.length; i += COMPONENT_BATCH) {
         await yieldToEventLoop();
         await tx
@@ -303,7 +315,7 @@ export async function recordScan(
   findings: StoredFinding[],
   status: string,
 ): Promise<void> {
-  await inTransaction(source, async (tx) => {
+  await inGroupCommit(source, async (tx) => {
     const last = await tx
       .selectFrom('scans')
       .select((eb) => eb.fn.max('seq').as('seq'))
