@@ -145,12 +145,13 @@ async function lockBlob(ctx: ServiceContext, sha256: string): Promise<{ lock: He
  * Publishes one file: the fields are checked, the bytes staged and checked against the declared
  * checksums, the metadata read (unless given; from memory for files up to
  * {@link KEEP_IN_MEMORY_BYTES}, else from the blob once committed) and checked, the bytes
- * committed to their address (synced), and then one group commit writes the blob row, a consumed upload row, the package
- * (see `writeNewPackage`: 409 `duplicate_package` for a version already there), its audit events
- * and its scan job, and releases the blob's lock. When the answer is a success, every row
- * survives a crash of the service, and a crash of the machine loses at most the last moments'
- * commits (docs/storage.md). On any failure no package exists; committed bytes that nothing
- * refers to keep a blob row, so garbage collection removes them after the upload TTL.
+ * committed to their address (synced), and then one group commit writes the blob row, a
+ * consumed upload row, the package (see `writeNewPackage`: 409 `duplicate_package` for a version
+ * already there), its audit events and its scan job, and releases the blob's lock. When the
+ * answer is a success, every row survives a crash of the service, and a crash of the machine
+ * loses at most the last moments' commits (docs/storage.md). On any failure no package exists;
+ * committed bytes that nothing refers to keep a blob row, so garbage collection removes them
+ * after the upload TTL.
  */
 export async function publishFile(
   ctx: ServiceContext,
