@@ -170,8 +170,11 @@ function print(label: string, figure: SideBySide, unit: string): void {
 
 function printFloor(label: string, figure: AboveFloor): void {
   const f = (n: number) => `${Math.round(n)} ms`;
+  // A registry at or below the floor is within the run's noise of it: no ratio of the two means anything then.
+  const atFloor = figure.airlock <= figure.floor || figure.verdaccio <= figure.floor;
+  const ratio = atFloor ? 'n/a (at the floor)' : `×${figure.aboveRatio.toFixed(2)}`;
   console.log(
-    `    ${`${label} floor ${f(figure.floor)}; above it:`.padEnd(42)} airlock ${f(figure.airlock - figure.floor).padStart(12)}  verdaccio ${f(figure.verdaccio - figure.floor).padStart(12)}  ×${figure.aboveRatio.toFixed(2)}`,
+    `    ${`${label} floor ${f(figure.floor)}; above it:`.padEnd(42)} airlock ${f(figure.airlock - figure.floor).padStart(12)}  verdaccio ${f(figure.verdaccio - figure.floor).padStart(12)}  ${ratio}`,
   );
 }
 
