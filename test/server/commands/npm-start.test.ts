@@ -109,10 +109,14 @@ describe('npm start', () => {
     expect(started.length).toBeGreaterThan(0);
 
     const exited = new Promise<void>((resolve) => child!.once('exit', () => resolve()));
+    // npm can exit before this process has read the last lines its child wrote to their shared
+    // pipes: the output is complete once the pipes close.
+    const closed = new Promise<void>((resolve) => child!.once('close', () => resolve()));
     child.kill('SIGTERM');
     await exited;
 
     expect(started.filter(alive)).toEqual([]);
+    await closed;
     expect(stderr).toMatch(/"signal":"SIGTERM","msg":"shutting down"/);
     // The port is free again: nothing kept listening on it.
     const server = net.createServer();
