@@ -82,7 +82,22 @@ export async function serveUntilSignalled(
   });
   app.log.info({ signal }, 'shutting down');
   await drain(built, io);
+  await flushLog(app.log);
   return 0;
+}
+
+/** How long the log may take to reach its destination before the service exits anyway. */
+const LOG_FLUSH_MS = 2_000;
+
+/**
+ * Waits for log lines still being written: the logger writes asynchronously, and a line whose
+ * write was still queued when the process exited (on a busy machine, behind the disk syncs of
+ * the shutdown) was lost, the "shutting down" line among them.
+ */
+async function flushLog(log: unknown): Promise<void> {
+  const flush = (log as { flush?: (done: (err?: Error) => void) => void }).flush;
+  if (typeof flush !== 'function') return;
+  await settleWithin([new Promise<void>((resolve) => flush.call(log, () => resolve()))], LOG_FLUSH_MS);
 }
 
 /** `airlock-server serve [--config FILE] [settings]`. */
