@@ -136,8 +136,11 @@ if (!(CLIENTS as readonly string[]).includes(CLIENT)) {
 }
 const READ_CHUNK = Number(process.env.BENCH_UPLOAD_READ_KIB ?? 1024) * 1024;
 
-/** PUTs a file through node:http, streamed from disk; resolves with the response body. */
-function putFileNode(url: string, file: string, size: number): Promise<string> {
+/**
+ * A PUT of `size` bytes through node:http, for `send` to write the body into; resolves with the
+ * response body of a 200, rejects with any other answer.
+ */
+function putThroughNode(url: string, size: number, send: (req: http.ClientRequest) => void): Promise<string> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: 'PUT', headers: { 'Content-Length': String(size) } }, (res) => {
       let body = '';
@@ -148,8 +151,15 @@ function putFileNode(url: string, file: string, size: number): Promise<string> {
       );
     });
     req.on('error', reject);
-    fs.createReadStream(file, { highWaterMark: READ_CHUNK }).pipe(req);
+    send(req);
   });
+}
+
+/** PUTs a file through node:http, streamed from disk; resolves with the response body. */
+function putFileNode(url: string, file: string, size: number): Promise<string> {
+  return putThroughNode(url, size, (req) =>
+    fs.createReadStream(file, { highWaterMark: READ_CHUNK }).pipe(req),
+  );
 }
 
 /** PUTs a file with curl -T; resolves with the response body. */
@@ -163,16 +173,7 @@ async function putFileCurl(url: string, file: string): Promise<string> {
  * taken it), so sending allocates nothing per chunk.
  */
 function putFileReusing(url: string, file: string, size: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'PUT', headers: { 'Content-Length': String(size) } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () =>
-        res.statusCode === 200 ? resolve(body) : reject(new Error(`PUT ${res.statusCode} ${body}`)),
-      );
-    });
-    req.on('error', reject);
+  return putThroughNode(url, size, (req) => {
     void (async () => {
       const handle = await fs.promises.open(file);
       try {
