@@ -45,6 +45,16 @@ describe('policy queries', () => {
 
   beforeAll(async () => {
     server = await startTestServer();
+    // The service scans each upload and then evaluates the org's policies for it; a test that
+    // evaluates policies itself must not race that, so it waits for every package's scan event.
+    const scanned = new Set<string>();
+    let allScanned: () => void = () => {};
+    const done = new Promise<void>((resolve) => (allScanned = resolve));
+    server.ctx.listeners.push(async (event, packageId) => {
+      if (event !== 'package.security_scanned') return;
+      scanned.add(packageId);
+      if (Object.values(ids).length === 3 && Object.values(ids).every((id) => scanned.has(id))) allScanned();
+    });
     await createRepo(server, 'dev');
     for (const name of ['evil', 'good', 'app']) {
       const res = await uploadPackage<{ cdn_url: string; slug_perm: string }>(
@@ -59,6 +69,8 @@ describe('policy queries', () => {
       urls[name] = res.body.cdn_url;
       ids[name] = res.body.slug_perm;
     }
+    if (Object.values(ids).every((id) => scanned.has(id))) allScanned();
+    await done;
   });
   afterAll(async () => server.close());
 
