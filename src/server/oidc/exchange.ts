@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { decodeJwt, type JWTPayload } from 'jose';
+import type { JWTPayload } from 'jose';
 import type { OidcExchangeRequest, OidcExchangeResponse } from '../../api/oidc.js';
 import type { Actor, Principal } from '../domain/access.js';
 import { auditRecord, recordAudit } from '../domain/audit.js';
@@ -19,7 +19,7 @@ import type { OrgRef } from './lookup.js';
 import { OidcRefusal } from './refusal.js';
 import type { OidcService } from './service.js';
 import { newToken } from './tokens.js';
-import { audienceMatches, checkAlgorithm, verifyOidcToken } from './verify.js';
+import { audienceMatches, checkAlgorithm, readJwt, verifyOidcToken } from './verify.js';
 
 /** The one answer every refused exchange gets, whatever the reason. */
 export const EXCHANGE_REFUSED_DETAIL =
@@ -71,14 +71,10 @@ async function exchange(
   if (!trust) throw new OidcRefusal('unknown_org', `no organisation '${orgSlug}'`);
   const { org, service } = trust;
   known.org = org;
-  let unverified: JWTPayload;
-  try {
-    unverified = decodeJwt(request.oidc_token);
-  } catch {
-    throw new OidcRefusal('malformed_token', 'the token is not a JWT');
-  }
+  const jwt = readJwt(request.oidc_token);
+  const unverified = jwt.claims;
   known.claims = unverified;
-  checkAlgorithm(request.oidc_token);
+  checkAlgorithm(jwt);
   if (!service) throw new OidcRefusal('unknown_service', `no service account '${request.service_slug}'`);
   known.service = service;
 
@@ -96,7 +92,7 @@ async function exchange(
   known.provider = enabled[0];
 
   const now = ctx.clock();
-  const claims = await verifyOidcToken(request.oidc_token, enabled[0]!.provider_url, oidc.keys, now);
+  const claims = await verifyOidcToken(jwt, enabled[0]!.provider_url, oidc.keys, now);
   known.claims = claims;
   // Providers the account is attached to come first, so a refusal names the one that mattered.
   const candidates = [...enabled.filter((p) => p.attached), ...enabled.filter((p) => !p.attached)];
