@@ -1,8 +1,7 @@
-import crypto from 'node:crypto';
 import { hashKey, type Actor, type CallerIdentity, type Principal } from '../domain/access.js';
 import { recordAudit } from '../domain/audit.js';
 import type { CredentialResolver, ServiceContext } from '../domain/context.js';
-import { newId } from '../domain/ids.js';
+import { newId, randomBytes } from '../domain/ids.js';
 import type { Db } from '../store/db.js';
 import {
   deleteTokensExpiredBefore,
@@ -48,7 +47,7 @@ export function newToken(
   grant: TokenGrant,
   now: Date,
 ): { issued: IssuedToken; row: NewOidcToken } {
-  const token = OIDC_TOKEN_PREFIX + crypto.randomBytes(32).toString('base64url');
+  const token = OIDC_TOKEN_PREFIX + randomBytes(32).toString('base64url');
   const id = newId();
   const expiresAt = new Date(now.getTime() + grant.ttlSeconds * 1000).toISOString();
   const row: NewOidcToken = {
