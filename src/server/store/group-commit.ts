@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import { BACKSTOP_CHECKPOINT_PAGES, startCheckpointer, type Checkpointer } from './checkpointer.js';
 import type { Db } from './db.js';
 import { isPostgres } from './jobs.js';
-import { onSqliteConnection, type SqliteSession } from './sqlite-session.js';
+import { hasSqliteConnection, onSqliteConnection, type SqliteSession } from './sqlite-session.js';
 import { dbOf, inTransaction, type DbSource } from './source.js';
 import { WalSync } from './wal-sync.js';
 
@@ -114,6 +114,20 @@ export async function inGroupCommit<T>(source: DbSource, work: (trx: Db) => Prom
   return result;
 }
 
+/** One caller's work waiting in a batch of {@link inSqliteGroupCommit}. */
+interface BatchedWork {
+  work: (session: SqliteSession) => unknown;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
+/** The work waiting for the next batch commit of each database. */
+const batches = new WeakMap<Db, BatchedWork[]>();
+
+const SAVEPOINT = { sql: 'savepoint batched_work', parameters: [] };
+const RELEASE = { sql: 'release batched_work', parameters: [] };
+const ROLLBACK_TO = { sql: 'rollback to batched_work', parameters: [] };
+
 /**
  * {@link inGroupCommit} for synchronous work on SQLite: `work` runs its statements between BEGIN
  * and COMMIT in one turn of the event loop, with the same durability (the rows survive a crash
@@ -121,6 +135,11 @@ export async function inGroupCommit<T>(source: DbSource, work: (trx: Db) => Prom
  * writes on hot paths (the token exchange), where Kysely's executor around each statement cost
  * more than the statements. Returns null when `source` is not an SQLite database with healthy
  * group commits; the caller then uses {@link inGroupCommit}.
+ *
+ * Calls made in the same turn of the event loop (requests that arrived together) share one
+ * transaction, committed right after that turn: one commit writes their pages to the log once.
+ * Each caller's work runs under a savepoint of its own, so a failing one is rolled back alone
+ * and only its caller sees the error.
  */
 export function inSqliteGroupCommit<T>(
   source: DbSource,
@@ -128,8 +147,25 @@ export function inSqliteGroupCommit<T>(
 ): Promise<T> | null {
   const db = dbOf(source);
   const commits = sqliteGroupCommits.get(db);
-  if (!commits || commits.wal.unhealthy) return null;
-  const committed = onSqliteConnection(db, (session) => {
+  if (!commits || commits.wal.unhealthy || !hasSqliteConnection(db)) return null;
+  return new Promise<T>((resolve, reject) => {
+    let batch = batches.get(db);
+    if (!batch) {
+      batches.set(db, (batch = []));
+      setImmediate(() => commitBatch(db, commits));
+    }
+    batch.push({ work, resolve: resolve as (value: unknown) => void, reject });
+  });
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; err: unknown };
+
+/** Commits the database's waiting batch as one group commit and answers each of its callers. */
+function commitBatch(db: Db, commits: SqliteGroupCommits): void {
+  const batch = batches.get(db) ?? [];
+  batches.delete(db);
+  const shared = batch.length > 1;
+  const committed = onSqliteConnection(db, (session): Outcome[] => {
     if (!commits.checkpointing) {
       session.run(BACKSTOP_CHECKPOINTS);
       commits.startCheckpointing();
@@ -138,9 +174,23 @@ export function inSqliteGroupCommit<T>(
     try {
       session.run(BEGIN);
       try {
-        const result = work(session);
+        const outcomes = batch.map((item): Outcome => {
+          if (!shared) return { ok: true, value: item.work(session) };
+          session.run(SAVEPOINT);
+          try {
+            const value = item.work(session);
+            session.run(RELEASE);
+            return { ok: true, value };
+          } catch (err) {
+            // An error that ended the whole transaction (a full disk) fails the batch below.
+            if (!session.inTransaction) throw err;
+            session.run(ROLLBACK_TO);
+            session.run(RELEASE);
+            return { ok: false, err };
+          }
+        });
         session.run(COMMIT);
-        return result;
+        return outcomes;
       } catch (err) {
         // A failed statement or COMMIT can leave the transaction open; it must not outlive this turn.
         if (session.inTransaction) session.run(ROLLBACK);
@@ -149,11 +199,16 @@ export function inSqliteGroupCommit<T>(
     } finally {
       session.run(RESTORED);
     }
-  });
-  return (
-    committed?.then((result) => {
+  })!;
+  committed.then(
+    (outcomes) => {
       commits.wal.schedule();
-      return result;
-    }) ?? null
+      outcomes.forEach((outcome, i) =>
+        outcome.ok ? batch[i]!.resolve(outcome.value) : batch[i]!.reject(outcome.err),
+      );
+    },
+    (err: unknown) => {
+      for (const item of batch) item.reject(err);
+    },
   );
 }

@@ -35,6 +35,11 @@ export function registerSqliteConnection(db: Db, connection: () => SqliteConnect
   connections.set(db, connection);
 }
 
+/** True when `source` is an SQLite database (not a transaction) whose connection sessions can use. */
+export function hasSqliteConnection(source: DbSource): boolean {
+  return connections.has(dbOf(source));
+}
+
 function sessionOf(connection: SqliteConnection): SqliteSession {
   return {
     run: (query) => void connection.prepare(query.sql).run(query.parameters),

@@ -172,6 +172,36 @@ describe('synchronous statements on the SQLite connection', () => {
     ).resolves.toBeUndefined();
     expect(await all()).toEqual([3]);
   });
+
+  it('commits the calls of one turn together, and rolls back only the one that fails', async () => {
+    const groupCommits = ioCounts.groupCommits;
+    const results = await Promise.allSettled([
+      inSqliteGroupCommit(db, (s) => {
+        s.run(insert(1));
+        return 'first';
+      }),
+      inSqliteGroupCommit(db, (s) => {
+        s.run(insert(2));
+        s.run({ sql: 'insert into missing (n) values (?)', parameters: [2] });
+      }),
+      inSqliteGroupCommit(db, (s) => {
+        s.run(insert(3));
+        return 'third';
+      }),
+    ]);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : String(r.reason)))).toEqual([
+      'first',
+      expect.stringMatching(/no such table: missing/),
+      'third',
+    ]);
+    expect(ioCounts.groupCommits).toBe(groupCommits + 1);
+    expect((await all()).sort()).toEqual([1, 3]);
+    // Calls of a later turn commit on their own.
+    await inSqliteGroupCommit(db, (s) => s.run(insert(4)));
+    expect(ioCounts.groupCommits).toBe(groupCommits + 2);
+    const { rows } = await sql<{ synchronous: number }>`pragma synchronous`.execute(db);
+    expect(rows[0]!.synchronous).toBe(2);
+  });
 });
 
 describe(`a token and its audit event stored together (${TEST_STORES})`, () => {
