@@ -8,6 +8,7 @@ import { benchPackageCopy } from './package-copy.js';
 import { benchPypi } from './pypi.js';
 import { benchReplicas } from './replicas.js';
 import { benchScan } from './scan.js';
+import { benchScanVerdict } from './scan-verdict.js';
 import { benchUpload } from './upload.js';
 import { benchWeb } from './web.js';
 
@@ -26,6 +27,7 @@ const BENCHES: Bench[] = [
   { name: 'scan-workers', run: () => benchScanWorkers() },
   { name: 'advisory-sync', run: () => benchAdvisorySync() },
   { name: 'scan', run: () => benchScan() },
+  { name: 'scan-verdict', run: () => benchScanVerdict() },
   { name: 'actions', run: () => benchActions() },
   { name: 'replicas', run: () => benchReplicas() },
   { name: 'web', run: benchWeb },

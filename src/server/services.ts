@@ -7,7 +7,7 @@ import { webSessionPruning } from './domain/web-sessions.js';
 import { createWebhookService, type WebhookService } from './hooks/service.js';
 import { FailedAuthLimiter, RateLimiter } from './http/rate-limit.js';
 import { createOidcService, type OidcService } from './oidc/service.js';
-import { evaluatePolicies } from './policies/evaluate.js';
+import { evaluatePoliciesIn } from './policies/evaluate.js';
 import { createScanService, type ScanService } from './scan/service.js';
 import { createConfiguredPool } from './scan/worker/run-in-worker.js';
 
@@ -41,7 +41,7 @@ export async function buildServices(ctx: ServiceContext): Promise<AppServices> {
     ctx,
     {
       analyse: (_c, input) => pool.analyse(input),
-      evaluatePolicies: (c, id, scans) => evaluatePolicies(c, packageMatchesQuery, id, scans),
+      evaluatePolicies: (c, tx, id, scans) => evaluatePoliciesIn(c, tx, packageMatchesQuery, id, scans),
     },
     { concurrency: pool.size, workers: pool },
   );

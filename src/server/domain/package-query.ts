@@ -360,32 +360,39 @@ export async function listOrgPackages(
 /**
  * Whether a package could match a stored query, read as {@link readStoredQuery} reads it: a query
  * that no longer parses is evaluated by the terms it can read, and `error` says what is wrong.
+ * Reads through `source` (a transaction that is writing the package, for one that must see it).
  */
 export async function packageMayMatchQuery(
   ctx: ServiceContext,
   packageId: string,
   query: string,
+  source: DbSource = ctx,
 ): Promise<{ matches: boolean; error: string | null }> {
   const { search, error } = readStoredQuery(query);
-  return { matches: await packageMatchesFilter(ctx, packageId, searchFilter(search, ctx.clock())), error };
+  return {
+    matches: await packageMatchesFilter(source, packageId, searchFilter(search, ctx.clock())),
+    error,
+  };
 }
 
 /**
  * True when a package matches a webhook's `package_query`; an empty query matches all. A stored
  * query that no longer parses matches nothing (its webhook is skipped, never widened to every
  * package) and is logged; it never throws, so one bad webhook cannot hold up the others.
+ * Reads through `source`, as {@link packageMayMatchQuery} does.
  */
 export async function packageMatchesQuery(
   ctx: ServiceContext,
   packageId: string,
   query: string,
+  source: DbSource = ctx,
 ): Promise<boolean> {
   const problem = queryProblem(query);
   if (problem) {
     ctx.log.warn({ packageId, query, problem }, 'a stored package query cannot be read; it matches nothing');
     return false;
   }
-  return (await packageMayMatchQuery(ctx, packageId, query)).matches;
+  return (await packageMayMatchQuery(ctx, packageId, query, source)).matches;
 }
 
 /** `GET /packages/{owner}/{repo}/{identifier}/` (Read): one live package by slug_perm or slug. */

@@ -12,10 +12,19 @@ import {
   recordPolicyOutcome,
   type NewViolation,
 } from '../store/policies.js';
-import { inTransaction } from '../store/source.js';
+import type { Db } from '../store/db.js';
+import { inTransaction, type DbSource } from '../store/source.js';
 
-/** Tells whether a package matches a search query (empty query: always). */
-export type PackageQueryMatcher = (ctx: ServiceContext, packageId: string, query: string) => Promise<boolean>;
+/**
+ * Tells whether a package matches a search query (empty query: always), reading through `source`
+ * (the transaction the evaluation runs in, so that it sees the scan being recorded).
+ */
+export type PackageQueryMatcher = (
+  ctx: ServiceContext,
+  packageId: string,
+  query: string,
+  source: DbSource,
+) => Promise<boolean>;
 
 interface VulnerabilitySettings {
   min_severity: 'Low' | 'Medium' | 'High' | 'Critical';
@@ -69,14 +78,15 @@ export function licenseReasons(settings: LicenseSettings, license: string): stri
  */
 async function policyApplies(
   ctx: ServiceContext,
+  tx: DbSource,
   matches: PackageQueryMatcher,
   policy: { id: string; package_query_string: string },
   packageId: string,
 ): Promise<boolean> {
   if (!queryProblem(policy.package_query_string)) {
-    return matches(ctx, packageId, policy.package_query_string);
+    return matches(ctx, packageId, policy.package_query_string, tx);
   }
-  const outcome = await packageMayMatchQuery(ctx, packageId, policy.package_query_string);
+  const outcome = await packageMayMatchQuery(ctx, packageId, policy.package_query_string, tx);
   ctx.log.warn(
     { policy: policy.id, query: policy.package_query_string, error: outcome.error },
     'policy query cannot be read; the policy covers every package it could match',
@@ -85,22 +95,26 @@ async function policyApplies(
 }
 
 /**
- * Evaluates the org's vulnerability and license policies against a freshly scanned package:
- * records each violation, marks the package `policy_violated`, and quarantines it when a violated
- * policy says so. Returns true when this evaluation quarantined the package.
+ * Evaluates the org's vulnerability and license policies against a freshly scanned package in
+ * the caller's transaction `tx`, reading and writing only through it: records each violation,
+ * marks the package `policy_violated`, and quarantines it when a violated policy says so. The
+ * scan records its outcome in the same transaction (see scanPackage), so that no reader sees the
+ * scan finished without this verdict, and the policies' queries (`scan:`, `severity:`, …) see
+ * the new scan. Returns true when this evaluation quarantined the package.
  */
-export async function evaluatePolicies(
+export async function evaluatePoliciesIn(
   ctx: ServiceContext,
+  tx: Db,
   matches: PackageQueryMatcher,
   packageId: string,
   scans: VulnerabilityScan[],
 ): Promise<boolean> {
-  const pkg = await findPolicyTarget(ctx, packageId);
+  const pkg = await findPolicyTarget(tx, packageId);
   if (!pkg) return false;
-  const policies = await listPolicyRecords(ctx, pkg.org_id, ['vulnerability', 'license']);
+  const policies = await listPolicyRecords(tx, pkg.org_id, ['vulnerability', 'license']);
   const violations: (NewViolation & { quarantine: boolean })[] = [];
   for (const p of policies) {
-    if (p.package_query_string && !(await policyApplies(ctx, matches, p, packageId))) continue;
+    if (p.package_query_string && !(await policyApplies(ctx, tx, matches, p, packageId))) continue;
     const settings = p.settings as unknown as VulnerabilitySettings & LicenseSettings;
     const reasons =
       p.kind === 'vulnerability'
@@ -117,23 +131,34 @@ export async function evaluatePolicies(
   }
   const quarantine = pkg.is_quarantined === 0 && violations.some((v) => v.quarantine);
   const now = ctx.clock().toISOString();
-  await inTransaction(ctx, async (tx) => {
-    await recordPolicyOutcome(tx, pkg, violations, now, quarantine ? now : null);
-    if (quarantine) {
-      await recordAudit(tx, SYSTEM_ACTOR, ctx.clock(), {
-        orgId: pkg.org_id,
-        repoId: pkg.repo_id,
-        event: 'package.quarantined',
-        eventKind: 'action',
-        object: pkg.name,
-        objectKind: 'package',
-        objectSlugPerm: pkg.id,
-        context: {
-          reason: 'policy violation',
-          violations: violations.map((v) => ({ policy: v.policyId, reasons: v.reasons })),
-        },
-      });
-    }
-  });
+  await recordPolicyOutcome(tx, pkg, violations, now, quarantine ? now : null);
+  if (quarantine) {
+    await recordAudit(tx, SYSTEM_ACTOR, ctx.clock(), {
+      orgId: pkg.org_id,
+      repoId: pkg.repo_id,
+      event: 'package.quarantined',
+      eventKind: 'action',
+      object: pkg.name,
+      objectKind: 'package',
+      objectSlugPerm: pkg.id,
+      context: {
+        reason: 'policy violation',
+        violations: violations.map((v) => ({ policy: v.policyId, reasons: v.reasons })),
+      },
+    });
+  }
   return quarantine;
+}
+
+/**
+ * {@link evaluatePoliciesIn} in a transaction of its own: what it reads of the package and what
+ * it records commit together. Returns true when this evaluation quarantined the package.
+ */
+export async function evaluatePolicies(
+  ctx: ServiceContext,
+  matches: PackageQueryMatcher,
+  packageId: string,
+  scans: VulnerabilityScan[],
+): Promise<boolean> {
+  return inTransaction(ctx, (tx) => evaluatePoliciesIn(ctx, tx, matches, packageId, scans));
 }

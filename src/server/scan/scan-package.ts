@@ -5,7 +5,16 @@ import { pipeline } from 'node:stream/promises';
 import type { VulnerabilityScan } from '../../api/vulnerabilities.js';
 import { emitPackageEvent, type ServiceContext } from '../domain/context.js';
 import { newId } from '../domain/ids.js';
-import { findScanTarget, markScanStarted, recordScan, replaceComponents } from '../store/scans.js';
+import {
+  findScanTarget,
+  listFindings,
+  listScans,
+  markScanFinished,
+  markScanStarted,
+  recordScan,
+  replaceComponents,
+} from '../store/scans.js';
+import type { Db } from '../store/db.js';
 import type { CoverageRecord } from './coverage.js';
 import type { ExtractInput } from './extract/types.js';
 import { maxSeverity } from './findings.js';
@@ -25,8 +34,16 @@ export const SCAN_STATUS = {
 export interface ScanDeps {
   /** Reads the components of a file and matches them (off the event loop, in production). */
   analyse(ctx: ServiceContext, input: ExtractInput): Promise<ScanAnalysis>;
-  /** Evaluates org policies after a scan; returns true when it quarantined the package. */
-  evaluatePolicies(ctx: ServiceContext, packageId: string, scans: VulnerabilityScan[]): Promise<boolean>;
+  /**
+   * Evaluates org policies against a finished scan in the transaction `tx` that records it,
+   * reading and writing only through `tx`; returns true when it quarantined the package.
+   */
+  evaluatePolicies(
+    ctx: ServiceContext,
+    tx: Db,
+    packageId: string,
+    scans: VulnerabilityScan[],
+  ): Promise<boolean>;
 }
 
 /**
@@ -49,10 +66,12 @@ async function withLocalFile<T>(
 }
 
 /**
- * Scans one package: reads its components, matches them against the advisories, stores the
- * results as a new scan, sets `security_scan_status`, evaluates the org's policies and announces
- * `package.security_scanned`. A hostile or unreadable artifact ends as "Security Scanning Failed"
- * with the reason; unknown content as "Security Scanning Not Supported".
+ * Scans one package: reads its components, matches them against the advisories, then in one
+ * commit stores the results as a new scan, sets `security_scan_status` and records the org's
+ * policy verdict (violations, quarantine), and announces `package.security_scanned`. Nobody reads
+ * the scan finished before its verdict: the status, the gate's wait and the registries' checks
+ * all read the row that commit writes. A hostile or unreadable artifact ends as "Security
+ * Scanning Failed" with the reason; unknown content as "Security Scanning Not Supported".
  */
 export async function scanPackage(ctx: ServiceContext, deps: ScanDeps, packageId: string): Promise<void> {
   const pkg = await findScanTarget(ctx, packageId);
@@ -93,7 +112,7 @@ export async function scanPackage(ctx: ServiceContext, deps: ScanDeps, packageId
     failed: SCAN_STATUS.failed,
     not_supported: SCAN_STATUS.notSupported,
   }[outcome];
-  await recordScan(
+  const quarantined = await recordScan(
     ctx,
     {
       id: newId(),
@@ -116,12 +135,37 @@ export async function scanPackage(ctx: ServiceContext, deps: ScanDeps, packageId
     },
     scans.map((s) => ({ target: s.target, type: s.type, results: s.results })),
     status,
+    (tx) => deps.evaluatePolicies(ctx, tx, pkg.id, scans),
   );
-  const quarantined = await deps.evaluatePolicies(ctx, pkg.id, scans);
   await emitPackageEvent(ctx, 'package.security_scanned', pkg.id, {
     outcome,
     num_vulnerabilities: numVulns,
     reason: reason || undefined,
   });
   if (quarantined) await emitPackageEvent(ctx, 'package.quarantined', pkg.id, { reason: 'policy violation' });
+}
+
+/**
+ * Ends the scan of a package that ran out of attempts (the service failed it, not the artifact):
+ * marks it "Security Scanning Failed" and, in the same commit, records the policy verdict against
+ * the findings of its latest recorded scan (none for a package never scanned), so the status never
+ * reads finished without a verdict. Announces a quarantine that verdict made.
+ */
+export async function failScan(ctx: ServiceContext, deps: ScanDeps, packageId: string): Promise<void> {
+  const quarantined = await markScanFinished(
+    ctx,
+    packageId,
+    SCAN_STATUS.failed,
+    ctx.clock().toISOString(),
+    async (tx) => {
+      // A package deleted while its scan kept failing gets no verdict (a scan of it would not run).
+      const pkg = await findScanTarget(tx, packageId);
+      if (!pkg || pkg.deleted_at !== null) return false;
+      const [latest] = await listScans(tx, { packageId }, { offset: 0, size: 1 });
+      const scans = latest ? await listFindings(tx, latest.id) : [];
+      return deps.evaluatePolicies(ctx, tx, packageId, scans);
+    },
+  );
+  if (quarantined)
+    await emitPackageEvent(ctx, 'package.quarantined', packageId, { reason: 'policy violation' });
 }

@@ -3,10 +3,10 @@ import type { BackgroundTask } from '../domain/background.js';
 import { newId } from '../domain/ids.js';
 import type { Db } from '../store/db.js';
 import { insertJob } from '../store/jobs.js';
-import { findScanStatus, markScanFinished, markScanQueued } from '../store/scans.js';
+import { findScanStatus, markScanQueued } from '../store/scans.js';
 import { JobQueue } from '../jobs/queue.js';
 import { createJobWorker, type JobWorker } from '../jobs/worker.js';
-import { scanPackage, SCAN_STATUS, type ScanDeps } from './scan-package.js';
+import { failScan, scanPackage, SCAN_STATUS, type ScanDeps } from './scan-package.js';
 import { ScanWaiters } from './waiters.js';
 
 /** The job kind of one package scan. */
@@ -109,9 +109,9 @@ export function createScanService(
             await scanPackage(ctx, deps, packageId);
           } catch (err) {
             // Out of attempts: say so on the package rather than leaving it "in progress" forever.
-            if (job.attempts >= job.maxAttempts) {
-              await markScanFinished(ctx, packageId, SCAN_STATUS.failed, ctx.clock().toISOString());
-            }
+            // The verdict commits with that status; should even that fail, the package stays "in
+            // progress" (the gate's wait runs out and fails closed) rather than finished without one.
+            if (job.attempts >= job.maxAttempts) await failScan(ctx, deps, packageId);
             throw err;
           } finally {
             waiters.notify(packageId);

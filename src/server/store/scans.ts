@@ -4,7 +4,7 @@ import type { NotEvaluatedComponent, Vulnerability } from '../../api/vulnerabili
 import type { Db } from './db.js';
 import type { ScansTable } from './schema.js';
 import { inGroupCommit } from './group-commit.js';
-import { dbOf, type DbSource } from './source.js';
+import { dbOf, inTransaction, type DbSource } from './source.js';
 
 /** One ecosystem's share of a scan's components, as the scan recorded it. */
 export interface StoredEcosystemCount {
@@ -228,18 +228,30 @@ export async function markScanStarted(
   );
 }
 
-/** Marks a package's scan as finished with `status` at `at` (a scan that ran out of attempts). */
-export async function markScanFinished(
+/** Work that commits with a scan's finished status, in its transaction (the policy verdict). */
+export type WithFinishedScan<T> = (trx: Db) => Promise<T>;
+
+/**
+ * Marks a package's scan as finished with `status` at `at` (a scan that ran out of attempts), and
+ * runs `alongside` in the same transaction after it: what `alongside` records (the policy
+ * verdict) is never seen apart from the status. Returns what `alongside` returns.
+ */
+export async function markScanFinished<T>(
   source: DbSource,
   packageId: string,
   status: string,
   at: string,
-): Promise<void> {
-  await dbOf(source)
-    .updateTable('packages')
-    .set({ security_scan_status: status, security_scan_completed_at: at })
-    .where('id', '=', packageId)
-    .execute();
+  alongside: WithFinishedScan<T>,
+): Promise<T> {
+  // A fully synced commit, as this path always made: it is rare, and nothing busy waits behind it.
+  return inTransaction(source, async (tx) => {
+    await tx
+      .updateTable('packages')
+      .set({ security_scan_status: status, security_scan_completed_at: at })
+      .where('id', '=', packageId)
+      .execute();
+    return alongside(tx);
+  });
 }
 
 /** Sets the scan status of a live package (a queued scan); a deleted one keeps its own. */
@@ -307,15 +319,19 @@ const FINDINGS_BATCH = 200;
 
 /**
  * Records a finished scan in one transaction: the scan (numbered after the last one), its
- * findings in order, and the package's final scan status.
+ * findings in order, the package's final scan status, and then whatever `alongside` writes (the
+ * policy verdict), which reads the new scan and status through the transaction it is given.
+ * Whoever reads the status finished therefore finds the verdict of that scan beside it; a crash
+ * before the commit leaves none of it. Returns what `alongside` returns.
  */
-export async function recordScan(
+export async function recordScan<T>(
   source: DbSource,
   scan: NewScan,
   findings: StoredFinding[],
   status: string,
-): Promise<void> {
-  await inGroupCommit(source, async (tx) => {
+  alongside: WithFinishedScan<T>,
+): Promise<T> {
+  return inGroupCommit(source, async (tx) => {
     const last = await tx
       .selectFrom('scans')
       .select((eb) => eb.fn.max('seq').as('seq'))
@@ -345,6 +361,7 @@ export async function recordScan(
       .set({ security_scan_status: status, security_scan_completed_at: scan.completed_at })
       .where('id', '=', scan.package_id)
       .execute();
+    return alongside(tx);
   });
 }
 

@@ -302,9 +302,9 @@ describe.each(BACKENDS)('the subsystem stores on %s', (backend) => {
     });
     const older = scan('2026-01-01T00:00:00.000Z', 1);
     const newer = scan('2026-01-02T00:00:00.000Z', 2);
-    await recordScan(server.ctx, older, [], 'Scan Detected No Vulnerabilities');
+    await recordScan(server.ctx, older, [], 'Scan Detected No Vulnerabilities', async () => undefined);
     const findings = [{ target: 'package-lock.json', type: 'npm', results: [] }];
-    await recordScan(server.ctx, newer, findings, 'Scan Detected No Vulnerabilities');
+    await recordScan(server.ctx, newer, findings, 'Scan Detected No Vulnerabilities', async () => undefined);
     const listed = await listScans(server.ctx, { packageId: pkg.id });
     expect(listed.map((s) => s.id)).toEqual([newer.id, older.id]);
     expect(listed[0]!.seq).toBe(listed[1]!.seq + 1);
