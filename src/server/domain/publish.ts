@@ -15,7 +15,12 @@ import { queueScanInCommit, SCAN_JOB } from '../scan/service.js';
 import { TooLargeError, type StagedBlob } from '../store/blobs.js';
 import type { Db } from '../store/db.js';
 import { inGroupCommit } from '../store/group-commit.js';
-import { DEFAULT_LEASE_TIMING, tryLockBlob, type HeldLease } from '../store/upload-leases.js';
+import {
+  blobAddressUnused,
+  DEFAULT_LEASE_TIMING,
+  tryLockBlob,
+  type HeldLease,
+} from '../store/upload-leases.js';
 import { insertBlobRow, insertUpload } from '../store/uploads.js';
 import { requirePrincipal, type Actor } from './access.js';
 import type { ServiceContext } from './context.js';
@@ -141,13 +146,50 @@ async function lockBlob(ctx: ServiceContext, sha256: string): Promise<{ lock: He
   }
 }
 
+/** How the publish keeps garbage collection away from its bytes until its rows are committed. */
+type BlobGuard =
+  | { kind: 'lock'; lock: HeldLease; at: number }
+  /** The address was unused at `at` (no row, no lock): see {@link blobAddressUnused}. */
+  | { kind: 'unused'; at: number };
+
+/**
+ * How long after an address was found unused its rows may still be committed without the lock:
+ * a blob row written by anyone after that check is younger than it, and collection leaves rows
+ * alone until they are older than the upload TTL. Half of it leaves the other half for clocks of
+ * different processes and for requests that stamped their rows before writing them.
+ */
+function unusedForMs(ctx: ServiceContext): number {
+  return (ctx.config.limits.uploadTtlSeconds * 1000) / 2;
+}
+
+/**
+ * Guards the bytes about to be committed: new bytes (the usual case: no blob row, no lock at the
+ * address) need only that one read; bytes already known, or an address that garbage collection
+ * is working on, take the address's lock (waiting while another holds it).
+ */
+async function guardBlob(ctx: ServiceContext, sha256: string): Promise<BlobGuard> {
+  const at = ctx.clock().getTime();
+  if (await blobAddressUnused(ctx, sha256)) return { kind: 'unused', at };
+  return { kind: 'lock', ...(await lockBlob(ctx, sha256)) };
+}
+
+/**
+ * True when a check that found the address unused is too old to stand for now (a very slow
+ * publish): the lock must be taken after all, and the bytes looked for again, since collection
+ * could have removed them meanwhile.
+ */
+function guardLapsed(ctx: ServiceContext, guard: BlobGuard): boolean {
+  return guard.kind === 'unused' && ctx.clock().getTime() - guard.at > unusedForMs(ctx);
+}
+
 /**
  * Publishes one file: the fields are checked, the bytes staged and checked against the declared
  * checksums, the metadata read (unless given; from memory for files up to
- * {@link KEEP_IN_MEMORY_BYTES}, else from the blob once committed) and checked, the bytes
- * committed to their address (synced), and then one group commit writes the blob row, a
- * consumed upload row, the package (see `writeNewPackage`: 409 `duplicate_package` for a version
- * already there), its audit events and its scan job, and releases the blob's lock. When the
+ * {@link KEEP_IN_MEMORY_BYTES}, else from the blob once committed) and checked, the address
+ * guarded against garbage collection (one read for new bytes, the address's lock otherwise), the
+ * bytes committed to it (synced), and then one group commit writes the blob row, a consumed
+ * upload row, the package (see `writeNewPackage`: 409 `duplicate_package` for a version already
+ * there), its audit events and its scan job, and releases the lock when one was taken. When the
  * answer is a success, every row survives a crash of the service, and a crash of the machine
  * loses at most the last moments' commits (docs/storage.md). On any failure no package exists;
  * committed bytes that nothing refers to keep a blob row, so garbage collection removes them
@@ -185,7 +227,7 @@ export async function publishFile(
       throw err;
     }
   }
-  const { lock, at: lockedAt } = await lockBlob(ctx, staged.sha256).catch(async (err: unknown) => {
+  let guard = await guardBlob(ctx, staged.sha256).catch(async (err: unknown) => {
     await staged.discard().catch(() => undefined);
     throw err;
   });
@@ -212,11 +254,24 @@ export async function publishFile(
     }
     const known = meta;
     published = { slug_perm: id, filename, name: meta.name, version: meta.version };
+    if (guardLapsed(ctx, guard)) {
+      guard = { kind: 'lock', ...(await lockBlob(ctx, staged.sha256)) };
+      // Gone: nothing to record as a blob; the client sends the bytes again.
+      if (!(await ctx.blobs.has(staged.sha256))) {
+        committed = false;
+        throw lockLost(filename);
+      }
+    }
+    const held = guard;
     const at = ctx.clock();
     await inGroupCommit(ctx, async (trx) => {
       // A lease younger than half its life (by the clock that judges it) cannot have lapsed and been
       // taken: confirming it would cost a statement for nothing.
-      if (ctx.clock().getTime() - lockedAt > LEASE_CONFIRM_AFTER_MS && !(await lock.renew(trx)))
+      if (
+        held.kind === 'lock' &&
+        ctx.clock().getTime() - held.at > LEASE_CONFIRM_AFTER_MS &&
+        !(await held.lock.renew(trx))
+      )
         throw lockLost(filename);
       await insertBlobRow(trx, staged, at);
       await insertUpload(trx, {
@@ -248,11 +303,12 @@ export async function publishFile(
         onDraft: (row) => (draft = row),
       });
       await queueScanInCommit(trx, id, at);
-      await lock.release(trx);
+      if (held.kind === 'lock') await held.lock.release(trx);
     });
   } catch (err) {
-    await abandon(ctx, lock, committed ? staged : null).catch((cleanup: unknown) =>
-      ctx.log.warn({ err: cleanup, sha256: staged.sha256 }, 'refused publish not cleaned up'),
+    await abandon(ctx, guard.kind === 'lock' ? guard.lock : null, committed ? staged : null).catch(
+      (cleanup: unknown) =>
+        ctx.log.warn({ err: cleanup, sha256: staged.sha256 }, 'refused publish not cleaned up'),
     );
     // Two publishes of one version racing past the caller's check: the unique index decided.
     if (isUniqueViolation(err) && draft) throw duplicateError(draft, repoRef(access).path);
@@ -270,11 +326,16 @@ export async function publishFile(
 
 /**
  * After a refused publish: records committed bytes as a blob (garbage collection removes them
- * once nothing refers to them) and releases the lock, in one group commit.
+ * once nothing refers to them) and releases the lock when one is held, in one group commit.
  */
-async function abandon(ctx: ServiceContext, lock: HeldLease, staged: StagedBlob | null): Promise<void> {
+async function abandon(
+  ctx: ServiceContext,
+  lock: HeldLease | null,
+  staged: StagedBlob | null,
+): Promise<void> {
+  if (!lock && !staged) return;
   await inGroupCommit(ctx, async (trx: Db) => {
     if (staged) await insertBlobRow(trx, staged, ctx.clock());
-    await lock.release(trx);
+    await lock?.release(trx);
   });
 }

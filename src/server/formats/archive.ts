@@ -1,9 +1,11 @@
 import { PassThrough, Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import tar from 'tar-stream';
 import yauzl from 'yauzl';
 import type { BlobStore, ByteRange } from '../store/blobs.js';
+import { tarBlockEntries } from './tar-blocks.js';
 
 /**
  * Bounds every archive walk obeys, so a hostile upload (a zip bomb, millions of entries, a huge
@@ -50,6 +52,8 @@ export class ArchiveError extends Error {
 export interface ArchiveSource {
   readonly size: number;
   open(range?: ByteRange): Promise<Readable>;
+  /** The whole archive, when it is in memory: a walk may then decompress it in one step. */
+  readonly bytes?: Buffer;
 }
 
 /** An archive source over a committed blob. */
@@ -61,6 +65,7 @@ export function blobArchiveSource(blobs: BlobStore, sha256: string, size: number
 export function bufferArchiveSource(bytes: Buffer): ArchiveSource {
   return {
     size: bytes.length,
+    bytes,
     async open(range) {
       const part = range ? bytes.subarray(range.start, range.end + 1) : bytes;
       const stream = new PassThrough();
@@ -206,6 +211,69 @@ const TAR_KINDS: Record<string, ArchiveEntry['kind']> = {
   symlink: 'link',
 };
 
+/**
+ * Expanded size up to which a gzip-compressed archive held in memory is decompressed in one task
+ * of the thread pool rather than streamed: a stream hands every 16 KiB to the pool and back, and
+ * each hand-over waits behind whatever file syncs hold the pool's threads (a publish's metadata
+ * read took milliseconds of waiting for microseconds of work). Larger ones are streamed.
+ */
+const ONE_STEP_EXPANDED_BYTES = 32 * 1024 * 1024;
+
+const gunzipWhole = promisify(zlib.gunzip) as (bytes: Buffer, options: zlib.ZlibOptions) => Promise<Buffer>;
+
+/**
+ * The tar inside gzip-compressed bytes, decompressed in one step, or null when it would expand
+ * past {@link ONE_STEP_EXPANDED_BYTES} or past what `limits` allow (the streaming walk then
+ * reports which limit). Within the bound neither the total nor the ratio limit can be broken.
+ */
+async function gunzipInOneStep(bytes: Buffer, limits: ArchiveLimits): Promise<Buffer | null> {
+  const ratioBound = Math.max(limits.ratioFloorBytes, bytes.length * limits.maxRatio);
+  const bound = Math.min(ONE_STEP_EXPANDED_BYTES, limits.maxTotalBytes, ratioBound);
+  try {
+    return await gunzipWhole(bytes, { maxOutputLength: bound });
+  } catch (err) {
+    // Checked by code, not class: the error may come from another realm (tests run in a VM context).
+    const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : null;
+    if (code === 'ERR_BUFFER_TOO_LARGE') return null;
+    throw err;
+  }
+}
+
+/** {@link walkTar} over a decompressed tar in memory, with the same limits and errors. */
+async function walkTarInMemory(
+  archive: Buffer,
+  visit: EntryVisitor,
+  limits: ArchiveLimits,
+  gzipped: boolean,
+): Promise<void> {
+  let count = 0;
+  try {
+    for (const entry of tarBlockEntries(archive)) {
+      count += 1;
+      if (count > limits.maxEntries) {
+        throw new ArchiveError('too_many_entries', `has more than ${limits.maxEntries} entries`);
+      }
+      const path = cleanPath(entry.name);
+      const result = await callVisitor(visit, {
+        path,
+        kind: TAR_KINDS[entry.type ?? 'file'] ?? 'other',
+        size: entry.size,
+        read: async (maxBytes) => {
+          const bound = Math.min(maxBytes ?? limits.maxEntryBytes, limits.maxEntryBytes);
+          if (entry.data.length > bound)
+            throw new ArchiveError('too_large', `${path} is larger than ${bound} bytes`);
+          // A copy: the caller may keep it, and a view would keep the whole archive alive.
+          return Buffer.from(entry.data);
+        },
+      });
+      if (result === 'stop') return;
+    }
+  } catch (err) {
+    if (err instanceof VisitorError) throw err.cause;
+    throw tarError(err, gzipped);
+  }
+}
+
 /** Walks a tar archive, gunzipping it first when `gzipped`, to the end (which verifies it is whole). */
 export async function walkTar(
   source: ArchiveSource,
@@ -213,6 +281,14 @@ export async function walkTar(
   limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS,
   gzipped = true,
 ): Promise<void> {
+  let expanded: Buffer | null = null;
+  try {
+    if (source.bytes && gzipped) expanded = await gunzipInOneStep(source.bytes, limits);
+    else if (source.bytes && source.bytes.length <= limits.maxTotalBytes) expanded = source.bytes;
+  } catch (err) {
+    throw tarError(err, gzipped);
+  }
+  if (expanded) return walkTarInMemory(expanded, visit, limits, gzipped);
   const input = await source.open();
   const packed = new Counter();
   const guard = new ExpansionGuard(gzipped ? packed : null, limits);

@@ -107,8 +107,22 @@ function packumentManifest(json: Record<string, unknown>): Record<string, unknow
 /** The SHA-512 of the whole file in npm's integrity form (`sha512-<base64>`). */
 async function integrityOf(file: UploadedFile): Promise<string> {
   const hash = crypto.createHash('sha512');
-  for await (const chunk of await file.source.open()) hash.update(chunk as Buffer);
+  if (file.source.bytes) hash.update(file.source.bytes);
+  else for await (const chunk of await file.source.open()) hash.update(chunk as Buffer);
   return `sha512-${hash.digest('base64')}`;
+}
+
+/** Dist-tags already found not to be version ranges: the check parses a range, each publish names a tag. */
+const tagsNotRanges = new Set<string>();
+const TAGS_REMEMBERED = 1000;
+
+/** True when `tag` reads as a version or range (npm refuses those as dist-tags). */
+function isVersionRange(tag: string): boolean {
+  if (tagsNotRanges.has(tag)) return false;
+  if (semver.validRange(tag)) return true;
+  if (tagsNotRanges.size >= TAGS_REMEMBERED) tagsNotRanges.clear();
+  tagsNotRanges.add(tag);
+  return false;
 }
 
 interface Manifest {
@@ -157,7 +171,7 @@ export const npmFormat: FormatHandler = {
     if (!DIST_TAG.test(tag)) {
       throw invalidField('npm_dist_tag', `'${tag}' must be letters, digits, '.', '_' or '-'.`);
     }
-    if (semver.validRange(tag)) {
+    if (isVersionRange(tag)) {
       throw invalidField(
         'npm_dist_tag',
         `'${tag}' must not be a version or version range (npm refuses those).`,

@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
+import { sql } from 'kysely';
 import type { BlobStore } from './blobs.js';
+import { compiledOnce } from './compiled-once.js';
 import { dbOf, type DbSource } from './source.js';
 
 /** How long leases last and how often they are renewed and retried. */
@@ -116,6 +118,30 @@ export async function tryLockBlob(
     await dbOf(on).deleteFrom('blob_locks').where('sha256', '=', sha256).where('token', '=', id).execute();
   };
   return hold(timing, renew, remove, id);
+}
+
+// Both in one statement: one snapshot on PostgreSQL, where garbage collection's lock and its
+// deletion of the row commit one after the other.
+const selectAddressUse = compiledOnce((db, p: { sha256: string }) =>
+  db.selectNoFrom((eb) => [
+    eb.exists(eb.selectFrom('blobs').select(sql.lit(1).as('x')).where('sha256', '=', p.sha256)).as('row'),
+    eb
+      .exists(eb.selectFrom('blob_locks').select(sql.lit(1).as('x')).where('sha256', '=', p.sha256))
+      .as('locked'),
+  ]),
+);
+
+/**
+ * True when a blob address has neither a blob row nor a lock: no bytes are known there and no
+ * garbage collection is removing any (it deletes a blob's row and then its file, both under the
+ * address's lock). Bytes committed to such an address need no lock while their rows follow
+ * soon: collection only ever considers a blob whose row is older than the upload TTL.
+ */
+export async function blobAddressUnused(source: DbSource, sha256: string): Promise<boolean> {
+  const { rows } = await selectAddressUse(source, { sha256 });
+  const row = rows[0] as { row: unknown; locked: unknown } | undefined;
+  // SQLite answers 0/1, PostgreSQL booleans.
+  return !!row && !Number(row.row) && !Number(row.locked);
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   walkArchive,
   type ArchiveEntry,
   type ArchiveLimits,
+  type ArchiveSource,
 } from '../../../src/server/formats/archive.js';
 import { makeTar, makeZip, type ArchiveFile } from '../../fixtures/packages/archives.js';
 
@@ -16,10 +17,19 @@ const FILES: ArchiveFile[] = [
   { name: 'pkg/b/c.txt', content: 'gamma' },
 ];
 
+/** How the walks below get their bytes: from memory (gzip decompressed in one step) or streamed. */
+let sourceOf: (bytes: Buffer) => ArchiveSource = bufferArchiveSource;
+
+/** The same bytes without the in-memory copy: a walk must stream them, as it does a blob. */
+function streamedSource(bytes: Buffer): ArchiveSource {
+  const { size, open } = bufferArchiveSource(bytes);
+  return { size, open };
+}
+
 async function walkAll(bytes: Buffer, limits?: Partial<ArchiveLimits>): Promise<Record<string, string>> {
   const seen: Record<string, string> = {};
   await walkArchive(
-    bufferArchiveSource(bytes),
+    sourceOf(bytes),
     async (e: ArchiveEntry) => {
       if (e.kind === 'file') seen[e.path] = (await e.read()).toString('utf8');
     },
@@ -38,7 +48,13 @@ async function problemOf(bytes: Buffer, limits?: Partial<ArchiveLimits>): Promis
   return 'none';
 }
 
-describe('bounded archive walking', () => {
+describe.each([
+  ['in memory', bufferArchiveSource],
+  ['streamed', streamedSource],
+])('bounded archive walking (%s)', (_how, source) => {
+  beforeAll(() => (sourceOf = source));
+  afterAll(() => (sourceOf = bufferArchiveSource));
+
   it.each([
     ['tar.gz', () => makeTar(FILES)],
     ['tar', () => makeTar(FILES, false)],

@@ -197,6 +197,18 @@ describe('bad publishes store nothing', () => {
     expect(await versionsOf('bad-integrity')).toEqual([]);
   });
 
+  it('refuses an attachment that is not base64, and takes one without padding', async () => {
+    const { body, tarball } = await publishBody('not-base64', '1.0.0');
+    const attachment = (body._attachments as Record<string, { data: string }>)['not-base64-1.0.0.tgz']!;
+    attachment.data = `${tarball.toString('base64').slice(0, -8)}!${tarball.toString('base64').slice(-8)}`;
+    const res = await npmCall(server, 'dev', 'PUT', 'not-base64', { body });
+    expect(res.status).toBe(422);
+    expect(res.body.error).toMatch(/data must be the tarball in base64/);
+    expect(await versionsOf('not-base64')).toEqual([]);
+    attachment.data = tarball.toString('base64').replace(/=+$/, '');
+    expect((await npmCall(server, 'dev', 'PUT', 'not-base64', { body })).status).toBe(201);
+  });
+
   it('refuses a body whose name differs from the URL', async () => {
     const { body } = await publishBody('one-name', '1.0.0');
     const res = await npmCall(server, 'dev', 'PUT', 'other-name', { body });
