@@ -535,6 +535,8 @@ export interface UpstreamDocumentsTable {
   etag: string | null;
   last_modified: string | null;
   fetched_at: string;
+  /** The sha256 of `body`, base64url (0022-upstream-document-digests). */
+  digest: string | null;
 }
 
 /** A repository's firewall mode for blocked versions (0017-upstreams). */
