@@ -133,8 +133,8 @@ export async function removeUpstream(source: DbSource, id: string, at: string): 
   await db.deleteFrom('upstream_documents').where('upstream_id', '=', id).execute();
 }
 
-// Compiled once: every read of a proxied packument or project page asks it. It names no body, so
-// SQLite answers it from the index upstream_documents_head without touching the body's pages.
+// Compiled once: every read of a proxied packument or project page asks it. It names no body, and
+// every column it names is stored before the body, so SQLite reads none of the body's pages.
 const selectDocumentHead = compiledOnce((db, p: { upstreamId: string; key: string }) =>
   db
     .selectFrom('upstream_documents')
@@ -172,7 +172,7 @@ export async function readUpstreamDocumentBody(
   key: string,
 ): Promise<{ body: string; digest: string } | undefined> {
   const row = (await selectDocumentBody(source, { upstreamId, key })).rows[0];
-  return row && { body: row.body, digest: row.digest ?? documentDigest(row.body) };
+  return row && { body: row.body, digest: row.digest };
 }
 
 /** Stores (or replaces) a cached document of an upstream, with the digest of its body. */
