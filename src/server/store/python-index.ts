@@ -151,13 +151,30 @@ const selectFileByName = compiledOnce((db, p: { repoId: string; filename: string
   liveFiles(db, p.repoId).where('packages.filename', '=', p.filename).limit(1),
 );
 
-/** The file of a repository with this exact file name, if one is live. */
+// With the project's name the partial index finds the file among the project's files alone;
+// by its name only, SQLite walks the index entries of every Python file of the repository.
+const selectProjectFileByName = compiledOnce((db, p: { repoId: string; nameKey: string; filename: string }) =>
+  liveFiles(db, p.repoId)
+    .where('packages.name_key', '=', p.nameKey)
+    .where('packages.filename', '=', p.filename)
+    .limit(1),
+);
+
+/**
+ * The file of a repository with this exact file name, if one is live. `nameKey`, the normalised
+ * project name the file name gives, makes the lookup cheap; a file kept under another name is
+ * still found without it.
+ */
 export async function findPythonFile(
   src: DbSource,
   repoId: string,
   filename: string,
+  nameKey?: string,
 ): Promise<PythonFileRecord | undefined> {
-  const row = (await selectFileByName(src, { repoId, filename })).rows[0];
+  const row =
+    (nameKey !== undefined
+      ? (await selectProjectFileByName(src, { repoId, nameKey, filename })).rows[0]
+      : undefined) ?? (await selectFileByName(src, { repoId, filename })).rows[0];
   return row && decode(row);
 }
 

@@ -12,6 +12,7 @@ import { ServiceError } from '../domain/errors.js';
 import type { RepoAccess } from '../domain/repos.js';
 import { nameAndVersionOfFilename } from '../formats/python.js';
 import {
+  findIndexFile,
   listProjectFiles,
   normalizeProjectName,
   openDistribution,
@@ -21,7 +22,7 @@ import {
 } from '../pypi/index.js';
 import { projectPageTag, projectRevision } from '../pypi/page-cache.js';
 import { renderProjectHtml, renderProjectJson } from '../pypi/render.js';
-import { findPythonFile, listPythonRevisions } from '../store/python-index.js';
+import { listPythonRevisions } from '../store/python-index.js';
 import { activeUpstreams } from './fetch.js';
 import { assertNotBlocked } from './firewall-guard.js';
 import { firewallMode } from './firewall-setting.js';
@@ -220,7 +221,7 @@ export async function indexDistribution(
   filename: string,
 ): Promise<Distribution> {
   const ref = repoRef(repo);
-  const own = await findPythonFile(ctx, repo.repo.id, filename);
+  const own = await findIndexFile(ctx, repo, filename);
   if (own) {
     // Without a vulnerability or deny policy (read with the repository) nothing can be blocked.
     if (repo.facts?.hasBlockingPolicies !== false) {
