@@ -84,12 +84,16 @@ async function hiddenVersions(
     repo.facts?.hasBlockingPolicies !== false,
   );
   const blocked = versions.filter((v) => verdicts.get(v)?.blocked);
-  if (blocked.length === 0 || (await firewallMode(ctx, repo.repo.id)) !== 'hide') return [];
+  // The mode matters only when something is blocked: without, both modes serve the same page.
+  if (blocked.length === 0) return [];
+  const mode = await firewallMode(ctx, repo.repo.id);
   ctx.log.info(
-    { repo: `${repo.org.slug}/${repo.repo.slug}`, project: normalized, blocked },
-    'firewall hid versions of a project page',
+    { repo: `${repo.org.slug}/${repo.repo.slug}`, project: normalized, mode, blocked },
+    mode === 'hide'
+      ? 'firewall hid versions of a project page'
+      : 'firewall lists blocked versions of a project page whose files it refuses',
   );
-  return blocked;
+  return mode === 'hide' ? blocked : [];
 }
 
 /** Leaves out the files of versions the firewall blocks when the repository hides them. */
