@@ -20,6 +20,14 @@ const UPLOAD_ROUNDS = 3;
 const UPLOAD_FILES = 20;
 const PAGE_PROJECT = 'requests';
 const SIMPLE_JSON = 'application/vnd.pypi.simple.v1+json';
+/**
+ * What pip (26) sends for a project page: its Accept (PEP 691 JSON first, HTML as a fallback)
+ * and the Accept-Encoding of its HTTP library. Each index answers it in the form it prefers.
+ */
+const PIP_PAGE_HEADERS = {
+  Accept: `${SIMPLE_JSON}, application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01`,
+  'Accept-Encoding': 'gzip, deflate',
+};
 
 interface CannonResult {
   requests: { average: number };
@@ -269,15 +277,16 @@ export async function benchPypi(): Promise<PypiFigure[] | null> {
       }),
     );
 
-    for (const [form, accept] of [
-      ['HTML (PEP 503)', null],
-      ['JSON (PEP 691)', SIMPLE_JSON],
+    for (const [form, asked, jsonOnly] of [
+      ['HTML (PEP 503)', {}, false],
+      ['JSON (PEP 691)', { Accept: SIMPLE_JSON }, true],
+      ["pip's request (its Accept and Accept-Encoding: gzip)", PIP_PAGE_HEADERS, false],
     ] as const) {
       const rates = new Map<string, number | null>();
       for (const server of servers) {
         const index = indexes.get(server.name)!;
-        const headers = accept ? { ...index.headers, Accept: accept } : index.headers;
-        const served = !accept || server.servesJson;
+        const headers = { ...index.headers, ...asked };
+        const served = !jsonOnly || server.servesJson;
         rates.set(
           server.name,
           served ? await requestRate(index.pageUrl(PAGE_PROJECT), headers, seconds) : null,

@@ -8,6 +8,20 @@ export function notModified(request: FastifyRequest, etag: string): boolean {
   return Boolean(header?.split(',').some((t) => t.trim().replace(/^W\//, '') === etag));
 }
 
+/** Whether `Accept-Encoding` takes gzip: named (or, when not named, `*`) with a weight above 0. */
+export function acceptsGzip(request: FastifyRequest): boolean {
+  const header = request.headers['accept-encoding'];
+  if (!header) return false;
+  const weights = new Map<string, number>();
+  for (const part of String(header).toLowerCase().split(',')) {
+    const [coding, ...params] = part.split(';').map((s) => s.trim());
+    const q = params.find((p) => p.startsWith('q='));
+    if (coding) weights.set(coding, q ? Number(q.slice(2)) : 1);
+  }
+  const weight = weights.get('gzip') ?? weights.get('x-gzip') ?? weights.get('*') ?? 0;
+  return weight > 0;
+}
+
 /**
  * The byte range a file download serves, with the status and length headers set for it: 206 and
  * Content-Range for a satisfiable Range, the whole length otherwise; a Range outside the file is

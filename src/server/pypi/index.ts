@@ -9,7 +9,7 @@
 import type { Readable } from 'node:stream';
 import { blobArchiveSource } from '../formats/archive.js';
 import { nameKeyFor } from '../formats/index.js';
-import { readWheelMetadata } from '../formats/python.js';
+import { nameAndVersionOfFilename, readWheelMetadata } from '../formats/python.js';
 import { findLivePackageById } from '../store/packages.js';
 import type { ByteRange } from '../store/blobs.js';
 import {
@@ -58,6 +58,16 @@ export interface ProjectFiles {
 /** PEP 503 name normalisation: lower case, each run of `-`, `_` and `.` one `-`. */
 export function normalizeProjectName(name: string): string {
   return nameKeyFor('python', name);
+}
+
+/** The live file `filename` of the repository's index, looked up among its project's files. */
+export function findIndexFile(
+  ctx: ServiceContext,
+  repo: RepoAccess,
+  filename: string,
+): Promise<PythonFileRecord | undefined> {
+  const stated = nameAndVersionOfFilename(filename);
+  return findPythonFile(ctx, repo.repo.id, filename, stated ? normalizeProjectName(stated.name) : undefined);
 }
 
 /** The repository behind an index request, with Read (anonymous on a public repository). */
@@ -127,7 +137,7 @@ async function downloadable(
   filename: string,
   known?: PythonFileRecord,
 ): Promise<PythonFileRecord> {
-  const row = known?.filename === filename ? known : await findPythonFile(ctx, repo.repo.id, filename);
+  const row = known?.filename === filename ? known : await findIndexFile(ctx, repo, filename);
   const pkg = row && (await findLivePackageById(ctx, repo.repo.id, row.id));
   if (!row || !pkg) {
     throw notFound(`File '${filename}' in the Python index of ${repo.org.slug}/${repo.repo.slug}`);

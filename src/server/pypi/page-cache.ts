@@ -1,91 +1,49 @@
 /**
- * Rendered simple pages and wheels' core metadata, kept in memory by what they were made from.
- * A page's entity tag is a digest of the rows it is rendered from (and of the form), so a page
- * is rendered once per change of its files, pip's revalidations are answered 304 from the tag
- * alone, and every replica derives the same tag without sharing anything. Core metadata is
- * keyed by the sha256 of the wheel it was read from: content-addressed, so it never goes stale.
+ * The entity tags of simple pages. A project page's tag is computed before anything is rendered,
+ * from what the page is made of and can change: which of the project's files are live and not
+ * quarantined (a file's name, version, bytes and metadata never change under its id), which are
+ * yanked, the upstream page merged in (by the digest of its body) and the versions the firewall
+ * hides. Every replica reads these from the shared database on each request, so a change made
+ * anywhere gives the next read a new tag; the rendered text is kept under it
+ * (src/server/domain/document-cache.ts) and pip's revalidations are answered 304 from the tag alone.
  */
 
-import crypto from 'node:crypto';
-import type { IndexFile, ProjectFiles } from './index.js';
+import { entityTag } from '../domain/document-cache.js';
 import { API_VERSION } from './render.js';
 
-/** A bounded map that forgets the entry used least recently once it holds more than `limit` weight. */
-export class LruCache<V> {
-  private readonly entries = new Map<string, { value: V; weight: number }>();
-  private total = 0;
-
-  /** `limit` in the unit `weigh` returns (entries, by default). */
-  constructor(
-    private readonly limit: number,
-    private readonly weigh: (value: V) => number = () => 1,
-  ) {}
-
-  /** The value under `key`, made with `make` (and kept) when there is none. */
-  async getOrMake(key: string, make: () => V | Promise<V>): Promise<V> {
-    const hit = this.get(key);
-    if (hit !== undefined) return hit;
-    const value = await make();
-    this.set(key, value);
-    return value;
-  }
-
-  /** The value under `key` (now the most recently used), or undefined. */
-  get(key: string): V | undefined {
-    const hit = this.entries.get(key);
-    if (!hit) return undefined;
-    // Re-inserted so that Map order stays least recently used first.
-    this.entries.delete(key);
-    this.entries.set(key, hit);
-    return hit.value;
-  }
-
-  /** Keeps `value` under `key` (unless it alone outweighs the limit), forgetting the oldest entries to make room. */
-  set(key: string, value: V): void {
-    const weight = this.weigh(value);
-    if (weight > this.limit) return;
-    const old = this.entries.get(key);
-    if (old) {
-      this.entries.delete(key);
-      this.total -= old.weight;
-    }
-    this.entries.set(key, { value, weight });
-    this.total += weight;
-    for (const [oldest, entry] of this.entries) {
-      if (this.total <= this.limit) break;
-      this.entries.delete(oldest);
-      this.total -= entry.weight;
-    }
-  }
-
-  /** How many entries it holds. */
-  get size(): number {
-    return this.entries.size;
-  }
+/** What a file contributes to its page's revision. */
+export interface FileRevision {
+  id: string;
+  yanked: boolean;
 }
 
-function fileFields(f: IndexFile): string {
-  return [
-    f.filename,
-    f.version,
-    f.sha256 ?? '',
-    f.size ?? '',
-    f.requiresPython ?? '',
-    f.coreMetadataSha256 ?? '',
-    String(f.yanked),
-    f.uploadedAt,
-  ].join('\0');
+/** A string that changes whenever the set of visible files or their yanked state does, in any order given. */
+export function projectRevision(files: Iterable<FileRevision>): string {
+  const parts = [...files].map((f) => `${f.id}${f.yanked ? ':yanked' : ''}`).sort();
+  return parts.length ? parts.join(',') : '-';
 }
 
-function tagOf(parts: Iterable<string>): string {
-  const hash = crypto.createHash('sha256');
-  for (const part of parts) hash.update(part).update('\n');
-  return `"${hash.digest('base64url').slice(0, 27)}"`;
+/** What a project page is made of, for its entity tag. */
+export interface PageIdentity {
+  form: 'html' | 'json';
+  /** The repository's own files ({@link projectRevision}). */
+  revision: string;
+  /** The digest of the upstream page merged in, or null for none. */
+  upstreamRevision: string | null;
+  /** The versions the firewall leaves out. */
+  hidden: readonly string[];
 }
 
-/** The entity tag of a project's page in `form`: a digest of every field the page shows. */
-export function projectPageTag(project: ProjectFiles, form: 'html' | 'json'): string {
-  return tagOf([API_VERSION, form, project.name, project.normalized, ...project.files.map(fileFields)]);
+/** The entity tag of a project's page. */
+export function projectPageTag(page: PageIdentity): string {
+  return entityTag([
+    'simple-project',
+    API_VERSION,
+    page.form,
+    page.revision,
+    page.upstreamRevision ?? '-',
+    [...page.hidden].sort().join(','),
+  ]);
 }
 
 /** The entity tag of the project list in `form`. */
@@ -93,5 +51,5 @@ export function projectListTag(
   projects: { name: string; normalized: string }[],
   form: 'html' | 'json',
 ): string {
-  return tagOf([API_VERSION, form, ...projects.map((p) => `${p.normalized}\0${p.name}`)]);
+  return entityTag(['simple-list', API_VERSION, form, ...projects.map((p) => `${p.normalized}\0${p.name}`)]);
 }

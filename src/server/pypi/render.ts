@@ -29,6 +29,20 @@ const CHOICES: [string, 'json' | 'html'][] = [
  */
 export function negotiateSimpleFormat(accept: string | undefined): 'json' | 'html' {
   if (!accept) return 'html';
+  // Clients send the same few headers on every request: each is read once.
+  const known = negotiated.get(accept);
+  if (known) return known;
+  const form = negotiate(accept);
+  if (negotiated.size >= NEGOTIATED_MAX) negotiated.clear();
+  negotiated.set(accept, form);
+  return form;
+}
+
+// Bounded: a client could send a different header on each request.
+const NEGOTIATED_MAX = 256;
+const negotiated = new Map<string, 'json' | 'html'>();
+
+function negotiate(accept: string): 'json' | 'html' {
   let best: { form: 'json' | 'html'; q: number; order: number } | null = null;
   accept.split(',').forEach((item, order) => {
     const [type = '', ...params] = item.split(';').map((s) => s.trim().toLowerCase());

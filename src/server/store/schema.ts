@@ -527,14 +527,19 @@ export interface UpstreamsTable {
   deleted_at: string | null;
 }
 
-/** A document fetched from an upstream and what revalidating it needs (0017-upstreams). */
+/**
+ * A document fetched from an upstream and what revalidating it needs (0017-upstreams), with the
+ * digest of its body (0022-upstream-document-digests, which put the body last).
+ */
 export interface UpstreamDocumentsTable {
   upstream_id: string;
   doc_key: string;
-  body: string;
+  /** The sha256 of `body`, base64url. */
+  digest: string;
+  fetched_at: string;
   etag: string | null;
   last_modified: string | null;
-  fetched_at: string;
+  body: string;
 }
 
 /** A repository's firewall mode for blocked versions (0017-upstreams). */

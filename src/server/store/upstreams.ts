@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { Selectable } from 'kysely';
 import type { UpstreamsTable } from './schema.js';
 import { compiledOnce } from './compiled-once.js';
@@ -12,6 +13,20 @@ export interface UpstreamDocument {
   etag: string | null;
   lastModified: string | null;
   fetchedAt: string;
+}
+
+/** What a cached upstream document is without its body: which one it is, and its validators. */
+export interface UpstreamDocumentHead {
+  /** The digest of the body ({@link documentDigest}). */
+  digest: string;
+  etag: string | null;
+  lastModified: string | null;
+  fetchedAt: string;
+}
+
+/** The digest a cached document's body is known by: sha256, base64url. */
+export function documentDigest(body: string): string {
+  return crypto.createHash('sha256').update(body).digest('base64url');
 }
 
 // Compiled once: every registry and index read asks whether its repository has upstreams.
@@ -118,32 +133,59 @@ export async function removeUpstream(source: DbSource, id: string, at: string): 
   await db.deleteFrom('upstream_documents').where('upstream_id', '=', id).execute();
 }
 
-/** The cached document `key` of an upstream, if any. */
-export async function findUpstreamDocument(
+// Compiled once: every read of a proxied packument or project page asks it. It names no body, and
+// every column it names is stored before the body, so SQLite reads none of the body's pages.
+const selectDocumentHead = compiledOnce((db, p: { upstreamId: string; key: string }) =>
+  db
+    .selectFrom('upstream_documents')
+    .select(['digest', 'etag', 'last_modified', 'fetched_at'])
+    .where('upstream_id', '=', p.upstreamId)
+    .where('doc_key', '=', p.key),
+);
+
+const selectDocumentBody = compiledOnce((db, p: { upstreamId: string; key: string }) =>
+  db
+    .selectFrom('upstream_documents')
+    .select(['body', 'digest'])
+    .where('upstream_id', '=', p.upstreamId)
+    .where('doc_key', '=', p.key),
+);
+
+/** The cached document `key` of an upstream without its body, if there is one. */
+export async function findUpstreamDocumentHead(
   source: DbSource,
   upstreamId: string,
   key: string,
-): Promise<UpstreamDocument | undefined> {
-  const row = await dbOf(source)
-    .selectFrom('upstream_documents')
-    .selectAll()
-    .where('upstream_id', '=', upstreamId)
-    .where('doc_key', '=', key)
-    .executeTakeFirst();
-  return (
-    row && { body: row.body, etag: row.etag, lastModified: row.last_modified, fetchedAt: row.fetched_at }
-  );
+): Promise<UpstreamDocumentHead | undefined> {
+  const row = (await selectDocumentHead(source, { upstreamId, key })).rows[0];
+  if (!row) return undefined;
+  // Every document saved since 0022 has its digest, and that migration gave the older ones theirs.
+  const digest =
+    row.digest ?? documentDigest((await readUpstreamDocumentBody(source, upstreamId, key))!.body);
+  return { digest, etag: row.etag, lastModified: row.last_modified, fetchedAt: row.fetched_at };
 }
 
-/** Stores (or replaces) a cached document of an upstream. */
+/** The body of the cached document `key` of an upstream with its digest (as it is now), if there is one. */
+export async function readUpstreamDocumentBody(
+  source: DbSource,
+  upstreamId: string,
+  key: string,
+): Promise<{ body: string; digest: string } | undefined> {
+  const row = (await selectDocumentBody(source, { upstreamId, key })).rows[0];
+  return row && { body: row.body, digest: row.digest };
+}
+
+/** Stores (or replaces) a cached document of an upstream, with the digest of its body. */
 export async function saveUpstreamDocument(
   source: DbSource,
   upstreamId: string,
   key: string,
   doc: UpstreamDocument,
-): Promise<void> {
+): Promise<string> {
+  const digest = documentDigest(doc.body);
   const values = {
     body: doc.body,
+    digest,
     etag: doc.etag,
     last_modified: doc.lastModified,
     fetched_at: doc.fetchedAt,
@@ -153,6 +195,7 @@ export async function saveUpstreamDocument(
     .values({ upstream_id: upstreamId, doc_key: key, ...values })
     .onConflict((oc) => oc.columns(['upstream_id', 'doc_key']).doUpdateSet(values))
     .execute();
+  return digest;
 }
 
 /** Marks a cached document fresh again (a 304 answer). */

@@ -4,11 +4,13 @@ import { openSecret } from '../hooks/secrets.js';
 import { policyFor } from '../net/address-policy.js';
 import { sendOutbound, type OutboundResponse } from '../net/outbound.js';
 import {
-  findUpstreamDocument,
+  findUpstreamDocumentHead,
   listUpstreamRecords,
+  readUpstreamDocumentBody,
   saveUpstreamDocument,
   touchUpstreamDocument,
   type UpstreamDocument,
+  type UpstreamDocumentHead,
 } from '../store/upstreams.js';
 import { extraHeadersOf, type UpstreamRow } from './config.js';
 
@@ -35,7 +37,14 @@ export const DEFAULT_TIMING: UpstreamTiming = {
 /** A document as served from one upstream. */
 export interface FetchedDocument {
   upstream: UpstreamRow;
-  body: string;
+  /** Which document it is: the digest of its body, known without reading the body. */
+  digest: string;
+  /**
+   * Its body, with the digest of what was read: read from the cache only when asked for (a
+   * caller that keeps what it made of a body by its digest seldom needs it). The digest differs
+   * from {@link digest} when another request replaced the cached copy in between.
+   */
+  read(): Promise<{ body: string; digest: string }>;
   /** True when the upstream could not be asked and an expired copy is served. */
   stale: boolean;
   /** True when this request downloaded the document anew (not a cached copy or a 304). */
@@ -80,6 +89,31 @@ function header(res: OutboundResponse, name: string): string | null {
 type Outcome =
   { kind: 'found'; doc: FetchedDocument } | { kind: 'missing' } | { kind: 'failed'; reason: string };
 
+/** A cached copy as found: its body read from the store only when a caller asks for it. */
+function cachedCopy(
+  ctx: ServiceContext,
+  upstream: UpstreamRow,
+  key: string,
+  head: UpstreamDocumentHead,
+  flags: { stale: boolean; staleReason?: string },
+): FetchedDocument {
+  return {
+    upstream,
+    digest: head.digest,
+    ...flags,
+    read: async () => {
+      const now = await readUpstreamDocumentBody(ctx, upstream.id, key);
+      if (!now) {
+        throw new ServiceError(
+          'upstream_failed',
+          `The cached copy of '${key}' from upstream '${upstream.name}' was removed while it was read; try again.`,
+        );
+      }
+      return now;
+    },
+  };
+}
+
 async function askOne(
   ctx: ServiceContext,
   upstream: UpstreamRow,
@@ -88,10 +122,10 @@ async function askOne(
   accept: string,
   timing: UpstreamTiming,
 ): Promise<Outcome> {
-  const cached = await findUpstreamDocument(ctx, upstream.id, key);
+  const cached = await findUpstreamDocumentHead(ctx, upstream.id, key);
   const now = ctx.clock();
   if (cached && now.getTime() - Date.parse(cached.fetchedAt) < timing.documentTtlMs) {
-    return { kind: 'found', doc: { upstream, body: cached.body, stale: false } };
+    return { kind: 'found', doc: cachedCopy(ctx, upstream, key, cached, { stale: false }) };
   }
   const headers: Record<string, string> = { ...upstreamHeaders(ctx, upstream), Accept: accept };
   if (cached?.etag) headers['If-None-Match'] = cached.etag;
@@ -111,7 +145,7 @@ async function askOne(
   }
   if (res.status === 304 && cached) {
     await touchUpstreamDocument(ctx, upstream.id, key, now.toISOString());
-    return { kind: 'found', doc: { upstream, body: cached.body, stale: false } };
+    return { kind: 'found', doc: cachedCopy(ctx, upstream, key, cached, { stale: false }) };
   }
   if (res.status === 404 || res.status === 410) return { kind: 'missing' };
   if (res.status !== 200 || res.truncated) {
@@ -126,15 +160,16 @@ async function askOne(
     lastModified: header(res, 'last-modified'),
     fetchedAt: now.toISOString(),
   };
-  await saveUpstreamDocument(ctx, upstream.id, key, doc);
-  return { kind: 'found', doc: { upstream, body: doc.body, stale: false, fetchedNow: true } };
+  const digest = await saveUpstreamDocument(ctx, upstream.id, key, doc);
+  const read = async () => ({ body: doc.body, digest });
+  return { kind: 'found', doc: { upstream, digest, read, stale: false, fetchedNow: true } };
 }
 
 function staleOrFailed(
   ctx: ServiceContext,
   upstream: UpstreamRow,
   key: string,
-  cached: UpstreamDocument | undefined,
+  cached: UpstreamDocumentHead | undefined,
   reason: string,
 ): Outcome {
   if (!cached) {
@@ -145,7 +180,10 @@ function staleOrFailed(
     { upstream: upstream.id, url: upstream.upstream_url, key, reason, fetchedAt: cached.fetchedAt },
     'upstream failed; serving the cached copy stale',
   );
-  return { kind: 'found', doc: { upstream, body: cached.body, stale: true, staleReason: reason } };
+  return {
+    kind: 'found',
+    doc: cachedCopy(ctx, upstream, key, cached, { stale: true, staleReason: reason }),
+  };
 }
 
 /**

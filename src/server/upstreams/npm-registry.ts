@@ -7,9 +7,8 @@
 import crypto from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
-import { promisify } from 'node:util';
-import zlib from 'node:zlib';
 import type { ServiceContext } from '../domain/context.js';
+import { cachedDocument, entityTag, LruCache, type DocumentBody } from '../domain/document-cache.js';
 import { ServiceError } from '../domain/errors.js';
 import { repoRef } from '../domain/package-query.js';
 import {
@@ -24,8 +23,6 @@ import {
 } from '../npm/registry.js';
 import { activeUpstreams } from './fetch.js';
 import { assertNotBlocked } from './firewall-guard.js';
-import { LruCache } from '../pypi/page-cache.js';
-import type { NpmVersionRecord } from '../store/npm.js';
 import {
   assemblePackument,
   fetchUpstreamTarball,
@@ -40,7 +37,7 @@ import {
 /** A packument as the registry serves it, and whether it holds an expired upstream copy. */
 export interface RegistryPackument {
   /** The packument's JSON text (and its gzip), made (or taken from the cache) when first asked for. */
-  body(): Promise<PackumentBody>;
+  body(): Promise<DocumentBody>;
   stale: boolean;
   /**
    * The packument's entity tag: a digest of what it is built from (the repository's version rows
@@ -48,13 +45,6 @@ export interface RegistryPackument {
    * firewall hides, the form), so any publish, dist-tag, deprecate or unpublish changes it.
    */
   etag: string;
-}
-
-/** A packument's JSON text, with its gzip when it is large enough for compression to pay. */
-export interface PackumentBody {
-  text: string;
-  /** Null for small documents and for answers that are not kept (compressed per request, it would not pay). */
-  gzipped: Buffer | null;
 }
 
 /** A tarball as the registry serves it: from the repository's blobs or just fetched from an upstream. */
@@ -104,25 +94,6 @@ function target(ctx: ServiceContext, repo: NpmRepo): NpmTarget {
   };
 }
 
-// Room for serialised packuments (UTF-16 code units; a gzipped byte counts half) in each service.
-const PACKUMENT_CACHE_UNITS = 32 * 1024 * 1024;
-// Below this many characters gzip saves too few bytes to be worth a client's inflating them.
-const GZIP_FROM = 1024;
-const packumentCaches = new WeakMap<ServiceContext, LruCache<PackumentBody>>();
-const gzip = promisify(zlib.gzip);
-
-function packumentCache(ctx: ServiceContext): LruCache<PackumentBody> {
-  let cache = packumentCaches.get(ctx);
-  if (!cache) {
-    cache = new LruCache<PackumentBody>(
-      PACKUMENT_CACHE_UNITS,
-      (body) => body.text.length + (body.gzipped?.length ?? 0) / 2,
-    );
-    packumentCaches.set(ctx, cache);
-  }
-  return cache;
-}
-
 /**
  * The packument of `name`: the repository's own versions over those of its npm upstreams (when
  * it has any), through the firewall. Null when nothing has the package.
@@ -155,14 +126,14 @@ export async function registryPackument(
   );
   const judgement = await judgePackument(ctx, to, name, versions, facts?.hasBlockingPolicies !== false);
   const revision = revisions.length ? packumentRevision(revisions) : '-';
-  const identity = [
+  const etag = entityTag([
     abbreviated ? 'install-v1' : 'full',
     revision,
     upstreamRevision(remote) ?? '-',
     [...judgement.hidden].sort().join(','),
-  ].join('\n');
-  const etag = `"${crypto.createHash('sha256').update(identity).digest('base64url').slice(0, 32)}"`;
-  const make = async (rows: NpmVersionRecord[]) => {
+  ]);
+  const make = async () => {
+    const rows = revisions.length ? await loadVersions(ctx, repo, name) : [];
     // Without upstreams the repository's own form is served (abbreviated as it builds it).
     const local = buildPackument(ctx, repo, rows, { abbreviated: !remote && abbreviated });
     const doc = await assemblePackument(
@@ -174,24 +145,14 @@ export async function registryPackument(
       judgement,
       Boolean(remote) && abbreviated,
     );
-    return JSON.stringify(doc);
-  };
-  const cacheKey = `${etag}\0${repo.owner}\0${repo.slug}\0${name}`;
-  const body = async () => {
-    const cache = packumentCache(ctx);
-    const cached = remote?.fetched.fetchedNow ? undefined : cache.get(cacheKey);
-    if (cached !== undefined) return cached;
-    const rows = revisions.length ? await loadVersions(ctx, repo, name) : [];
-    const text = await make(rows);
     // A change between the two reads: the text is of the newer rows, so it is not kept under
-    // the older tag (the next request reads the new tag and builds again).
+    // the older tag (the next request reads the new tag and builds again). An upstream document
+    // fetched just now is audited when it blocks versions, so its answer is made each time.
     const unchanged = (rows.length ? packumentRevision(rows) : '-') === revision;
-    if (!unchanged || remote?.fetched.fetchedNow) return { text, gzipped: null };
-    // Compressed once per change, off the event loop, beside the text that clients without gzip get.
-    const made = { text, gzipped: text.length >= GZIP_FROM ? await gzip(text) : null };
-    cache.set(cacheKey, made);
-    return made;
+    return { text: JSON.stringify(doc), keep: unchanged && !remote?.fetched.fetchedNow };
   };
+  const cacheKey = `npm\0${etag}\0${repo.owner}\0${repo.slug}\0${name}`;
+  const body = () => cachedDocument(ctx, cacheKey, make, Boolean(remote?.fetched.fetchedNow));
   return { body, stale: remote?.fetched.stale ?? false, etag };
 }
 

@@ -4,7 +4,6 @@
  * versions, passed through the firewall, and tarballs fetched, verified and kept on demand.
  */
 
-import crypto from 'node:crypto';
 import semver from 'semver';
 import type { FirewallMode } from '../../api/upstreams.js';
 import { SYSTEM_ACTOR } from '../domain/access.js';
@@ -20,7 +19,7 @@ import { activeUpstreams, DEFAULT_TIMING, fetchDocument, type UpstreamTiming } f
 import { DEFAULT_FIREWALL_MODE, firewallMode } from './firewall-setting.js';
 import { assertNotBlocked } from './firewall-guard.js';
 import { firewallVerdicts, type FirewallVerdict } from './firewall.js';
-import { LruCache } from '../pypi/page-cache.js';
+import { LruCache } from '../domain/document-cache.js';
 
 /** An npm packument: the document of one package and every version of it. */
 export type NpmDocument = Record<string, unknown> & {
@@ -120,14 +119,20 @@ async function upstreamDocument(
     timing,
   );
   if (!fetched) return null;
-  const revision = crypto.createHash('sha256').update(fetched.body).digest('base64url');
-  // Parsed once per distinct body: a cached upstream packument is read on every request, and
-  // parsing it costs more than everything else the request does. Keyed by the body's digest (and
-  // the name it is read as), an entry can never be out of date; documents are never mutated.
-  const { doc } = await parsedDocuments.getOrMake(`${name}\0${revision}`, () => ({
-    doc: readDocument(fetched.body, name, fetched.upstream.name),
-    weight: fetched.body.length,
-  }));
+  // Parsed once per distinct body: a cached upstream packument is looked at on every request, and
+  // reading its body from the store, let alone parsing it, costs more than everything else the
+  // request does. Keyed by the body's digest (stored beside it, so known without reading it) and
+  // the name it is read as, an entry can never be out of date; documents are never mutated.
+  let revision = fetched.digest;
+  let parsed = parsedDocuments.get(`${name}\0${revision}`);
+  if (!parsed) {
+    const { body, digest } = await fetched.read();
+    // The digest of what was read: the copy may have been replaced since its digest was.
+    revision = digest;
+    parsed = { doc: readDocument(body, name, fetched.upstream.name), weight: body.length };
+    parsedDocuments.set(`${name}\0${revision}`, parsed);
+  }
+  const { doc } = parsed;
   return doc && { doc, fetched, revision };
 }
 

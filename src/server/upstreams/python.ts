@@ -9,7 +9,15 @@ import type { ServiceContext } from '../domain/context.js';
 import { ServiceError } from '../domain/errors.js';
 import type { RepoRef } from '../domain/package-writes.js';
 import { fetchArtifact, type FetchedArtifact } from './artifacts.js';
-import { activeUpstreams, DEFAULT_TIMING, fetchDocument, upstreamUrl, type UpstreamTiming } from './fetch.js';
+import { LruCache } from '../domain/document-cache.js';
+import {
+  activeUpstreams,
+  DEFAULT_TIMING,
+  fetchDocument,
+  upstreamUrl,
+  type FetchedDocument,
+  type UpstreamTiming,
+} from './fetch.js';
 import { firewallMode } from './firewall-setting.js';
 import { firewallVerdicts } from './firewall.js';
 import { assertNotBlocked } from './firewall-guard.js';
@@ -124,22 +132,61 @@ export function readProjectPage(body: string, pageUrl: string): PythonFile[] {
   return files;
 }
 
-async function upstreamProject(ctx: ServiceContext, repo: RepoRef, project: string, timing: UpstreamTiming) {
-  const upstreams = await activeUpstreams(ctx, repo.id, 'python');
+// Room for parsed upstream pages, weighed by the length of the body each was parsed from.
+const PARSED_PAGE_UNITS = 16 * 1024 * 1024;
+const parsedPages = new LruCache<{ files: PythonFile[]; weight: number }>(
+  PARSED_PAGE_UNITS,
+  (entry) => entry.weight,
+);
+
+/** A project's page as one of the repository's Python upstreams lists it. */
+export interface UpstreamProject {
+  /** Its files, as parsed (shared between requests: never to be changed). */
+  files: readonly PythonFile[];
+  fetched: FetchedDocument;
+  /** Which page it is: the digest of the body its files were read from. */
+  revision: string;
+}
+
+/**
+ * The page of `project` from the first of the repository's Python upstreams that has it (cached,
+ * revalidated, served stale when the upstream fails), or null when none has it. Its files are
+ * read from the body once per distinct body (kept by the body's digest and the page's URL, an
+ * entry is never out of date), so a cached page costs no read of its body.
+ */
+export async function upstreamProject(
+  ctx: ServiceContext,
+  repo: RepoRef,
+  project: string,
+  timing: UpstreamTiming = DEFAULT_TIMING,
+  /** The repository's active Python upstreams, when the caller has loaded them already. */
+  known?: readonly UpstreamRow[],
+): Promise<UpstreamProject | null> {
+  const upstreams = known ?? (await activeUpstreams(ctx, repo.id, 'python'));
   if (upstreams.length === 0) return null;
   const name = normalizeProject(project);
   const fetched = await fetchDocument(ctx, upstreams, `python:${name}`, `${name}/`, SIMPLE_ACCEPT, timing);
   if (!fetched) return null;
-  let files: PythonFile[];
-  try {
-    files = readProjectPage(fetched.body, `${upstreamUrl(fetched.upstream, `${name}/`)}`);
-  } catch {
-    throw new ServiceError(
-      'upstream_failed',
-      `Upstream '${fetched.upstream.name}' answered for '${name}' with a page that cannot be read.`,
-    );
+  const pageUrl = upstreamUrl(fetched.upstream, `${name}/`);
+  let revision = fetched.digest;
+  let parsed = parsedPages.get(`${pageUrl}\0${revision}`);
+  if (!parsed) {
+    const { body, digest } = await fetched.read();
+    // The digest of what was read: the copy may have been replaced since its digest was.
+    revision = digest;
+    let files: PythonFile[];
+    try {
+      files = readProjectPage(body, pageUrl);
+    } catch {
+      throw new ServiceError(
+        'upstream_failed',
+        `Upstream '${fetched.upstream.name}' answered for '${name}' with a page that cannot be read.`,
+      );
+    }
+    parsed = { files, weight: body.length };
+    parsedPages.set(`${pageUrl}\0${revision}`, parsed);
   }
-  return { files, fetched };
+  return { files: parsed.files, fetched, revision };
 }
 
 /**
@@ -158,7 +205,7 @@ export async function serveProject(
   const versions = [...new Set(remote.files.map((f) => f.version))];
   const verdicts = await firewallVerdicts(ctx, repo.orgId, 'python', normalizeProject(project), versions);
   const blocked = versions.filter((v) => verdicts.get(v)?.blocked);
-  let files = remote.files;
+  let files = [...remote.files];
   let hidden: string[] = [];
   if (blocked.length > 0) {
     const mode = await firewallMode(ctx, repo.id);

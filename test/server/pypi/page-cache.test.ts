@@ -1,28 +1,18 @@
-import type { IndexFile, ProjectFiles } from '../../../src/server/pypi/index.js';
-import { LruCache, projectListTag, projectPageTag } from '../../../src/server/pypi/page-cache.js';
+import { LruCache } from '../../../src/server/domain/document-cache.js';
+import {
+  projectListTag,
+  projectPageTag,
+  projectRevision,
+  type PageIdentity,
+} from '../../../src/server/pypi/page-cache.js';
 
-function file(overrides: Partial<IndexFile> = {}): IndexFile {
-  return {
-    packageId: 'p1',
-    name: 'demo',
-    version: '1.0',
-    filename: 'demo-1.0-py3-none-any.whl',
-    sha256: 'a'.repeat(64),
-    md5: null,
-    size: 10,
-    kind: 'wheel',
-    requiresPython: null,
-    requiresDist: [],
-    coreMetadataSha256: 'b'.repeat(64),
-    yanked: false,
-    summary: '',
-    license: '',
-    uploadedAt: '2026-01-01T00:00:00.000Z',
-    ...overrides,
-  };
-}
-
-const page = (...files: IndexFile[]): ProjectFiles => ({ name: 'demo', normalized: 'demo', files });
+const page = (overrides: Partial<PageIdentity> = {}): PageIdentity => ({
+  form: 'html',
+  revision: projectRevision([{ id: 'p1', yanked: false }]),
+  upstreamRevision: null,
+  hidden: [],
+  ...overrides,
+});
 
 describe('the simple page cache', () => {
   it('keeps at most its limit, forgetting the entry used least recently', async () => {
@@ -48,22 +38,35 @@ describe('the simple page cache', () => {
     expect(cache.size).toBe(0);
   });
 
-  it('gives a page a new tag when anything it shows changes, and the same tag otherwise', () => {
-    const base = projectPageTag(page(file()), 'html');
-    expect(projectPageTag(page(file()), 'html')).toBe(base);
-    expect(projectPageTag(page(file()), 'json')).not.toBe(base);
+  it('gives a project revision that ignores order and changes with the files and their yanked state', () => {
+    const a = { id: 'a', yanked: false };
+    const b = { id: 'b', yanked: false };
+    const base = projectRevision([a, b]);
+    expect(projectRevision([b, a])).toBe(base);
+    expect(projectRevision([a])).not.toBe(base);
+    expect(projectRevision([a, { ...b, yanked: true }])).not.toBe(base);
+    expect(projectRevision([a, b, { id: 'c', yanked: false }])).not.toBe(base);
+    expect(projectRevision([])).not.toBe(projectRevision([a]));
+  });
+
+  it('gives a page a new tag when anything it is made of changes, and the same tag otherwise', () => {
+    const base = projectPageTag(page());
+    expect(projectPageTag(page())).toBe(base);
     for (const change of [
-      { yanked: true },
-      { yanked: 'broken' },
-      { requiresPython: '>=3.9' },
-      { sha256: 'c'.repeat(64) },
-      { coreMetadataSha256: null },
-      { size: 11 },
-    ] satisfies Partial<IndexFile>[]) {
-      expect(projectPageTag(page(file(change)), 'html')).not.toBe(base);
+      { form: 'json' },
+      { revision: projectRevision([{ id: 'p1', yanked: true }]) },
+      { revision: projectRevision([{ id: 'p2', yanked: false }]) },
+      { upstreamRevision: 'digest-1' },
+      { hidden: ['1.0'] },
+    ] satisfies Partial<PageIdentity>[]) {
+      expect(projectPageTag(page(change))).not.toBe(base);
     }
-    expect(projectPageTag(page(file(), file({ filename: 'demo-1.0.tar.gz' })), 'html')).not.toBe(base);
-    expect(projectPageTag({ ...page(file()), name: 'Demo' }, 'html')).not.toBe(base);
+    expect(projectPageTag(page({ upstreamRevision: 'digest-1' }))).not.toBe(
+      projectPageTag(page({ upstreamRevision: 'digest-2' })),
+    );
+    expect(projectPageTag(page({ hidden: ['1.0', '2.0'] }))).toBe(
+      projectPageTag(page({ hidden: ['2.0', '1.0'] })),
+    );
   });
 
   it('tags the project list by its names', () => {

@@ -18,7 +18,7 @@ import { registryPackument, registryTarball } from '../../upstreams/npm-registry
 import { UPSTREAM_HEADER } from '../../upstreams/npm.js';
 import { searchPackages, whoami } from '../../npm/search.js';
 import { ERROR_STATUS, toServiceError } from '../errors.js';
-import { notModified } from '../file-response.js';
+import { acceptsGzip, notModified } from '../file-response.js';
 import type { App } from '../types.js';
 
 /** The media type of an abbreviated packument (npm's install-time form). */
@@ -78,20 +78,6 @@ function splitPackagePath(path: string, owner: string, repo: string): PackagePat
 function wantsAbbreviated(request: FastifyRequest): boolean {
   const accept = request.headers.accept ?? '';
   return accept.includes(ABBREVIATED_TYPE);
-}
-
-/** Whether `Accept-Encoding` takes gzip: named (or, when not named, `*`) with a weight above 0. */
-export function acceptsGzip(request: FastifyRequest): boolean {
-  const header = request.headers['accept-encoding'];
-  if (!header) return false;
-  const weights = new Map<string, number>();
-  for (const part of String(header).toLowerCase().split(',')) {
-    const [coding, ...params] = part.split(';').map((s) => s.trim());
-    const q = params.find((p) => p.startsWith('q='));
-    if (coding) weights.set(coding, q ? Number(q.slice(2)) : 1);
-  }
-  const weight = weights.get('gzip') ?? weights.get('x-gzip') ?? weights.get('*') ?? 0;
-  return weight > 0;
 }
 
 /** Reads a JSON body, gunzipping it first when it says so (`npm audit` sends gzip). */

@@ -10,13 +10,12 @@ import type { Published } from '../../domain/publish.js';
 import type { RepoAccess } from '../../domain/repos.js';
 import { indexRepo, listProjects, normalizeProjectName, openCoreMetadata } from '../../pypi/index.js';
 import { UPSTREAM_HEADER } from '../../upstreams/npm.js';
-import { indexDistribution, indexProject } from '../../upstreams/python-index.js';
-import { LruCache, projectListTag, projectPageTag } from '../../pypi/page-cache.js';
+import { indexDistribution, indexPage, indexProject } from '../../upstreams/python-index.js';
+import { cachedDocument, LruCache, type DocumentBody } from '../../domain/document-cache.js';
+import { projectListTag } from '../../pypi/page-cache.js';
 import {
   negotiateSimpleFormat,
   renderProjectApi,
-  renderProjectHtml,
-  renderProjectJson,
   renderProjectListHtml,
   renderProjectListJson,
   SIMPLE_HTML,
@@ -30,7 +29,7 @@ import {
   type UploadFields,
 } from '../../pypi/upload.js';
 import { declaredLength, settleFormPart, takeBody } from '../request-body.js';
-import { notModified, servedRange } from '../file-response.js';
+import { acceptsGzip, notModified, servedRange } from '../file-response.js';
 import type { App, RouteModule } from '../types.js';
 
 const TAGS = ['python'];
@@ -44,24 +43,31 @@ const VersionParams = Type.Object({
 });
 const FileParams = Type.Object({ owner: Type.String(), repo: Type.String(), filename: Type.String() });
 const METADATA_SUFFIX = '.metadata';
-// Memory for rendered pages (UTF-16 code units) and for wheels' METADATA files (bytes).
-const PAGE_CACHE_UNITS = 16 * 1024 * 1024;
+// Memory for wheels' METADATA files (bytes).
 const METADATA_CACHE_BYTES = 16 * 1024 * 1024;
 const REVALIDATE = 'max-age=0, must-revalidate';
 
 /**
  * Sends a simple page under its entity tag: 304 when the client holds it, else the page as
- * rendered the first time a page with this tag was asked for.
+ * rendered the first time a page with this tag was asked for, gzipped for a client that takes
+ * gzip (pip does) when the page is large enough for that to pay.
  */
 async function sendPage(
   request: FastifyRequest,
   reply: FastifyReply,
-  pages: LruCache<string>,
-  page: { etag: string; type: string; render: () => string },
+  page: { etag: string; form: 'html' | 'json'; body: () => Promise<DocumentBody> },
 ): Promise<FastifyReply> {
-  void reply.header('Vary', 'Accept').header('Cache-Control', REVALIDATE).header('ETag', page.etag);
+  void reply
+    .header('Vary', 'Accept, Accept-Encoding')
+    .header('Cache-Control', REVALIDATE)
+    .header('ETag', page.etag)
+    .type(page.form === 'json' ? SIMPLE_JSON : `${SIMPLE_HTML}; charset=utf-8`);
   if (notModified(request, page.etag)) return reply.code(304).send();
-  return reply.type(page.type).send(await pages.getOrMake(page.etag, page.render));
+  const body = await page.body();
+  if (body.gzipped && acceptsGzip(request)) {
+    return reply.header('Content-Encoding', 'gzip').send(body.gzipped);
+  }
+  return reply.send(body.text);
 }
 // Room for the form's metadata fields (a long description) beside a file at the upload limit.
 const FORM_OVERHEAD_BYTES = 4 * 1024 * 1024;
@@ -218,7 +224,6 @@ function uploadRoute(app: App, ctx: ServiceContext): void {
 
 /** `/pypi/{owner}/{repo}/…`: the native Python index (uploads, simple API, files, JSON API). */
 export const pypiRoutes: RouteModule = (app, ctx) => {
-  const pages = new LruCache<string>(PAGE_CACHE_UNITS, (page) => page.length);
   const metadata = new LruCache<Buffer>(METADATA_CACHE_BYTES, (bytes) => bytes.length);
   void app.register(async (scope) => {
     const index = scope as App;
@@ -248,12 +253,16 @@ export const pypiRoutes: RouteModule = (app, ctx) => {
         if (redirect) return redirect;
         const projects = await listProjects(ctx, access);
         const form = negotiateSimpleFormat(request.headers.accept);
-        return sendPage(request, reply, pages, {
-          etag: projectListTag(projects, form),
-          ...(form === 'json'
-            ? { type: SIMPLE_JSON, render: () => JSON.stringify(renderProjectListJson(projects)) }
-            : { type: `${SIMPLE_HTML}; charset=utf-8`, render: () => renderProjectListHtml(projects) }),
+        const etag = projectListTag(projects, form);
+        const render = async () => ({
+          text:
+            form === 'json'
+              ? JSON.stringify(renderProjectListJson(projects))
+              : renderProjectListHtml(projects),
+          keep: true,
         });
+        const key = `simple-list\0${etag}\0${access.repo.id}`;
+        return sendPage(request, reply, { etag, form, body: () => cachedDocument(ctx, key, render) });
       },
     );
 
@@ -279,15 +288,10 @@ export const pypiRoutes: RouteModule = (app, ctx) => {
           `${normalizeProjectName(project)}/`,
         );
         if (redirect) return redirect;
-        const { project: files, stale } = await indexProject(ctx, access, project);
-        if (stale) void reply.header(UPSTREAM_HEADER, 'stale');
         const form = negotiateSimpleFormat(request.headers.accept);
-        return sendPage(request, reply, pages, {
-          etag: projectPageTag(files, form),
-          ...(form === 'json'
-            ? { type: SIMPLE_JSON, render: () => JSON.stringify(renderProjectJson(files)) }
-            : { type: `${SIMPLE_HTML}; charset=utf-8`, render: () => renderProjectHtml(files) }),
-        });
+        const page = await indexPage(ctx, access, project, form);
+        if (page.stale) void reply.header(UPSTREAM_HEADER, 'stale');
+        return sendPage(request, reply, { ...page, form });
       },
     );
 

@@ -18,6 +18,7 @@ import * as upstreams from './0017-upstreams.js';
 import * as users from './0018-users.js';
 import * as pythonFiles from './0019-python-files.js';
 import * as webSessions from './0020-web-sessions.js';
+import * as upstreamDocumentDigests from './0022-upstream-document-digests.js';
 
 /**
  * Every migration, in order. Names are stable: a database records which ones ran.
@@ -42,6 +43,7 @@ const MIGRATIONS: Record<string, { up(db: Kysely<unknown>): Promise<void> }> = {
   '0018-users': users,
   '0019-python-files': pythonFiles,
   '0020-web-sessions': webSessions,
+  '0022-upstream-document-digests': upstreamDocumentDigests,
 };
 
 /** Kysely migration provider over the statically imported migrations (works inside bundles too). */
