@@ -9,6 +9,7 @@ import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { RepositoryClient } from '../src/client/client.js';
 import { newId } from '../src/server/domain/ids.js';
 import { openDatabase } from '../src/server/store/db.js';
 
@@ -17,6 +18,8 @@ const run = promisify(execFile);
 // BENCH_SERVER_BIN runs another build of the service (to compare two builds in the same minutes).
 const BIN =
   process.env.BENCH_SERVER_BIN ?? fileURLToPath(new URL('../../bin/airlock-server.js', import.meta.url));
+// BENCH_CLI runs another build of the `airlock` command (dist/cli/index.js: the bundle users run).
+const CLI = process.env.BENCH_CLI ?? fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 
 /** Figures of one upload run. */
 export interface UploadFigures {
@@ -256,6 +259,88 @@ async function uploadConcurrently(
   }
 }
 
+/** One sender's upload of the payload: wall seconds and the sender's CPU seconds. */
+interface SenderRun {
+  seconds: number;
+  cpu: number;
+}
+
+/** CPU seconds of this process and of its waited-for children, together. */
+function ownCpu(): number {
+  return cpuSeconds('self') + cpuSeconds('self', true);
+}
+
+async function timeSender(send: () => Promise<void>): Promise<SenderRun> {
+  const before = ownCpu();
+  const elapsed = await seconds(send);
+  return { seconds: elapsed, cpu: ownCpu() - before };
+}
+
+let pushes = 0;
+
+/**
+ * The three senders compared: `curl -T` of a signed PUT URL; the project's own upload client in
+ * this process (`RepositoryClient.uploadFile`: the upload request, then the bytes, in parts above
+ * 100 MiB as users get it); and `airlock push` as a CI job runs it (its own process: start-up,
+ * reading the file for its sha256, the repository lookups, the upload and the package).
+ */
+function senders(server: Served, file: string, bytes: number, sha256: string) {
+  const client = new RepositoryClient({ baseUrl: server.url, apiKey: server.key });
+  return {
+    curl: async () => {
+      const body = await putFileCurl(await requestUpload(server, sha256), file);
+      if ((JSON.parse(body) as { sha256_checksum: string }).sha256_checksum !== sha256) {
+        throw new Error('the service stored different bytes');
+      }
+    },
+    client: async () => {
+      const uploaded = await client.uploadFile('bench', 'dev', file, {});
+      if (uploaded.sha256 !== sha256) throw new Error('the client declared different bytes');
+    },
+    push: async () => {
+      const version = `1.0.${++pushes}`;
+      await run(
+        process.execPath,
+        [
+          CLI,
+          'push',
+          ...['--api-url', server.url, '--api-key', server.key, '--owner', 'bench', '--repo', 'dev'],
+          ...['--files', file, '--format', 'raw', '--name', 'payload', '--version', version],
+        ],
+        { maxBuffer: 1 << 20, env: { PATH: process.env.PATH ?? '' } },
+      );
+    },
+  };
+}
+
+/**
+ * Uploads the payload with each sender in turn, twice over, and prints each one's CPU per GiB
+ * (the smaller of two: load from elsewhere only adds to it) and best throughput, with the ratio
+ * to curl's.
+ */
+async function compareSenders(server: Served, file: string, bytes: number, sha256: string): Promise<void> {
+  const send = senders(server, file, bytes, sha256);
+  const runs: Record<keyof typeof send, SenderRun[]> = { curl: [], client: [], push: [] };
+  for (let round = 0; round < 2; round++) {
+    for (const name of Object.keys(send) as (keyof typeof send)[])
+      runs[name].push(await timeSender(send[name]));
+  }
+  const perGiB = (r: SenderRun[]) => (Math.min(...r.map((x) => x.cpu)) * 1024 * MIB) / bytes;
+  const mbps = (r: SenderRun[]) => bytes / 1e6 / Math.min(...r.map((x) => x.seconds));
+  const curlCpu = perGiB(runs.curl);
+  const curlMBps = mbps(runs.curl);
+  const line = (label: string, r: SenderRun[]) =>
+    `${label} ${perGiB(r).toFixed(2)} s (${r.map((x) => ((x.cpu * 1024 * MIB) / bytes).toFixed(2)).join(', ')}), ` +
+    `${mbps(r).toFixed(0)} MB/s`;
+  console.log(
+    `sender CPU per GiB (least of 2) and throughput (best of 2): ${line('curl -T', runs.curl)}; ` +
+      `${line('airlock client', runs.client)}, ×${(perGiB(runs.client) / curlCpu).toFixed(2)} curl's CPU, ` +
+      `×${(mbps(runs.client) / curlMBps).toFixed(2)} its throughput; ` +
+      `${line('airlock push (CLI process)', runs.push)}, ×${(perGiB(runs.push) / curlCpu).toFixed(2)} curl's CPU, ` +
+      `×${(mbps(runs.push) / curlMBps).toFixed(2)} its throughput`,
+  );
+}
+
 async function timeSha256sum(file: string): Promise<{ seconds: number; sha256: string }> {
   let sha256 = '';
   const elapsed = await seconds(async () => {
@@ -335,6 +420,7 @@ export async function benchUpload(): Promise<UploadFigures> {
         `${figures.rssPeakFourMiB.toFixed(0)} MiB during 4 concurrent (${figures.fourMBps.toFixed(0)} MB/s together); ` +
         `VmHWM ${rssHighWater.toFixed(0)} MiB`,
     );
+    await compareSenders(served, payload, bytes, sha256);
     return figures;
   } finally {
     if (server && server.exitCode === null) {
