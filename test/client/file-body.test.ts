@@ -1,7 +1,10 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
+import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { FILE_CHUNK_BYTES, sendFileRequest, type FileBody } from '../../src/client/file-body.js';
+import { Transport } from '../../src/client/http.js';
 import { startBodyServer, type BodyPlan, type BodyServer } from '../helpers/body-server.js';
 import { tempDir } from '../helpers/server.js';
 
@@ -109,5 +112,65 @@ describe('sendFileRequest', () => {
   it('fails with a request timeout when the server stops answering', async () => {
     const target = await serve({ hang: true });
     await expect(put(target, {}, 200)).rejects.toThrow(/^Request timeout: \/upload$/);
+  });
+});
+
+describe('a file body sent by the Transport', () => {
+  const saved = { http_proxy: process.env.http_proxy, no_proxy: process.env.no_proxy };
+  afterEach(() => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+
+  it('goes through the proxy the environment names, as every other request does', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'payload.bin');
+    const content = crypto.randomBytes(FILE_CHUNK_BYTES + 4321);
+    fs.writeFileSync(file, content);
+    const target = await startBodyServer(() => ({ answer: 200, json: {} }));
+    // A CONNECT proxy that takes every tunnel to the server, whatever host it names: the API's host
+    // is a name no resolver knows, so the request can only have gone through the proxy.
+    const tunnels: string[] = [];
+    const proxy = http.createServer();
+    proxy.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+      tunnels.push(req.url ?? '');
+      const upstream = net.connect(Number(new URL(target.url).port), '127.0.0.1', () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      process.env.http_proxy = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      delete process.env.no_proxy;
+      const port = new URL(target.url).port;
+      const transport = new Transport({
+        baseUrl: `http://repo.airlock.test:${port}`,
+        apiKey: 'k',
+        retries: 0,
+      });
+      await transport.call({
+        method: 'PUT',
+        path: '/upload/',
+        body: { file, length: content.length, fileSize: content.length },
+      });
+
+      expect(tunnels).toEqual([`repo.airlock.test:${port}`]);
+      const [put] = target.calls('PUT');
+      expect(put!.complete).toBe(true);
+      expect(put!.body.equals(content)).toBe(true);
+      expect(put!.headers['x-api-key']).toBe('k');
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise((resolve) => proxy.close(resolve));
+      await target.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
