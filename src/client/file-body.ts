@@ -89,7 +89,8 @@ export async function sendFileRequest(request: FileRequest, body: FileBody): Pro
         },
         (err: unknown) => req.destroy(err instanceof Error ? err : new Error(String(err))),
       )
-      .finally(() => handle.close());
+      // The request has settled either way; a failure to close a read-only file changes nothing.
+      .finally(() => handle.close().catch(() => undefined));
   });
 }
 
