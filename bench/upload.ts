@@ -9,6 +9,8 @@ import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { RepositoryClient } from '../src/client/client.js';
+import { hashFile } from '../src/client/upload.js';
 import { newId } from '../src/server/domain/ids.js';
 import { openDatabase } from '../src/server/store/db.js';
 
@@ -17,6 +19,8 @@ const run = promisify(execFile);
 // BENCH_SERVER_BIN runs another build of the service (to compare two builds in the same minutes).
 const BIN =
   process.env.BENCH_SERVER_BIN ?? fileURLToPath(new URL('../../bin/airlock-server.js', import.meta.url));
+// BENCH_CLI runs another build of the `airlock` command (dist/cli/index.js: the bundle users run).
+const CLI = process.env.BENCH_CLI ?? fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 
 /** Figures of one upload run. */
 export interface UploadFigures {
@@ -256,6 +260,100 @@ async function uploadConcurrently(
   }
 }
 
+/** One sender's upload of the payload: wall seconds and the sender's CPU seconds. */
+interface SenderRun {
+  seconds: number;
+  cpu: number;
+}
+
+/** CPU seconds of this process and of its waited-for children, together. */
+function ownCpu(): number {
+  return cpuSeconds('self') + cpuSeconds('self', true);
+}
+
+async function timeSender(send: () => Promise<void>): Promise<SenderRun> {
+  const before = ownCpu();
+  const elapsed = await seconds(send);
+  return { seconds: elapsed, cpu: ownCpu() - before };
+}
+
+let pushes = 0;
+
+/**
+ * The senders compared: `curl -T` of a signed PUT URL (what a CI job would run); the project's
+ * upload client in this process (`RepositoryClient.uploadFile`, told the file's sha256 as the push
+ * step tells it) with one PUT, as curl sends it, and with the 100 MiB parts users get for a file
+ * this size; and `airlock push` as a CI job runs it: its own process, which starts, reads the file
+ * for its sha256, looks for an identical package, uploads and creates the package.
+ */
+function senders(server: Served, file: string, bytes: number, sha256: string) {
+  const client = new RepositoryClient({ baseUrl: server.url, apiKey: server.key });
+  const upload = async (multipartThreshold?: number) => {
+    const uploaded = await client.uploadFile('bench', 'dev', file, {
+      hashed: { sha256, size: bytes },
+      ...(multipartThreshold ? { multipartThreshold } : {}),
+    });
+    if (uploaded.sha256 !== sha256) throw new Error('the client declared different bytes');
+  };
+  return {
+    curl: async () => {
+      const body = await putFileCurl(await requestUpload(server, sha256), file);
+      if ((JSON.parse(body) as { sha256_checksum: string }).sha256_checksum !== sha256) {
+        throw new Error('the service stored different bytes');
+      }
+    },
+    onePut: () => upload(Number.MAX_SAFE_INTEGER),
+    parts: () => upload(),
+    push: async () => {
+      const version = `1.0.${++pushes}`;
+      await run(
+        process.execPath,
+        [
+          CLI,
+          'push',
+          ...['--api-url', server.url, '--api-key', server.key, '--owner', 'bench', '--repo', 'dev'],
+          ...['--files', file, '--format', 'raw', '--name', 'payload', '--version', version],
+        ],
+        { maxBuffer: 1 << 20, env: { PATH: process.env.PATH ?? '' } },
+      );
+    },
+  };
+}
+
+/**
+ * Uploads the payload with each sender in turn, twice over, and prints each one's CPU per GiB
+ * (the smaller of two: load from elsewhere only adds to it) and best throughput, with ratios to
+ * curl's. `airlock push` also reads the whole file for its sha256 before it sends a byte, so its
+ * floor is curl's CPU plus that of hashing the file in this process (`hashFile`, timed here).
+ */
+async function compareSenders(server: Served, file: string, bytes: number, sha256: string): Promise<void> {
+  const send = senders(server, file, bytes, sha256);
+  type Name = keyof typeof send;
+  const runs: Record<Name | 'hash', SenderRun[]> = { curl: [], onePut: [], parts: [], push: [], hash: [] };
+  for (let round = 0; round < 2; round++) {
+    for (const name of Object.keys(send) as Name[]) runs[name].push(await timeSender(send[name]));
+    runs.hash.push(await timeSender(() => hashFile(file).then(() => undefined)));
+  }
+  const perGiB = (cpu: number) => (cpu * 1024 * MIB) / bytes;
+  const leastCpu = (name: Name | 'hash') => perGiB(Math.min(...runs[name].map((r) => r.cpu)));
+  const bestMBps = (name: Name) => bytes / 1e6 / Math.min(...runs[name].map((r) => r.seconds));
+  const figure = (name: Name) =>
+    `${leastCpu(name).toFixed(2)} s (${runs[name].map((r) => perGiB(r.cpu).toFixed(2)).join(', ')}), ` +
+    `${bestMBps(name).toFixed(0)} MB/s`;
+  const throughput = (name: Name) => `×${(bestMBps(name) / bestMBps('curl')).toFixed(2)} curl's throughput`;
+  const curl = leastCpu('curl');
+  const hash = leastCpu('hash');
+  const versusCurl = (name: Name) => `×${(leastCpu(name) / curl).toFixed(2)} curl's CPU, ${throughput(name)}`;
+  console.log(`sender CPU per GiB (least of 2) and throughput (best of 2), same server and file:`);
+  console.log(`  curl -T, one PUT: ${figure('curl')}`);
+  console.log(`  airlock client, one PUT: ${figure('onePut')}; ${versusCurl('onePut')}`);
+  console.log(`  airlock client, 100 MiB parts (the default): ${figure('parts')}; ${versusCurl('parts')}`);
+  console.log(
+    `  airlock push (CLI process): ${figure('push')}; ×${(leastCpu('push') / (curl + hash)).toFixed(2)} the CPU of ` +
+      `curl + sha256 of the file (${curl.toFixed(2)} + ${hash.toFixed(2)} s), ${throughput('push')}`,
+  );
+}
+
 async function timeSha256sum(file: string): Promise<{ seconds: number; sha256: string }> {
   let sha256 = '';
   const elapsed = await seconds(async () => {
@@ -335,6 +433,7 @@ export async function benchUpload(): Promise<UploadFigures> {
         `${figures.rssPeakFourMiB.toFixed(0)} MiB during 4 concurrent (${figures.fourMBps.toFixed(0)} MB/s together); ` +
         `VmHWM ${rssHighWater.toFixed(0)} MiB`,
     );
+    await compareSenders(served, payload, bytes, sha256);
     return figures;
   } finally {
     if (server && server.exitCode === null) {

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
-import type { Readable } from 'node:stream';
-import { HttpClient, type HttpClientResponse } from '@actions/http-client';
+import { HttpClient, HttpClientResponse } from '@actions/http-client';
 import { ApiError, classifyNetworkError, describeSendFailure, readErrorBody } from './errors.js';
+import { sendFileRequest, type FileBody } from './file-body.js';
 import { DEFAULT_TIMING, parseRetryAfter, retry, type RetryNotice, type RetryTiming } from './retry.js';
 
 /** HTTP methods the client sends. */
@@ -29,13 +29,6 @@ export interface TransportOptions {
   now?: () => number;
 }
 
-/** A request body read from a stream that can be opened again for a retry. */
-export interface StreamBody {
-  open: () => Readable;
-  length: number;
-  contentType?: string;
-}
-
 /** One call. */
 export interface CallOptions {
   method: Method;
@@ -43,7 +36,8 @@ export interface CallOptions {
   path: string;
   query?: Record<string, string | number | boolean | undefined>;
   json?: unknown;
-  body?: StreamBody;
+  /** A body read from a file, afresh for every attempt (a retry, a 307 or 308 redirect). */
+  body?: FileBody;
   headers?: Record<string, string>;
   /**
    * Whether repeating the request is harmless. Defaults to true for GET, HEAD, PUT and DELETE,
@@ -202,24 +196,28 @@ export class Transport {
   ): Promise<HttpClientResponse> {
     const headers: OutgoingHttpHeaders = { accept: 'application/json', ...lower(call.headers) };
     if (new URL(url).origin === this.origin) Object.assign(headers, await this.credentialHeaders());
-    let data: string | Readable | null = null;
+    const timeoutMs = call.timeoutMs ?? this.options.timeoutMs ?? 60_000;
+    const client = this.httpClient(timeoutMs);
     if (withBody && call.body) {
-      data = call.body.open();
       headers['content-length'] = call.body.length;
       headers['content-type'] ??= call.body.contentType ?? 'application/octet-stream';
-    } else if (withBody && call.json !== undefined) {
+      if (client.userAgent) headers['user-agent'] = client.userAgent;
+      // Sent here rather than piped through HttpClient, which takes a stream: see file-body.ts.
+      // The agent is still HttpClient's, so the runner's proxy settings apply alike.
+      const message = await sendFileRequest(
+        { method, url, headers, agent: client.getAgent(url), timeoutMs },
+        call.body,
+      );
+      return new HttpClientResponse(message);
+    }
+    let data: string | null = null;
+    if (withBody && call.json !== undefined) {
       data = JSON.stringify(call.json);
       headers['content-type'] = 'application/json';
     } else if (method === 'POST' || method === 'PUT' || method === 'PATCH') {
       data = '';
     }
-    try {
-      const timeoutMs = call.timeoutMs ?? this.options.timeoutMs ?? 60_000;
-      return await this.httpClient(timeoutMs).request(method, url, data, headers);
-    } finally {
-      // A server may answer before reading the whole upload; stop reading the file then.
-      if (data && typeof data !== 'string') data.destroy();
-    }
+    return client.request(method, url, data, headers);
   }
 
   private async credentialHeaders(): Promise<OutgoingHttpHeaders> {

@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { PassThrough, type Readable } from 'node:stream';
 import type { Transport } from './http.js';
 import type { FileUpload, FileUploadRequest } from './types.js';
 
@@ -26,6 +25,18 @@ export interface UploadOptions {
   partSize?: number;
   /** Called as bytes leave; after a retry the count starts again from that part's beginning. */
   onProgress?: (progress: UploadProgress) => void;
+  /**
+   * The file's sha256 and size when the caller has read them already (see {@link hashFile}):
+   * the file is then read once, to send it, and must still have that size.
+   */
+  hashed?: FileDigest;
+}
+
+/** What a file's bytes hash to. */
+export interface FileDigest {
+  /** Hex. */
+  sha256: string;
+  size: number;
 }
 
 /** A finished upload: pass `identifier` as `package_file` when creating the package. */
@@ -34,21 +45,34 @@ export interface UploadedFile {
   filename: string;
   size: number;
   sha256: string;
-  md5: string;
   parts: number;
 }
 
-/** sha256 and md5 of a file, read as a stream (never whole into memory). */
-export async function hashFile(file: string): Promise<{ sha256: string; md5: string; size: number }> {
-  const sha256 = crypto.createHash('sha256');
-  const md5 = crypto.createHash('md5');
-  let size = 0;
-  for await (const chunk of fs.createReadStream(file)) {
-    sha256.update(chunk as Buffer);
-    md5.update(chunk as Buffer);
-    size += (chunk as Buffer).length;
+/** Bytes read per chunk while hashing. */
+const HASH_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * The sha256 and size of a file, read in chunks into two buffers it reuses (never whole into
+ * memory): the next chunk is read while the last one is hashed.
+ */
+export async function hashFile(file: string): Promise<FileDigest> {
+  const handle = await fs.promises.open(file, 'r');
+  try {
+    const hash = crypto.createHash('sha256');
+    const buffers = [Buffer.allocUnsafe(HASH_CHUNK_BYTES), Buffer.allocUnsafe(HASH_CHUNK_BYTES)];
+    let size = 0;
+    let reading = handle.read(buffers[0]!, 0, HASH_CHUNK_BYTES, 0);
+    for (let i = 0; ; i ^= 1) {
+      const { bytesRead } = await reading;
+      if (bytesRead === 0) break;
+      reading = handle.read(buffers[i ^ 1]!, 0, HASH_CHUNK_BYTES, size + bytesRead);
+      hash.update(buffers[i]!.subarray(0, bytesRead));
+      size += bytesRead;
+    }
+    return { sha256: hash.digest('hex'), size };
+  } finally {
+    await handle.close();
   }
-  return { sha256: sha256.digest('hex'), md5: md5.digest('hex'), size };
 }
 
 function enc(segment: string): string {
@@ -56,9 +80,15 @@ function enc(segment: string): string {
 }
 
 /**
- * Uploads one file: hashes it, requests an upload (`POST /files/{owner}/{repo}/`, method `put`
- * or `put_parts`), then streams the bytes from disk with `PUT upload_url` — in parts above the
- * threshold, finished with `POST …/{identifier}/complete/`. A retried PUT opens the file again.
+ * Uploads one file: hashes it (unless `hashed` says what it hashes to), requests an upload
+ * (`POST /files/{owner}/{repo}/` with its sha256, method `put` or `put_parts`), then sends the
+ * bytes from disk with `PUT upload_url` — in parts above the threshold, finished with
+ * `POST …/{identifier}/complete/`. A retried PUT reads the file again from its part's first
+ * byte; a file whose size changed since it was hashed fails the upload instead of being sent.
+ *
+ * Only the sha256 is declared (the checksum of PUT uploads): the service verifies the bytes
+ * against it before it answers, and also computing an md5 would double the client's CPU per GiB
+ * without checking anything the sha256 does not.
  */
 export async function uploadFile(
   transport: Transport,
@@ -68,14 +98,13 @@ export async function uploadFile(
   options: UploadOptions = {},
 ): Promise<UploadedFile> {
   const filename = options.filename ?? path.basename(file);
-  const { sha256, md5, size } = await hashFile(file);
+  const { sha256, size } = options.hashed ?? (await hashFile(file));
   const threshold = options.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD;
   const partSize = Math.max(1, options.partSize ?? DEFAULT_PART_SIZE);
   const multipart = size > threshold;
   const request: FileUploadRequest = {
     filename,
     sha256_checksum: sha256,
-    md5_checksum: md5,
     method: multipart ? 'put_parts' : 'put',
   };
   // Requesting an upload slot twice only leaves an unused slot that expires: safe to retry.
@@ -96,9 +125,9 @@ export async function uploadFile(
       method: 'PUT',
       path: withQuery(slot.upload_url, slot.upload_querystring),
       headers,
-      body: { length: size, open: () => counted(fs.createReadStream(file), 0, report) },
+      body: { file, length: size, fileSize: size, onSent: report },
     });
-    return { identifier: slot.identifier, filename, size, sha256, md5, parts: 1 };
+    return { identifier: slot.identifier, filename, size, sha256, parts: 1 };
   }
 
   const parts = Math.ceil(size / partSize);
@@ -112,10 +141,7 @@ export async function uploadFile(
       method: 'PUT',
       path: url.toString(),
       headers,
-      body: {
-        length: end - start,
-        open: () => counted(fs.createReadStream(file, { start, end: end - 1 }), start, report),
-      },
+      body: { file, start, length: end - start, fileSize: size, onSent: (sent) => report(start + sent) },
     });
   }
   await transport.call({
@@ -123,7 +149,7 @@ export async function uploadFile(
     path: `/files/${enc(owner)}/${enc(repo)}/${enc(slot.identifier)}/complete/`,
     json: { upload_id: slot.identifier, complete: true },
   });
-  return { identifier: slot.identifier, filename, size, sha256, md5, parts };
+  return { identifier: slot.identifier, filename, size, sha256, parts };
 }
 
 /** The upload URL with the upload query string's parameters added where it does not have them already. */
@@ -133,17 +159,4 @@ function withQuery(url: string, querystring: string | null | undefined): string 
     if (!merged.searchParams.has(k)) merged.searchParams.set(k, v);
   }
   return merged.toString();
-}
-
-/** Passes a file stream through, counting bytes from `offset` for the progress callback. */
-function counted(source: Readable, offset: number, report: (sent: number) => void): Readable {
-  let sent = offset;
-  const through = new PassThrough();
-  source.on('data', (chunk: Buffer) => {
-    sent += chunk.length;
-    report(sent);
-  });
-  source.on('error', (err) => through.destroy(err));
-  through.on('close', () => source.destroy());
-  return source.pipe(through);
 }

@@ -45,23 +45,27 @@ export interface PushResult {
   reused: number;
 }
 
+/**
+ * Detects each file's format and hashes it, `parallel` files at a time: the hash is read once
+ * here, for the lookup of an identical package and the upload's declared checksum, and the
+ * upload reads the file only to send it. The bound keeps memory and open files in step with the
+ * uploads however many files the patterns match.
+ */
 async function plan(options: PushSettings, files: string[]): Promise<Planned[]> {
-  return Promise.all(
-    files.map(async (file): Promise<Planned> => {
-      const detected =
-        options.format === 'auto'
-          ? await detectFormat(file)
-          : { format: options.format, reason: `format is ${options.format}` };
-      const filename = path.basename(file);
-      if (detected.format === 'raw' && (!options.name || !options.version)) {
-        throw new Error(
-          `Input ${!options.name ? PushInput.Name : PushInput.Version} is required for ${filename}: it is ${detected.reason}, so it goes up as a raw package, which takes its name and version from the ${PushInput.Name} and ${PushInput.Version} inputs (or set ${PushInput.Format} to npm or python).`,
-        );
-      }
-      const { sha256, size } = await hashFile(file);
-      return { file, filename, format: detected.format, reason: detected.reason, sha256, size };
-    }),
-  );
+  return mapConcurrently(files, options.parallel, async (file): Promise<Planned> => {
+    const detected =
+      options.format === 'auto'
+        ? await detectFormat(file)
+        : { format: options.format, reason: `format is ${options.format}` };
+    const filename = path.basename(file);
+    if (detected.format === 'raw' && (!options.name || !options.version)) {
+      throw new Error(
+        `Input ${!options.name ? PushInput.Name : PushInput.Version} is required for ${filename}: it is ${detected.reason}, so it goes up as a raw package, which takes its name and version from the ${PushInput.Name} and ${PushInput.Version} inputs (or set ${PushInput.Format} to npm or python).`,
+      );
+    }
+    const { sha256, size } = await hashFile(file);
+    return { file, filename, format: detected.format, reason: detected.reason, sha256, size };
+  });
 }
 
 /** A live package in the repository with exactly this content (and, for raw, this name and version). */
@@ -120,6 +124,7 @@ async function pushOne(
         if (created) return created;
       }
       const uploaded = await client.uploadFile(options.owner, options.repo, item.file, {
+        hashed: { sha256: item.sha256, size: item.size },
         onProgress: (p) => board.update(p),
         ...(deps.multipartThreshold !== undefined ? { multipartThreshold: deps.multipartThreshold } : {}),
         ...(deps.partSize !== undefined ? { partSize: deps.partSize } : {}),

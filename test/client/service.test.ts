@@ -87,6 +87,23 @@ describe('RepositoryClient against the real service', () => {
     expect(pkg.checksum_sha256).toBe(crypto.createHash('sha256').update(bytes).digest('hex'));
   });
 
+  it('has the service refuse a file rewritten after it was hashed, in one PUT or in parts', async () => {
+    for (const [name, multipartThreshold] of [
+      ['rewritten-1.0.0.bin', undefined],
+      ['rewritten-2.0.0.bin', 100_000],
+    ] as const) {
+      const { file, bytes } = writeFile(name, 300_000);
+      const hashed = { sha256: crypto.createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
+      fs.writeFileSync(file, crypto.randomBytes(bytes.length));
+      const err = await client
+        .uploadFile('acme', 'dev', file, { hashed, multipartThreshold, partSize: 100_000 })
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ApiError);
+      expect((err as ApiError).code).toBe('checksum_mismatch');
+      expect((err as ApiError).attempts).toBe(1);
+    }
+  });
+
   it('reports the service refusing a package as an ApiError with its detail', async () => {
     const err = await client
       .createPackage('acme', 'dev', 'raw', { package_file: 'no-such-upload', name: 'x', version: '1' })

@@ -156,6 +156,30 @@ describe('the push step against the real service', () => {
     expect(stored?.checksum_sha256).toBe(crypto.createHash('sha256').update(bytes).digest('hex'));
   });
 
+  it('fails at once, naming the file, when a file changes between its hashing and its upload', async () => {
+    const work = path.join(dir, 'changing');
+    const file = writeFile(work, 'tool.bin', crypto.randomBytes(5000));
+    const runtime = new FakeRuntime();
+    const { client, timing } = stepClient(runtime, adminConnection(server));
+    let appended = false;
+    // The step first reads its clock (for progress lines) once every file is hashed, before uploading.
+    const now = () => {
+      if (!appended) fs.appendFileSync(file, 'x');
+      appended = true;
+      return 0;
+    };
+    await expect(
+      pushPackages(
+        runtime,
+        client,
+        pushSettings(adminConnection(server), { files: [file], name: 'changing-tool', version: '1' }),
+        { timing, now },
+      ),
+    ).rejects.toThrow(`${file} changed after it was hashed: it has 5001 bytes, not 5000; nothing was sent.`);
+    expect(timing.waits).toEqual([]);
+    expect((await listPackages(server, 'dev')).filter((p) => p.name === 'changing-tool')).toEqual([]);
+  });
+
   it('retries creating a package after a 503, a 429 with Retry-After and a reset, and creates it once', async () => {
     const work = path.join(dir, 'flaky');
     const file = await writeNpm(work, 'flaky-widget', '2.0.0');
