@@ -21,8 +21,8 @@ __webpack_require__.d(__webpack_exports__, {
 var client = __webpack_require__(4064);
 // EXTERNAL MODULE: ./src/client/errors.ts
 var errors = __webpack_require__(6468);
-// EXTERNAL MODULE: ./src/client/http.ts
-var http = __webpack_require__(7915);
+// EXTERNAL MODULE: ./src/client/http.ts + 1 modules
+var http = __webpack_require__(5470);
 // EXTERNAL MODULE: ./src/steps/auth.ts + 1 modules
 var steps_auth = __webpack_require__(4407);
 // EXTERNAL MODULE: ./src/steps/retry.ts
@@ -592,8 +592,14 @@ async function mapConcurrently(items, limit, task) {
 
 
 
+/**
+ * Detects each file's format and hashes it, `parallel` files at a time: the hash is read once
+ * here, for the lookup of an identical package and the upload's declared checksum, and the
+ * upload reads the file only to send it. The bound keeps memory and open files in step with the
+ * uploads however many files the patterns match.
+ */
 async function plan(options, files) {
-    return Promise.all(files.map(async (file) => {
+    return mapConcurrently(files, options.parallel, async (file) => {
         const detected = options.format === 'auto'
             ? await detectFormat(file)
             : { format: options.format, reason: `format is ${options.format}` };
@@ -603,7 +609,7 @@ async function plan(options, files) {
         }
         const { sha256, size } = await (0,upload/* hashFile */.DC)(file);
         return { file, filename, format: detected.format, reason: detected.reason, sha256, size };
-    }));
+    });
 }
 /** A live package in the repository with exactly this content (and, for raw, this name and version). */
 async function findSame(client, options, item) {
@@ -644,6 +650,7 @@ async function pushOne(runtime, client, options, item, board, deps) {
                 return created;
         }
         const uploaded = await client.uploadFile(options.owner, options.repo, item.file, {
+            hashed: { sha256: item.sha256, size: item.size },
             onProgress: (p) => board.update(p),
             ...(deps.multipartThreshold !== undefined ? { multipartThreshold: deps.multipartThreshold } : {}),
             ...(deps.partSize !== undefined ? { partSize: deps.partSize } : {}),

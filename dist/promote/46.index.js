@@ -5012,7 +5012,7 @@ module.exports = crc32;
 
 // This was adapted from https://github.com/andrewrk/node-fd-slicer by Andrew Kelley under the MIT License.
 var fs = __webpack_require__(9896);
-var util = __webpack_require__(1404);
+var util = __webpack_require__(9023);
 var stream = __webpack_require__(2203);
 var Readable = stream.Readable;
 var PassThrough = stream.PassThrough;
@@ -5208,7 +5208,7 @@ BufferSlicer.prototype.unref = function() {
 var fs = __webpack_require__(9896);
 var zlib = __webpack_require__(3106);
 var fd_slicer = __webpack_require__(3502);
-var util = __webpack_require__(1404);
+var util = __webpack_require__(9023);
 var EventEmitter = (__webpack_require__(4434).EventEmitter);
 var Transform = (__webpack_require__(2203).Transform);
 var PassThrough = (__webpack_require__(2203).PassThrough);
@@ -14936,7 +14936,7 @@ var external_crypto_ = __webpack_require__(6982);
 // EXTERNAL MODULE: external "stream"
 var external_stream_ = __webpack_require__(2203);
 // EXTERNAL MODULE: external "util"
-var external_util_ = __webpack_require__(1404);
+var external_util_ = __webpack_require__(9023);
 ;// CONCATENATED MODULE: ./node_modules/@actions/glob/lib/internal-hash-files.js
 var internal_hash_files_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
