@@ -50,6 +50,19 @@ export interface JobQueueOptions {
   workerId?: string;
   /** Called when a heartbeat finds that a running job's lease was taken over by another claim. */
   onLeaseLost?: (job: Job) => void;
+  /**
+   * Told of the jobs a claim marked failed because their last attempt's worker stopped (see
+   * {@link JobQueue.claim}), so that what waited on them can be settled: their handlers never
+   * ran to the end. Its errors reach the claim's caller.
+   */
+  onAbandoned?: (jobs: AbandonedJob[]) => Promise<void>;
+}
+
+/** A job marked failed because the worker of its last attempt stopped before finishing it. */
+export interface AbandonedJob {
+  id: string;
+  kind: string;
+  payload: unknown;
 }
 
 /** The default lease of a claimed job: long enough for a heartbeat or two to be late. */
@@ -69,6 +82,7 @@ export class JobQueue {
   private readonly heartbeatMs: number;
   private readonly clock: Clock;
   private readonly onLeaseLost: ((job: Job) => void) | undefined;
+  private readonly onAbandoned: ((jobs: AbandonedJob[]) => Promise<void>) | undefined;
   private readonly held = new Map<string, Job>();
   private claims = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -83,6 +97,7 @@ export class JobQueue {
     this.clock = options.clock ?? systemClock;
     this.workerId = options.workerId ?? newHolderId();
     this.onLeaseLost = options.onLeaseLost;
+    this.onAbandoned = options.onAbandoned;
   }
 
   /** Adds a job; returns its id, or the id of the queued job with the same dedupe key. */
@@ -120,7 +135,12 @@ export class JobQueue {
 
   /** Claims up to `limit` due jobs of `kinds` at once (see {@link claim}). */
   async claimMany(kinds: string[], at: Date, limit: number): Promise<Job[]> {
-    await failAbandonedJobs(this.db, kinds, at);
+    const abandoned = await failAbandonedJobs(this.db, kinds, at);
+    if (abandoned.length > 0 && this.onAbandoned) {
+      await this.onAbandoned(
+        abandoned.map((row) => ({ id: row.id, kind: row.kind, payload: JSON.parse(row.payload) as unknown })),
+      );
+    }
     const lockedBy = `${this.workerId}/${++this.claims}`;
     const rows = await claimJobs(this.db, {
       kinds,

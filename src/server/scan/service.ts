@@ -89,12 +89,28 @@ export function createScanService(
   deps: ScanDeps,
   options: ScanServiceOptions = {},
 ): ScanService {
+  const waiters = new ScanWaiters();
   const queue = new JobQueue(ctx, {
     clock: ctx.clock,
     onLeaseLost: (job) =>
       ctx.log.warn({ job: job.id, kind: job.kind }, 'job lease lost to another worker; it runs there again'),
+    // A scan whose service stopped on every attempt ends as failed, with its verdict, like one
+    // whose attempts all threw: never "in progress" for ever.
+    onAbandoned: async (jobs) => {
+      for (const job of jobs) {
+        if (job.kind !== SCAN_JOB) continue;
+        const { packageId } = job.payload as { packageId: string };
+        ctx.log.warn({ job: job.id, packageId }, 'scan stopped on its last attempt; recorded as failed');
+        try {
+          await failScan(ctx, deps, packageId);
+        } catch (err) {
+          ctx.log.error({ err, packageId }, 'recording an abandoned scan as failed did not commit');
+        } finally {
+          waiters.notify(packageId);
+        }
+      }
+    },
   });
-  const waiters = new ScanWaiters();
   const jobWorker = (): JobWorker =>
     createJobWorker({
       name: 'scan-worker',

@@ -127,11 +127,15 @@ export async function claimJobs(
 /**
  * Marks failed the running jobs of `kinds` whose lease expired on their last attempt: the worker
  * running them stopped (crashed, was killed) every time. Running such a job again could take
- * down replica after replica, so it ends here. Returns their ids.
+ * down replica after replica, so it ends here. Returns them (id, kind, payload).
  */
-export async function failAbandonedJobs(db: Db, kinds: string[], now: Date): Promise<string[]> {
+export async function failAbandonedJobs(
+  db: Db,
+  kinds: string[],
+  now: Date,
+): Promise<Pick<JobRow, 'id' | 'kind' | 'payload'>[]> {
   const nowIso = now.toISOString();
-  const rows = await db
+  return db
     .updateTable('jobs')
     .set({
       status: 'failed',
@@ -143,9 +147,8 @@ export async function failAbandonedJobs(db: Db, kinds: string[], now: Date): Pro
     .where('status', '=', 'running')
     .where('locked_until', '<', nowIso)
     .where((eb) => eb('attempts', '>=', eb.ref('max_attempts')))
-    .returning('id')
+    .returning(['id', 'kind', 'payload'])
     .execute();
-  return rows.map((r) => r.id);
 }
 
 /**

@@ -3,8 +3,14 @@ import { loadPackageViews } from '../../../src/server/domain/package-view.js';
 import { packageMatchesQuery } from '../../../src/server/domain/package-query.js';
 import { evaluatePoliciesIn } from '../../../src/server/policies/evaluate.js';
 import { SCAN_STATUS, type ScanDeps } from '../../../src/server/scan/scan-package.js';
-import { createScanService, isScanFinished, type ScanService } from '../../../src/server/scan/service.js';
+import {
+  createScanService,
+  isScanFinished,
+  SCAN_JOB,
+  type ScanService,
+} from '../../../src/server/scan/service.js';
 import { analyseInWorker } from '../../../src/server/scan/worker/run-in-worker.js';
+import { JobQueue } from '../../../src/server/jobs/queue.js';
 import { openDatabase, type Db } from '../../../src/server/store/db.js';
 import { databaseConfigOf } from '../../../src/server/store/open-stores.js';
 import { makeTar } from '../../fixtures/packages/archives.js';
@@ -160,5 +166,30 @@ describe('when a scan reads as finished', () => {
       is_quarantined: true,
       policy_violated: true,
     });
+  });
+
+  it('a scan whose service stopped on every attempt reads as failed, with its verdict, once a claim finds it', async () => {
+    const id = await upload('broken-crashed');
+    // Three claims that never finish: what a service killed during each attempt leaves behind.
+    const crashing = new JobQueue(server.ctx, { leaseMs: 1000, heartbeatMs: 0, clock });
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const [claimed] = await crashing.claimMany([SCAN_JOB], clock(), 1);
+      expect(claimed).toMatchObject({ kind: SCAN_JOB, payload: { packageId: id }, attempts: attempt });
+      offsetMs += 2000; // past that claim's lease
+    }
+    expect((await sight(id)).finished).toBe(false);
+    const service = scanner([]);
+    const waited = service.waitForScan(id, 30).then(() => sight(id));
+    // The next claim finds the last attempt abandoned: the job fails without running again…
+    expect(await service.worker.drain()).toBe(0);
+    // …and the package reads failed together with the verdict against what it was (never scanned).
+    const verdict = {
+      security_scan_status: SCAN_STATUS.failed,
+      finished: true,
+      is_quarantined: true,
+      policy_violated: true,
+    };
+    expect(await waited).toEqual(verdict);
+    expect(await sight(id)).toEqual(verdict);
   });
 });
