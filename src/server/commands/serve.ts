@@ -62,6 +62,13 @@ export async function serveUntilSignalled(
   io: Io,
   onReady?: (url: string, state: { advisoriesHeld: boolean }) => void,
 ): Promise<number> {
+  // Handled from the start: a signal that arrives while the service starts, or right after it
+  // announced itself (whoever read the announcement may signal before another statement runs
+  // here), is answered by the drain rather than by the default action, which kills at once.
+  const signalled = new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
   const built = await buildApp(config);
   const { app, ctx } = built;
   const advisoriesHeld = await hasAnyAdvisory(ctx);
@@ -76,10 +83,7 @@ export async function serveUntilSignalled(
   }
   await app.listen({ host: config.host, port: config.port });
   onReady?.(ctx.baseUrl, { advisoriesHeld });
-  const signal = await new Promise<string>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
-  });
+  const signal = await signalled;
   app.log.info({ signal }, 'shutting down');
   await drain(built, io);
   await flushLog(app.log);
