@@ -1,7 +1,6 @@
 import type { Compilable, CompiledQuery, QueryResult } from 'kysely';
 import type { Db } from './db.js';
-import { isPostgres } from './jobs.js';
-import { dbOf, type DbSource } from './source.js';
+import { dbOf, isPostgres, type DbSource } from './source.js';
 
 /** Stand-ins for a query's parameters while it is built: `p.name` is the value of `name`. */
 export type Placeholders<P> = { readonly [K in keyof P]: P[K] };

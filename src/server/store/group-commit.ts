@@ -8,9 +8,8 @@
 import { sql } from 'kysely';
 import { BACKSTOP_CHECKPOINT_PAGES, startCheckpointer, type Checkpointer } from './checkpointer.js';
 import type { Db } from './db.js';
-import { isPostgres } from './jobs.js';
 import { hasSqliteConnection, onSqliteConnection, type SqliteSession } from './sqlite-session.js';
-import { dbOf, inTransaction, type DbSource } from './source.js';
+import { dbOf, inTransaction, isPostgres, type DbSource } from './source.js';
 import { WalSync } from './wal-sync.js';
 
 /**

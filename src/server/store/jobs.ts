@@ -1,6 +1,7 @@
-import { PostgresAdapter, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { Db } from './db.js';
 import type { JobsTable } from './schema.js';
+import { isPostgres } from './source.js';
 
 /** A job row as the queue reads it. */
 export type JobRow = Pick<
@@ -30,11 +31,6 @@ const JOB_COLUMNS = [
   'locked_by',
   'last_error',
 ] as const;
-
-/** Whether the database is PostgreSQL (row locks, SKIP LOCKED) rather than SQLite (one writer). */
-export function isPostgres(db: Db): boolean {
-  return db.getExecutor().adapter instanceof PostgresAdapter;
-}
 
 /**
  * Inserts a job. With a dedupe key, a queued job with the same key wins: nothing is inserted and

@@ -9,10 +9,9 @@ import {
 import { compiledOnce, type Placeholders } from './compiled-once.js';
 import type { Db } from './db.js';
 import { inGroupCommit, inSqliteGroupCommit } from './group-commit.js';
-import { isPostgres } from './jobs.js';
 import { onSqliteConnection } from './sqlite-session.js';
 import type { AuditEventsTable, OidcProvidersTable, OidcTokensTable } from './schema.js';
-import { dbOf, type DbSource } from './source.js';
+import { dbOf, isPostgres, type DbSource } from './source.js';
 
 /** An organisation's id and slug. */
 export interface OrgRef {

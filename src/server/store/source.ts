@@ -4,6 +4,7 @@
  * handle itself, so queries stay in this folder.
  */
 
+import { PostgresAdapter } from 'kysely';
 import type { Db } from './db.js';
 
 /** The database, a transaction of it, or anything holding the database (the service context). */
@@ -12,6 +13,11 @@ export type DbSource = Db | { readonly db: Db };
 /** The query handle behind a source: the transaction or database itself, else the one it holds. */
 export function dbOf(source: DbSource): Db {
   return 'selectFrom' in source ? source : source.db;
+}
+
+/** Whether the database is PostgreSQL (row locks, SKIP LOCKED) rather than SQLite (one writer). */
+export function isPostgres(db: Db): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
 }
 
 /**
