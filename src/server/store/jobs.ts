@@ -1,5 +1,6 @@
-import { sql } from 'kysely';
+import { sql, type CompiledQuery } from 'kysely';
 import type { Db } from './db.js';
+import { inSqliteGroupCommit } from './group-commit.js';
 import type { JobsTable } from './schema.js';
 import { isPostgres } from './source.js';
 
@@ -31,6 +32,25 @@ const JOB_COLUMNS = [
   'locked_by',
   'last_error',
 ] as const;
+
+/** A write with RETURNING, as Kysely builds it: run through Kysely or compiled for a session. */
+interface ReturningWrite<R> {
+  compile(): CompiledQuery<R>;
+  execute(): Promise<R[]>;
+}
+
+/**
+ * Runs one of the queue's own writes (a claim, a settlement, a lease renewed) as a group commit on
+ * SQLite (see group-commit.ts): it survives a crash of the service once this resolves, and one of
+ * the machine after the shared log sync, without a sync of the log on the event loop. Losing the
+ * last moment's queue writes with the machine is safe: a lost claim leaves its job queued (the
+ * worker that claimed it is gone too), a lost settlement runs its job once more, and a lost
+ * renewal lets the lease run out sooner. Elsewhere (PostgreSQL, inside a transaction, a database
+ * without group commits) the statement runs as it is.
+ */
+function queueWrite<R>(db: Db, build: (db: Db) => ReturningWrite<R>): Promise<R[]> {
+  return inSqliteGroupCommit(db, (session) => session.all<R>(build(db).compile())) ?? build(db).execute();
+}
 
 /**
  * Inserts a job. With a dedupe key, a queued job with the same key wins: nothing is inserted and
@@ -88,36 +108,37 @@ export async function claimJobs(
 ): Promise<JobRow[]> {
   const now = claim.now.toISOString();
   const pg = isPostgres(db);
-  return db
-    .updateTable('jobs')
-    .set((eb) => ({
-      status: 'running',
-      locked_by: claim.lockedBy,
-      locked_until: claim.lockedUntil.toISOString(),
-      attempts: eb('attempts', '+', 1),
-      updated_at: now,
-    }))
-    .where('id', 'in', (eb) =>
-      eb
-        .selectFrom('jobs')
-        .select('id')
-        .where('kind', 'in', claim.kinds)
-        .where((w) =>
-          w.or([
-            w.and([w('status', '=', 'queued'), w('run_at', '<=', now)]),
-            w.and([
-              w('status', '=', 'running'),
-              w('locked_until', '<', now),
-              w('attempts', '<', w.ref('max_attempts')),
+  return queueWrite(db, (db) =>
+    db
+      .updateTable('jobs')
+      .set((eb) => ({
+        status: 'running',
+        locked_by: claim.lockedBy,
+        locked_until: claim.lockedUntil.toISOString(),
+        attempts: eb('attempts', '+', 1),
+        updated_at: now,
+      }))
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom('jobs')
+          .select('id')
+          .where('kind', 'in', claim.kinds)
+          .where((w) =>
+            w.or([
+              w.and([w('status', '=', 'queued'), w('run_at', '<=', now)]),
+              w.and([
+                w('status', '=', 'running'),
+                w('locked_until', '<', now),
+                w('attempts', '<', w.ref('max_attempts')),
+              ]),
             ]),
-          ]),
-        )
-        .orderBy('run_at')
-        .limit(claim.limit)
-        .$if(pg, (q) => q.forUpdate().skipLocked()),
-    )
-    .returning(JOB_COLUMNS)
-    .execute();
+          )
+          .orderBy('run_at')
+          .limit(claim.limit)
+          .$if(pg, (q) => q.forUpdate().skipLocked()),
+      )
+      .returning(JOB_COLUMNS),
+  );
 }
 
 /**
@@ -158,14 +179,15 @@ export async function renewJobLeases(
   lockedUntil: Date,
 ): Promise<{ id: string; lockedBy: string }[]> {
   if (claims.length === 0) return [];
-  const rows = await db
-    .updateTable('jobs')
-    .set({ locked_until: lockedUntil.toISOString() })
-    .where('status', '=', 'running')
-    .where('id', 'in', [...new Set(claims.map((c) => c.id))])
-    .where('locked_by', 'in', [...new Set(claims.map((c) => c.lockedBy))])
-    .returning(['id', 'locked_by'])
-    .execute();
+  const rows = await queueWrite(db, (db) =>
+    db
+      .updateTable('jobs')
+      .set({ locked_until: lockedUntil.toISOString() })
+      .where('status', '=', 'running')
+      .where('id', 'in', [...new Set(claims.map((c) => c.id))])
+      .where('locked_by', 'in', [...new Set(claims.map((c) => c.lockedBy))])
+      .returning(['id', 'locked_by']),
+  );
   return rows.map((r) => ({ id: r.id, lockedBy: r.locked_by ?? '' }));
 }
 
@@ -188,28 +210,30 @@ export async function settleJob(
   now: Date,
 ): Promise<boolean> {
   const nowIso = now.toISOString();
-  const result = await db
-    .updateTable('jobs')
-    .set((eb) => {
-      // A finished job keeps `locked_by`: which worker (which replica) ran it to the end.
-      const released = { locked_until: null, updated_at: nowIso };
-      if (outcome.status === 'done') return { ...released, status: 'done' as const };
-      if (outcome.status === 'failed')
-        return { ...released, status: 'failed' as const, last_error: outcome.error.slice(0, 2000) };
-      return {
-        ...released,
-        locked_by: null,
-        status: 'queued' as const,
-        run_at: outcome.runAt.toISOString(),
-        ...(outcome.error === undefined ? {} : { last_error: outcome.error.slice(0, 2000) }),
-        ...(outcome.attemptsDelta ? { attempts: eb('attempts', '+', outcome.attemptsDelta) } : {}),
-      };
-    })
-    .where('id', '=', id)
-    .where('status', '=', 'running')
-    .where('locked_by', '=', lockedBy)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  const settled = await queueWrite(db, (db) =>
+    db
+      .updateTable('jobs')
+      .set((eb) => {
+        // A finished job keeps `locked_by`: which worker (which replica) ran it to the end.
+        const released = { locked_until: null, updated_at: nowIso };
+        if (outcome.status === 'done') return { ...released, status: 'done' as const };
+        if (outcome.status === 'failed')
+          return { ...released, status: 'failed' as const, last_error: outcome.error.slice(0, 2000) };
+        return {
+          ...released,
+          locked_by: null,
+          status: 'queued' as const,
+          run_at: outcome.runAt.toISOString(),
+          ...(outcome.error === undefined ? {} : { last_error: outcome.error.slice(0, 2000) }),
+          ...(outcome.attemptsDelta ? { attempts: eb('attempts', '+', outcome.attemptsDelta) } : {}),
+        };
+      })
+      .where('id', '=', id)
+      .where('status', '=', 'running')
+      .where('locked_by', '=', lockedBy)
+      .returning('id'),
+  );
+  return settled.length === 1;
 }
 
 /** Deletes finished jobs last changed before `before`; returns how many. */
