@@ -7,6 +7,7 @@
 import { sql, type SqlBool } from 'kysely';
 import { decodeObject } from './codecs.js';
 import { compiledOnce } from './compiled-once.js';
+import { liveIndexCondition } from './packages.js';
 import { dbOf, type DbSource } from './source.js';
 
 /** One live npm version of a package as the registry serves it. */
@@ -64,7 +65,7 @@ const selectNpmVersions = compiledOnce((db, p: { repoId: string; nameKey: string
     // Written out (not bound) so that SQLite sees the partial index packages_live_version covers
     // the query; with an ORDER BY it would walk every package of the repository in upload order
     // instead, so the rows are ordered here.
-    .where(sql<SqlBool>`packages.format <> 'python'`),
+    .where(liveIndexCondition('npm')),
 );
 
 type NpmVersionRow = Awaited<ReturnType<typeof selectNpmVersions>>['rows'][number];
@@ -142,7 +143,7 @@ const selectNpmRevisions = compiledOnce((db, p: { repoId: string; nameKey: strin
     .where('packages.name_key', '=', p.nameKey)
     .where('packages.deleted_at', 'is', null)
     // As above: the partial index packages_live_version covers the query.
-    .where(sql<SqlBool>`packages.format <> 'python'`),
+    .where(liveIndexCondition('npm')),
 );
 
 /**

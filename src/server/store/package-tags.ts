@@ -1,6 +1,7 @@
 /** Package tags: `info` tags anyone with Write sets, and `version` tags (npm dist-tags) one version holds. */
 
 import type { Selectable } from 'kysely';
+import { liveIndexCondition } from './packages.js';
 import { dbOf, type DbSource } from './source.js';
 import type { PackagesTable, PackageTagsTable } from './schema.js';
 
@@ -84,6 +85,7 @@ export async function versionTagHolders(
     .where('packages.format', '=', pkg.format)
     .where('packages.name_key', '=', pkg.name_key)
     .where('packages.deleted_at', 'is', null)
+    .where(liveIndexCondition(pkg.format))
     .where('packages.id', '!=', pkg.id)
     .where('package_tags.kind', '=', 'version')
     .where('package_tags.tag', 'in', tags)

@@ -4,7 +4,7 @@
  * is built from. `metadata` and `identity` are parsed here; callers never see their text.
  */
 
-import { sql, type Selectable } from 'kysely';
+import { sql, type RawBuilder, type Selectable, type SqlBool } from 'kysely';
 import { decodeObject, encodeNullableObject, encodeObject } from './codecs.js';
 import { compiledOnce } from './compiled-once.js';
 import { dbOf, type DbSource } from './source.js';
@@ -83,6 +83,18 @@ export async function getPackage(src: DbSource, id: string): Promise<PackageReco
 }
 
 /**
+ * The condition of the partial unique index holding the live packages of `format`, written out:
+ * SQLite uses a partial index only for a query that states the index's condition, and a format
+ * bound as a parameter does not. A lookup of one name would otherwise read every package of the
+ * repository.
+ */
+export function liveIndexCondition(format: string): RawBuilder<SqlBool> {
+  return format === 'python'
+    ? sql<SqlBool>`packages.format = 'python'`
+    : sql<SqlBool>`packages.format <> 'python'`;
+}
+
+/**
  * The live package with the same format, name and version in a repository, if any. A Python
  * release holds several files (sdist, wheels), so for `python` the file name must match too.
  */
@@ -99,7 +111,8 @@ export async function findLiveVersion(
     .where('format', '=', pkg.format)
     .where('name_key', '=', pkg.name_key)
     .where('version', '=', pkg.version)
-    .where('deleted_at', 'is', null);
+    .where('deleted_at', 'is', null)
+    .where(liveIndexCondition(pkg.format));
   if (pkg.format === 'python') query = query.where('filename', '=', pkg.filename);
   const row = await query.executeTakeFirst();
   return row && decodePackage(row);

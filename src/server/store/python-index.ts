@@ -3,9 +3,9 @@
  * each a live `python` package row with its blob's checksums and whether a tag yanks it.
  */
 
-import { sql, type SqlBool } from 'kysely';
 import { decodeObject } from './codecs.js';
 import { compiledOnce } from './compiled-once.js';
+import { liveIndexCondition } from './packages.js';
 import type { Db } from './db.js';
 import { dbOf, type DbSource } from './source.js';
 
@@ -58,7 +58,7 @@ function liveFiles(db: Db, repoId: string) {
       .where('packages.deleted_at', 'is', null)
       // Written out (not bound) so that SQLite sees that the partial index packages_live_python_file
       // covers the query: with a bound format it walks every package of the repository instead.
-      .where(sql<SqlBool>`packages.format = 'python'`)
+      .where(liveIndexCondition('python'))
   );
 }
 
@@ -127,7 +127,7 @@ const selectProjectRevisions = compiledOnce((db, p: { repoId: string; nameKey: s
     .where('packages.name_key', '=', p.nameKey)
     .where('packages.deleted_at', 'is', null)
     // As above: the partial index packages_live_python_file covers the query.
-    .where(sql<SqlBool>`packages.format = 'python'`),
+    .where(liveIndexCondition('python')),
 );
 
 /** The live files of the project `nameKey` as far as its page's revision needs them, in id order. */
