@@ -12,10 +12,11 @@ import semver from 'semver';
 import type { Actor } from '../domain/access.js';
 import type { ServiceContext } from '../domain/context.js';
 import { ServiceError } from '../domain/errors.js';
+import { findLiveVersion } from '../domain/package-writes.js';
 import { publishFile, type Published } from '../domain/publish.js';
 import { bufferArchiveSource } from '../formats/archive.js';
-import { formatHandler } from '../formats/index.js';
-import { loadVersions, resolveNpmRepo, tarballFilename } from './registry.js';
+import { formatHandler, nameKeyFor } from '../formats/index.js';
+import { resolveNpmRepo, tarballFilename } from './registry.js';
 
 /** What the registry answers to a successful publish. */
 export interface PublishResult {
@@ -175,7 +176,14 @@ export async function publishVersion(
       `The tarball's package.json is ${meta.name}@${meta.version}, but the publish is for ${urlName}@${version}.`,
     );
   }
-  const existing = (await loadVersions(ctx, repo, urlName)).find((r) => r.version === meta.version);
+  // Checked before the bytes are staged, so that a refused publish stores nothing; the rows'
+  // transaction checks again.
+  const existing = await findLiveVersion(ctx, repo.access.repo.id, {
+    format: 'npm',
+    name_key: nameKeyFor('npm', urlName),
+    version: meta.version,
+    filename,
+  });
   if (existing) {
     throw new ServiceError(
       'duplicate_package',
