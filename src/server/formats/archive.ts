@@ -219,6 +219,14 @@ const TAR_KINDS: Record<string, ArchiveEntry['kind']> = {
  */
 const ONE_STEP_EXPANDED_BYTES = 32 * 1024 * 1024;
 
+/**
+ * Bounds of the output chunk of the one-step decompression: zlib hands each chunk back to the
+ * event loop and goes to the pool again for the next (16 KiB by default, thirty-odd round trips
+ * for a 500 KiB tarball), so a chunk sized for the whole expanded archive of a typical tarball
+ * makes it one or two.
+ */
+const GUNZIP_CHUNK_BYTES = { min: 64 * 1024, max: 4 * 1024 * 1024, perCompressedByte: 6 };
+
 const gunzipWhole = promisify(zlib.gunzip) as (bytes: Buffer, options: zlib.ZlibOptions) => Promise<Buffer>;
 
 /**
@@ -230,7 +238,15 @@ async function gunzipInOneStep(bytes: Buffer, limits: ArchiveLimits): Promise<Bu
   const ratioBound = Math.max(limits.ratioFloorBytes, bytes.length * limits.maxRatio);
   const bound = Math.min(ONE_STEP_EXPANDED_BYTES, limits.maxTotalBytes, ratioBound);
   try {
-    return await gunzipWhole(bytes, { maxOutputLength: bound });
+    const chunkSize = Math.max(
+      zlib.constants.Z_MIN_CHUNK,
+      Math.min(
+        bound,
+        GUNZIP_CHUNK_BYTES.max,
+        Math.max(GUNZIP_CHUNK_BYTES.min, bytes.length * GUNZIP_CHUNK_BYTES.perCompressedByte),
+      ),
+    );
+    return await gunzipWhole(bytes, { maxOutputLength: bound, chunkSize });
   } catch (err) {
     // Checked by code, not class: the error may come from another realm (tests run in a VM context).
     const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : null;
