@@ -47,9 +47,10 @@ export interface ScanDeps {
 }
 
 /**
- * Runs `fn` with a scratch copy of the blob in the data directory. The scan worker reads archives
- * by random access (a zip's directory sits at its end), and a copy it owns outlives neither the
- * scan nor a move of the blob; the blob store hands out streams, never paths.
+ * Runs `fn` with a scratch file of the blob's bytes in the data directory. The scan worker reads
+ * archives by random access (a zip's directory sits at its end), and a file it owns outlives
+ * neither the scan nor a move of the blob; the blob store hands out streams, never paths. A store
+ * on the same file system links the blob there (no bytes copied); others copy it.
  */
 async function withLocalFile<T>(
   ctx: ServiceContext,
@@ -58,7 +59,9 @@ async function withLocalFile<T>(
 ): Promise<T> {
   const tmp = path.join(ctx.config.dataDir, 'tmp', `scan-${newId()}`);
   try {
-    await pipeline(await ctx.blobs.read(sha256), fs.createWriteStream(tmp));
+    if (!(await ctx.blobs.linkTo?.(sha256, tmp))) {
+      await pipeline(await ctx.blobs.read(sha256), fs.createWriteStream(tmp));
+    }
     return await fn(tmp);
   } finally {
     await fsp.rm(tmp, { force: true });

@@ -59,6 +59,13 @@ export interface BlobStore {
   read(sha256: string, range?: ByteRange): Promise<Readable>;
   /** True when the blob is committed. */
   has(sha256: string): Promise<boolean>;
+  /**
+   * Gives the committed blob a second name, `file`, without copying its bytes (a hard link), for
+   * a reader that needs a path it owns; false when this store cannot (bytes elsewhere, another
+   * file system), and the caller copies them instead. The link keeps the bytes readable after
+   * the blob is removed, until the link is removed too. Optional: stores without files lack it.
+   */
+  linkTo?(sha256: string, file: string): Promise<boolean>;
   /** Deletes a committed blob (no error when it is absent). */
   remove(sha256: string): Promise<void>;
   /**

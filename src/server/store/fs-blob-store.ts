@@ -132,6 +132,18 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
+  async linkTo(sha256: string, file: string): Promise<boolean> {
+    try {
+      await fsp.link(this.blobPath(sha256), file);
+      return true;
+    } catch (err) {
+      // Another file system, or one without hard links: the caller copies the bytes.
+      const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : null;
+      if (code === 'EXDEV' || code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP') return false;
+      throw err;
+    }
+  }
+
   async remove(sha256: string): Promise<void> {
     await fsp.rm(this.blobPath(sha256), { force: true });
   }

@@ -299,3 +299,28 @@ describe('S3BlobStore beyond the contract', () => {
     expect(Buffer.from(await res.arrayBuffer()).equals(bytes)).toBe(true);
   });
 });
+
+describe('FsBlobStore beyond the contract', () => {
+  it('links a blob to a second name without copying it; the link outlives the blob', async () => {
+    const dir = tempDir('airlock-blobs-');
+    try {
+      const store = new FsBlobStore(dir);
+      const bytes = crypto.randomBytes(200_000);
+      const staged = await store.stage(body(bytes), MiB);
+      await staged.commit();
+      const file = path.join(dir, 'tmp', 'scratch');
+      expect(await store.linkTo(staged.sha256, file)).toBe(true);
+      // The same inode: nothing was copied.
+      const [blob] = fs
+        .readdirSync(path.join(dir, 'blobs'), { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile());
+      expect(fs.statSync(file).ino).toBe(fs.statSync(path.join(blob!.parentPath, blob!.name)).ino);
+      await store.remove(staged.sha256);
+      expect(fs.readFileSync(file).equals(bytes)).toBe(true);
+      fs.rmSync(file);
+      await expect(store.linkTo(staged.sha256, file)).rejects.toMatchObject({ code: 'ENOENT' });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
