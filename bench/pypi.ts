@@ -16,7 +16,7 @@ import { durabilityFloorMs, floorLine } from './durability-floor.js';
 import { perOperation, readStoreCounts, type StoreCounts } from './store-counts.js';
 
 const INSTALL_ROUNDS = 5;
-const UPLOAD_ROUNDS = 3;
+const UPLOAD_ROUNDS = 5;
 const UPLOAD_FILES = 20;
 const PAGE_PROJECT = 'requests';
 const SIMPLE_JSON = 'application/vnd.pypi.simple.v1+json';

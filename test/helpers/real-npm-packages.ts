@@ -128,6 +128,49 @@ export async function realPackages(root = REAL_ROOT, modules = projectModules())
   return out.sort((a, b) => a.name.localeCompare(b.name) || semver.compare(a.version, b.version));
 }
 
+/**
+ * The same package under the name `<name>-<suffix>`: its tarball unpacked and packed again with
+ * the new name in its package.json (every other byte of every file kept), and its checksums
+ * computed anew. For benchmarks that publish the same packages several times, each time new.
+ */
+export async function renamedPackage(pkg: RealPackage, suffix: string): Promise<RealPackage> {
+  const name = `${pkg.name}-${suffix}`;
+  const extract = tar.extract();
+  const pack = tar.pack();
+  const chunks: Buffer[] = [];
+  pack.on('data', (c: unknown) => chunks.push(c as Buffer));
+  const packed = new Promise<void>((resolve, reject) => {
+    pack.on('end', resolve);
+    pack.on('error', reject);
+    extract.on('error', reject);
+  });
+  extract.on('entry', (header, stream, next) => {
+    const parts: Buffer[] = [];
+    stream.on('data', (c: unknown) => parts.push(c as Buffer));
+    stream.on('end', () => {
+      let data = Buffer.concat(parts);
+      if (header.name === 'package/package.json') {
+        data = Buffer.from(
+          JSON.stringify({ ...(JSON.parse(data.toString('utf8')) as object), name }, null, 2),
+        );
+      }
+      pack.entry({ ...header, size: data.length }, data, next);
+    });
+  });
+  extract.on('finish', () => pack.finalize());
+  extract.end(zlib.gunzipSync(pkg.tarball));
+  await packed;
+  const tarball = zlib.gzipSync(Buffer.concat(chunks), { level: 6 });
+  return {
+    name,
+    version: pkg.version,
+    manifest: { ...pkg.manifest, name },
+    tarball,
+    integrity: `sha512-${crypto.createHash('sha512').update(tarball).digest('base64')}`,
+    shasum: crypto.createHash('sha1').update(tarball).digest('hex'),
+  };
+}
+
 /** The tarball file name npm gives a version. */
 export function realTarballName(pkg: Pick<RealPackage, 'name' | 'version'>): string {
   return `${pkg.name.replace(/^@[^/]+\//, '')}-${pkg.version}.tgz`;
