@@ -205,6 +205,19 @@ describe('bad publishes store nothing', () => {
     expect(res.status).toBe(422);
     expect(res.body.error).toMatch(/data must be the tarball in base64/);
     expect(await versionsOf('not-base64')).toEqual([]);
+    // A character replaced rather than added keeps the length a multiple of four: one outside
+    // the alphabet, and one of the URL-safe alphabet that Node's decoder would take.
+    const encoded = tarball.toString('base64');
+    for (const odd of ['*', '-', '_']) {
+      attachment.data = `${encoded.slice(0, 40)}${odd}${encoded.slice(41)}`;
+      const refused = await npmCall(server, 'dev', 'PUT', 'not-base64', { body });
+      expect([odd, refused.status, refused.body.error]).toEqual([
+        odd,
+        422,
+        expect.stringMatching(/data must be the tarball in base64/),
+      ]);
+    }
+    expect(await versionsOf('not-base64')).toEqual([]);
     attachment.data = tarball.toString('base64').replace(/=+$/, '');
     expect((await npmCall(server, 'dev', 'PUT', 'not-base64', { body })).status).toBe(201);
   });
