@@ -3,7 +3,6 @@ import type { Db } from '../store/db.js';
 import { dbOf, type DbSource } from '../store/source.js';
 import {
   claimJobs,
-  failAbandonedJobs,
   findQueuedJob,
   insertJob,
   pruneJobs,
@@ -133,24 +132,36 @@ export class JobQueue {
     return job ?? null;
   }
 
-  /** Claims up to `limit` due jobs of `kinds` at once (see {@link claim}). */
+  /**
+   * Claims up to `limit` due jobs of `kinds` at once (see {@link claim}). The jobs it marks
+   * failed go to `onAbandoned` afterwards; when that fails, the jobs just claimed are put back
+   * (their attempt not counted) and the error reaches the caller.
+   */
   async claimMany(kinds: string[], at: Date, limit: number): Promise<Job[]> {
-    const abandoned = await failAbandonedJobs(this.db, kinds, at);
-    if (abandoned.length > 0 && this.onAbandoned) {
-      await this.onAbandoned(
-        abandoned.map((row) => ({ id: row.id, kind: row.kind, payload: JSON.parse(row.payload) as unknown })),
-      );
-    }
     const lockedBy = `${this.workerId}/${++this.claims}`;
-    const rows = await claimJobs(this.db, {
+    const { abandoned, claimed } = await claimJobs(this.db, {
       kinds,
       now: at,
       lockedBy,
       lockedUntil: new Date(at.getTime() + this.leaseMs),
       limit,
     });
-    const jobs = rows.map((row) => toJob(row, lockedBy));
+    const jobs = claimed.map((row) => toJob(row, lockedBy));
     for (const job of jobs) this.hold(job);
+    if (abandoned.length > 0 && this.onAbandoned) {
+      try {
+        await this.onAbandoned(
+          abandoned.map((row) => ({
+            id: row.id,
+            kind: row.kind,
+            payload: JSON.parse(row.payload) as unknown,
+          })),
+        );
+      } catch (err) {
+        for (const job of jobs) await this.release(job, at).catch(() => undefined);
+        throw err;
+      }
+    }
     return jobs;
   }
 

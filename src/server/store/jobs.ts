@@ -95,80 +95,100 @@ export async function findQueuedJob(db: Db, dedupeKey: string): Promise<string |
   return row?.id ?? null;
 }
 
-/**
- * Claims up to `limit` due jobs of `kinds` (queued and due, or running with an expired lease and
- * attempts left) for `lockedBy` until `lockedUntil`, counting an attempt on each, in one statement. On
- * PostgreSQL the candidates are locked with `FOR UPDATE SKIP LOCKED`, so claimants in other
- * processes pass over rows being claimed instead of waiting for them or taking them too; SQLite
- * runs one writer at a time, so the same statement needs no row locks there.
- */
-export async function claimJobs(
-  db: Db,
-  claim: { kinds: string[]; now: Date; lockedBy: string; lockedUntil: Date; limit: number },
-): Promise<JobRow[]> {
-  const now = claim.now.toISOString();
-  const pg = isPostgres(db);
-  return queueWrite(db, (db) =>
-    db
-      .updateTable('jobs')
-      .set((eb) => ({
-        status: 'running',
-        locked_by: claim.lockedBy,
-        locked_until: claim.lockedUntil.toISOString(),
-        attempts: eb('attempts', '+', 1),
-        updated_at: now,
-      }))
-      .where('id', 'in', (eb) =>
-        eb
-          .selectFrom('jobs')
-          .select('id')
-          .where('kind', 'in', claim.kinds)
-          // Spelled out so that the index on (kind, status, run_at) passes over finished jobs,
-          // which outnumber the others until they are pruned.
-          .where('status', 'in', ['queued', 'running'])
-          .where((w) =>
-            w.or([
-              w.and([w('status', '=', 'queued'), w('run_at', '<=', now)]),
-              w.and([
-                w('status', '=', 'running'),
-                w('locked_until', '<', now),
-                w('attempts', '<', w.ref('max_attempts')),
-              ]),
-            ]),
-          )
-          .orderBy('run_at')
-          .limit(claim.limit)
-          .$if(pg, (q) => q.forUpdate().skipLocked()),
-      )
-      .returning(JOB_COLUMNS),
-  );
+/** What a claim takes: jobs of `kinds`, at most `limit`, for `lockedBy` until `lockedUntil`. */
+export interface JobClaim {
+  kinds: string[];
+  now: Date;
+  lockedBy: string;
+  lockedUntil: Date;
+  limit: number;
+}
+
+/** A job marked failed because the worker of its last attempt stopped (see {@link claimJobs}). */
+export type AbandonedJobRow = Pick<JobRow, 'id' | 'kind' | 'payload'>;
+
+/** What one claim did: the jobs it marked failed as abandoned, and the jobs it took. */
+export interface ClaimResult {
+  abandoned: AbandonedJobRow[];
+  claimed: JobRow[];
 }
 
 /**
- * Marks failed the running jobs of `kinds` whose lease expired on their last attempt: the worker
- * running them stopped (crashed, was killed) every time. Running such a job again could take
- * down replica after replica, so it ends here. Returns them (id, kind, payload).
+ * One claim, as one group commit on SQLite (see {@link queueWrite}):
+ *
+ * - the running jobs of `kinds` whose lease expired on their last attempt are marked failed: the
+ *   worker running them stopped (crashed, was killed) every time, and running such a job again
+ *   could take down replica after replica;
+ * - up to `limit` due jobs (queued and due, or running with an expired lease and attempts left)
+ *   are taken for `lockedBy` until `lockedUntil`, counting an attempt on each, in one statement.
+ *   On PostgreSQL the candidates are locked with `FOR UPDATE SKIP LOCKED`, so claimants in other
+ *   processes pass over rows being claimed instead of waiting for them or taking them too; SQLite
+ *   runs one writer at a time, so the same statement needs no row locks there.
  */
-export async function failAbandonedJobs(
-  db: Db,
-  kinds: string[],
-  now: Date,
-): Promise<Pick<JobRow, 'id' | 'kind' | 'payload'>[]> {
-  const nowIso = now.toISOString();
+export async function claimJobs(db: Db, claim: JobClaim): Promise<ClaimResult> {
+  const direct = inSqliteGroupCommit(db, (session) => ({
+    abandoned: session.all<AbandonedJobRow>(abandonedJobsUpdate(db, claim).compile()),
+    claimed: session.all<JobRow>(claimUpdate(db, claim).compile()),
+  }));
+  if (direct) return direct;
+  return {
+    abandoned: await abandonedJobsUpdate(db, claim).execute(),
+    claimed: await claimUpdate(db, claim).execute(),
+  };
+}
+
+function claimUpdate(db: Db, claim: JobClaim) {
+  const now = claim.now.toISOString();
+  const pg = isPostgres(db);
+  return db
+    .updateTable('jobs')
+    .set((eb) => ({
+      status: 'running',
+      locked_by: claim.lockedBy,
+      locked_until: claim.lockedUntil.toISOString(),
+      attempts: eb('attempts', '+', 1),
+      updated_at: now,
+    }))
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('jobs')
+        .select('id')
+        .where('kind', 'in', claim.kinds)
+        // Spelled out so that the index on (kind, status, run_at) passes over finished jobs,
+        // which outnumber the others until they are pruned.
+        .where('status', 'in', ['queued', 'running'])
+        .where((w) =>
+          w.or([
+            w.and([w('status', '=', 'queued'), w('run_at', '<=', now)]),
+            w.and([
+              w('status', '=', 'running'),
+              w('locked_until', '<', now),
+              w('attempts', '<', w.ref('max_attempts')),
+            ]),
+          ]),
+        )
+        .orderBy('run_at')
+        .limit(claim.limit)
+        .$if(pg, (q) => q.forUpdate().skipLocked()),
+    )
+    .returning(JOB_COLUMNS);
+}
+
+function abandonedJobsUpdate(db: Db, claim: Pick<JobClaim, 'kinds' | 'now'>) {
+  const now = claim.now.toISOString();
   return db
     .updateTable('jobs')
     .set({
       status: 'failed',
       locked_until: null,
       last_error: 'The worker running its last attempt stopped before finishing it (its lease expired).',
-      updated_at: nowIso,
+      updated_at: now,
     })
-    .where('kind', 'in', kinds)
+    .where('kind', 'in', claim.kinds)
     .where('status', '=', 'running')
-    .where('locked_until', '<', nowIso)
+    .where('locked_until', '<', now)
     .where((eb) => eb('attempts', '>=', eb.ref('max_attempts')))
-    .returning(['id', 'kind', 'payload'])
-    .execute();
+    .returning(['id', 'kind', 'payload']);
 }
 
 /**

@@ -117,6 +117,40 @@ describe.each(BACKENDS)('the durable job queue on %s', (backend) => {
     });
   });
 
+  it('tells onAbandoned of the jobs a claim failed, and puts back what it claimed when that fails', async () => {
+    const told: unknown[] = [];
+    let refuse = true;
+    const queue = new JobQueue(db, {
+      leaseMs: 1000,
+      heartbeatMs: 0,
+      onAbandoned: async (jobs) => {
+        told.push(...jobs.map((j) => j.payload));
+        if (refuse) throw new Error('the owner could not record it');
+      },
+    });
+    await queue.enqueue('scan', { pkg: 'crashing' }, t0, { maxAttempts: 1 });
+    // A worker that claims it and dies: its lease runs out on the job's last attempt.
+    const crashed = new JobQueue(db, { leaseMs: 1000, heartbeatMs: 0 });
+    expect(await crashed.claim(['scan'], t0)).toMatchObject({ attempts: 1 });
+    await queue.enqueue('scan', { pkg: 'next' }, later(1000));
+    await expect(queue.claim(['scan'], later(1500))).rejects.toThrow('the owner could not record it');
+    expect(told).toEqual([{ pkg: 'crashing' }]);
+    // The job claimed alongside is queued again, its attempt not counted, and held by nobody.
+    expect(queue.heldJobs()).toEqual([]);
+    const rows = await db
+      .selectFrom('jobs')
+      .select(['payload', 'status', 'attempts'])
+      .orderBy('run_at')
+      .execute();
+    expect(rows).toEqual([
+      { payload: JSON.stringify({ pkg: 'crashing' }), status: 'failed', attempts: 1 },
+      { payload: JSON.stringify({ pkg: 'next' }), status: 'queued', attempts: 0 },
+    ]);
+    refuse = false;
+    expect(await queue.claim(['scan'], later(2000))).toMatchObject({ payload: { pkg: 'next' }, attempts: 1 });
+    expect(told).toHaveLength(1);
+  });
+
   it('absorbs a second enqueue with the same dedupe key while the first is queued', async () => {
     const queue = new JobQueue(db, { heartbeatMs: 0 });
     const a = await queue.enqueue('scan', { n: 1 }, t0, { dedupeKey: 'p1' });
