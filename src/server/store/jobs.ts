@@ -126,6 +126,8 @@ export interface ClaimResult {
  *   runs one writer at a time, so the same statement needs no row locks there.
  */
 export async function claimJobs(db: Db, claim: JobClaim): Promise<ClaimResult> {
+  // Workers poll: a claim that would change nothing reads, and leaves the log alone.
+  if (!(await claimableJobExists(db, claim))) return { abandoned: [], claimed: [] };
   const direct = inSqliteGroupCommit(db, (session) => ({
     abandoned: session.all<AbandonedJobRow>(abandonedJobsUpdate(db, claim).compile()),
     claimed: session.all<JobRow>(claimUpdate(db, claim).compile()),
@@ -135,6 +137,28 @@ export async function claimJobs(db: Db, claim: JobClaim): Promise<ClaimResult> {
     abandoned: await abandonedJobsUpdate(db, claim).execute(),
     claimed: await claimUpdate(db, claim).execute(),
   };
+}
+
+/**
+ * Whether a claim at `claim.now` has anything to do: a due queued job of `kinds`, or a running one
+ * whose lease has expired (to take again, or to mark failed when it has no attempts left).
+ */
+async function claimableJobExists(db: Db, claim: Pick<JobClaim, 'kinds' | 'now'>): Promise<boolean> {
+  const now = claim.now.toISOString();
+  const row = await db
+    .selectFrom('jobs')
+    .select('id')
+    .where('kind', 'in', claim.kinds)
+    .where('status', 'in', ['queued', 'running'])
+    .where((w) =>
+      w.or([
+        w.and([w('status', '=', 'queued'), w('run_at', '<=', now)]),
+        w.and([w('status', '=', 'running'), w('locked_until', '<', now)]),
+      ]),
+    )
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 function claimUpdate(db: Db, claim: JobClaim) {
