@@ -1,7 +1,7 @@
-import { sql, type CompiledQuery } from 'kysely';
+import { sql, type CompiledQuery, type ExpressionBuilder } from 'kysely';
 import type { Db } from './db.js';
 import { inSqliteGroupCommit } from './group-commit.js';
-import type { JobsTable } from './schema.js';
+import type { Database, JobsTable } from './schema.js';
 import { isPostgres } from './source.js';
 
 /** A job row as the queue reads it. */
@@ -140,22 +140,33 @@ export async function claimJobs(db: Db, claim: JobClaim): Promise<ClaimResult> {
 }
 
 /**
- * Whether a claim at `claim.now` has anything to do: a due queued job of `kinds`, or a running one
- * whose lease has expired (to take again, or to mark failed when it has no attempts left).
+ * The jobs of `kinds` a claim at `now` acts on: queued and due, or running with an expired lease
+ * (only those with attempts left, when `attemptsLeft`: the others are marked failed instead). The
+ * two statuses are spelled out so that the index on (kind, status, run_at) passes over finished
+ * jobs, which outnumber the others until they are pruned.
  */
+function claimable(kinds: string[], now: string, attemptsLeft: boolean) {
+  return (w: ExpressionBuilder<Database, 'jobs'>) =>
+    w.and([
+      w('kind', 'in', kinds),
+      w('status', 'in', ['queued', 'running']),
+      w.or([
+        w.and([w('status', '=', 'queued'), w('run_at', '<=', now)]),
+        w.and([
+          w('status', '=', 'running'),
+          w('locked_until', '<', now),
+          ...(attemptsLeft ? [w('attempts', '<', w.ref('max_attempts'))] : []),
+        ]),
+      ]),
+    ]);
+}
+
+/** Whether a claim at `claim.now` has anything to do: to take, or to mark failed. */
 async function claimableJobExists(db: Db, claim: Pick<JobClaim, 'kinds' | 'now'>): Promise<boolean> {
-  const now = claim.now.toISOString();
   const row = await db
     .selectFrom('jobs')
     .select('id')
-    .where('kind', 'in', claim.kinds)
-    .where('status', 'in', ['queued', 'running'])
-    .where((w) =>
-      w.or([
-        w.and([w('status', '=', 'queued'), w('run_at', '<=', now)]),
-        w.and([w('status', '=', 'running'), w('locked_until', '<', now)]),
-      ]),
-    )
+    .where(claimable(claim.kinds, claim.now.toISOString(), false))
     .limit(1)
     .executeTakeFirst();
   return row !== undefined;
@@ -177,20 +188,7 @@ function claimUpdate(db: Db, claim: JobClaim) {
       eb
         .selectFrom('jobs')
         .select('id')
-        .where('kind', 'in', claim.kinds)
-        // Spelled out so that the index on (kind, status, run_at) passes over finished jobs,
-        // which outnumber the others until they are pruned.
-        .where('status', 'in', ['queued', 'running'])
-        .where((w) =>
-          w.or([
-            w.and([w('status', '=', 'queued'), w('run_at', '<=', now)]),
-            w.and([
-              w('status', '=', 'running'),
-              w('locked_until', '<', now),
-              w('attempts', '<', w.ref('max_attempts')),
-            ]),
-          ]),
-        )
+        .where(claimable(claim.kinds, now, true))
         .orderBy('run_at')
         .limit(claim.limit)
         .$if(pg, (q) => q.forUpdate().skipLocked()),
