@@ -4,7 +4,9 @@
  * live versions, never by reading every package of the repository: SQLite uses a partial index
  * only when the query states the index's condition, and a format bound as a parameter does not.
  * The queries are captured as the store runs them and their plans read from SQLite itself, so a
- * query that loses its index fails here whatever the database holds. SQLite only: PostgreSQL plans
+ * query that loses its index fails here whatever the database holds. The job claim, which every
+ * worker makes each second, is held to the same rule: finished jobs, kept for a week, are never
+ * read by it. SQLite only: PostgreSQL plans
  * with the bound values and has no such blind spot, so this file opens an SQLite database of its
  * own in both passes.
  */
@@ -15,6 +17,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { migrateToLatest } from '../../../src/server/store/db.js';
+import { claimJobs, insertJob } from '../../../src/server/store/jobs.js';
 import { listNpmRevisions, listNpmVersions } from '../../../src/server/store/npm.js';
 import { versionTagHolders } from '../../../src/server/store/package-tags.js';
 import { findLiveVersion } from '../../../src/server/store/packages.js';
@@ -116,5 +119,27 @@ describe('lookups of one name use the index of live versions', () => {
       await plansOf(() => findPythonFile(db, 'repo', wheel.filename, 'requests')),
       'packages_live_python_file',
     );
+  });
+});
+
+describe('a job claim passes over finished jobs', () => {
+  it('searches the claim index by kind and status in each of its statements', async () => {
+    const at = new Date('2026-12-06T12:00:00Z');
+    const job = { kind: 'scan.package', payload: '{}', dedupeKey: null, maxAttempts: 5, runAt: at, now: at };
+    await insertJob(db, { id: 'due', ...job });
+    const plans = await plansOf(() =>
+      claimJobs(db, { kinds: ['scan.package'], now: at, lockedBy: 'w/1', lockedUntil: at, limit: 1 }),
+    );
+    // The check for anything to do, the abandoned jobs marked failed, and the claim itself.
+    expect(plans).toHaveLength(3);
+    for (const plan of plans) {
+      const steps = plan.filter((step) => /\bjobs\b/.test(step));
+      expect(steps.length).toBeGreaterThan(0);
+      for (const step of steps) {
+        expect(step).toMatch(
+          /^SEARCH jobs USING (COVERING )?INDEX (jobs_claim \(kind=\? AND status=\?|sqlite_autoindex_jobs_1 \(id=\?\))/,
+        );
+      }
+    }
   });
 });
