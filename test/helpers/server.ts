@@ -84,3 +84,23 @@ export async function startTestServer(
     },
   };
 }
+
+/**
+ * A second service over `first`'s configuration and stores, as another replica runs: the same
+ * database, blobs and org, and nothing of what `first` holds in memory. Its `close` stops only it.
+ */
+export async function startReplicaOf(first: TestServer, options: BuildOptions = {}): Promise<TestServer> {
+  const built = await buildApp(first.ctx.config, options);
+  await built.app.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    ...first,
+    ...built,
+    url: built.ctx.baseUrl,
+    async close() {
+      const closing = built.app.close();
+      // The keep-alive connections the test's fetch holds must not hold the close.
+      built.app.server.closeAllConnections();
+      await closing;
+    },
+  };
+}

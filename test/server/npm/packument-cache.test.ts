@@ -1,6 +1,5 @@
-import { buildApp, type BuiltApp } from '../../../src/server/app.js';
 import { callApi } from '../../helpers/principals.js';
-import { startTestServer, type TestServer } from '../../helpers/server.js';
+import { startReplicaOf, startTestServer, type TestServer } from '../../helpers/server.js';
 import { createRepo } from '../../helpers/upload.js';
 import { npmCall, publish } from './npm-helpers.js';
 
@@ -16,25 +15,17 @@ interface Doc {
 // Two services over one database, as two replicas run: `reader` serves (and keeps) packuments,
 // `writer` changes what they are made of, so nothing `reader` holds in memory learns of it.
 let reader: TestServer;
-let writerApp: BuiltApp;
 let writer: TestServer;
 
 beforeAll(async () => {
   reader = await startTestServer({}, { background: false });
-  writerApp = await buildApp(reader.ctx.config, { background: false });
-  await writerApp.app.listen({ host: '127.0.0.1', port: 0 });
-  writer = { ...reader, ...writerApp, url: writerApp.ctx.baseUrl };
+  writer = await startReplicaOf(reader, { background: false });
   await createRepo(reader, 'dev');
   expect((await publish(writer, 'dev', NAME, '1.0.0')).status).toBe(201);
 });
 
 afterAll(async () => {
-  if (writerApp) {
-    const closing = writerApp.app.close();
-    // The keep-alive connections the test's fetch holds must not hold the close.
-    writerApp.app.server.closeAllConnections();
-    await closing;
-  }
+  await writer?.close();
   await reader?.close();
 });
 

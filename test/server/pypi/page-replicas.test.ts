@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
-import { buildApp, type BuiltApp } from '../../../src/server/app.js';
 import { callApi } from '../../helpers/principals.js';
-import { startTestServer, type TestServer } from '../../helpers/server.js';
+import { startReplicaOf, startTestServer, type TestServer } from '../../helpers/server.js';
 import { createRepo } from '../../helpers/upload.js';
 import { coreMetadata, projectHeaders, wheel } from '../../fixtures/packages/archives.js';
 
@@ -16,7 +15,6 @@ interface JsonPage {
 // Two services over one database, as two replicas run: `reader` serves (and keeps) simple pages,
 // `writer` changes what they are made of, so nothing `reader` holds in memory learns of it.
 let reader: TestServer;
-let writerApp: BuiltApp;
 let writer: TestServer;
 
 const basic = (key: string) => `Basic ${Buffer.from(`__token__:${key}`).toString('base64')}`;
@@ -91,20 +89,13 @@ const listed = (json: JsonPage) => json.files.map((f) => f.filename).sort();
 
 beforeAll(async () => {
   reader = await startTestServer({}, { background: false });
-  writerApp = await buildApp(reader.ctx.config, { background: false });
-  await writerApp.app.listen({ host: '127.0.0.1', port: 0 });
-  writer = { ...reader, ...writerApp, url: writerApp.ctx.baseUrl };
+  writer = await startReplicaOf(reader, { background: false });
   await createRepo(reader, 'dev');
   await upload(writer, '1.0');
 });
 
 afterAll(async () => {
-  if (writerApp) {
-    const closing = writerApp.app.close();
-    // The keep-alive connections the test's fetch holds must not hold the close.
-    writerApp.app.server.closeAllConnections();
-    await closing;
-  }
+  await writer?.close();
   await reader?.close();
 });
 
